@@ -1,0 +1,11 @@
+export { ADS_METHOD_PATH, ADS_SERVICE_NAME, adsServiceDefinition } from './ads-service';
+export type { DiscoveryRequest, DiscoveryResponse, RpcStatus, XdsNode } from './ads-service';
+export { packAny, unpackAny } from './any';
+export type { PackedAny, XdsMessage } from './any';
+export { durationToMs, msToDuration } from './duration';
+export type { Duration } from './duration';
+export { messageType, xdsRoot } from './proto-root';
+export { fromStruct, toStruct } from './struct';
+export type { JsonValue, ProtoStruct } from './struct';
+export { TypeUrl, typeNameOf } from './type-urls';
+export type { TypeUrlValue } from './type-urls';
