@@ -1,0 +1,2 @@
+export * from './structural-schema';
+export * from './custom-resource-definition';

@@ -1,0 +1,42 @@
+/** The cluster DNS suffix services live under. */
+export const CLUSTER_DOMAIN = 'svc.cluster.local';
+
+/** Namespace mesh resources fall into when none is given. */
+export const DEFAULT_NAMESPACE = 'default';
+
+/** `reviews.default.svc.cluster.local` */
+export function serviceFqdn(name: string, namespace: string): string {
+  return `${name}.${namespace}.${CLUSTER_DOMAIN}`;
+}
+
+/** Istio's outbound cluster name: `outbound|9080|v1|reviews.default.svc.cluster.local` (version empty for the whole service). */
+export function outboundClusterName(port: number, fqdn: string, version = ''): string {
+  return `outbound|${port}|${version}|${fqdn}`;
+}
+
+/** Istio's inbound cluster name for a workload's own port: `inbound|9080||`. */
+export function inboundClusterName(port: number): string {
+  return `inbound|${port}||`;
+}
+
+/** The names a client may use for a service: short, namespaced and fully qualified, each with and without the port. */
+export function serviceDomains(name: string, namespace: string, port: number): string[] {
+  const hosts = [name, `${name}.${namespace}`, `${name}.${namespace}.svc`, serviceFqdn(name, namespace)];
+  return hosts.flatMap((h) => [h, `${h}:${port}`]);
+}
+
+/** `spiffe://cluster.local/ns/default/sa/reviews` */
+export function spiffeId(trustDomain: string, namespace: string, serviceAccount: string): string {
+  return `spiffe://${trustDomain}/ns/${namespace}/sa/${serviceAccount}`;
+}
+
+/** Splits a SPIFFE id into its parts, or returns undefined when it is not a workload id. */
+export function parseSpiffeId(id: string): { trustDomain: string; namespace: string; serviceAccount: string } | undefined {
+  const m = /^spiffe:\/\/([^/]+)\/ns\/([^/]+)\/sa\/([^/]+)$/.exec(id);
+  return m ? { trustDomain: m[1]!, namespace: m[2]!, serviceAccount: m[3]! } : undefined;
+}
+
+/** How a resource is named in messages: `TrafficRoute default/reviews`. */
+export function resourceRef(kind: string, name: string, namespace?: string): string {
+  return namespace ? `${kind} ${namespace}/${name}` : `${kind} ${name}`;
+}
