@@ -1,0 +1,87 @@
+import { meshSpec, type MeshSpec, type MtlsMode } from '../api/mesh';
+import type { KindName, MeshResource } from '../api/kinds';
+import type { TargetRef } from '../api/common';
+import { DEFAULT_NAMESPACE } from '../naming/names';
+
+/** A validated mesh resource with its namespace resolved. */
+export type Resolved<K extends KindName = KindName> = MeshResource<K> & { readonly metadata: { readonly namespace: string } };
+
+const key = (namespace: string, name: string) => `${namespace}/${name}`;
+
+/**
+ * An indexed, read-only view of one mesh's validated resources: what the cross-resource checks and
+ * the xDS translation both ask (which service is this, which policies apply to it, which mTLS mode
+ * holds on a port).
+ */
+export class MeshModel {
+  readonly mesh: MeshSpec;
+  readonly meshName: string;
+  private readonly byKind = new Map<KindName, Resolved[]>();
+  private readonly byKey = new Map<string, Resolved>();
+
+  constructor(resources: readonly MeshResource[]) {
+    const meshes = resources.filter((r) => r.kind === 'Mesh') as MeshResource<'Mesh'>[];
+    this.mesh = meshes[0]?.spec ?? meshSpec.parse({});
+    this.meshName = meshes[0]?.metadata.name ?? 'default';
+    for (const r of resources) {
+      const resolved = { ...r, metadata: { ...r.metadata, namespace: r.metadata.namespace ?? DEFAULT_NAMESPACE } } as Resolved;
+      const list = this.byKind.get(r.kind) ?? [];
+      list.push(resolved);
+      this.byKind.set(r.kind, list);
+      this.byKey.set(`${r.kind}/${key(resolved.metadata.namespace, r.metadata.name)}`, resolved);
+    }
+  }
+
+  /** All resources of a kind, in the order given. */
+  all<K extends KindName>(kind: K): readonly Resolved<K>[] {
+    return (this.byKind.get(kind) ?? []) as Resolved<K>[];
+  }
+
+  get<K extends KindName>(kind: K, namespace: string, name: string): Resolved<K> | undefined {
+    return this.byKey.get(`${kind}/${key(namespace, name)}`) as Resolved<K> | undefined;
+  }
+
+  service(namespace: string, name: string): Resolved<'MeshService'> | undefined {
+    return this.get('MeshService', namespace, name);
+  }
+
+  externalService(namespace: string, name: string): Resolved<'ExternalService'> | undefined {
+    return this.get('ExternalService', namespace, name);
+  }
+
+  /** The SPIFFE service account of a MeshService. */
+  serviceAccountOf(service: Resolved<'MeshService'>): string {
+    return service.spec.serviceAccount ?? service.metadata.name;
+  }
+
+  /** Policies of a kind that apply to a service, most specific last (Mesh, then Namespace, then the service). */
+  policiesFor<K extends 'MtlsPolicy' | 'AccessPolicy' | 'JwtPolicy' | 'RateLimit' | 'Telemetry'>(kind: K, service: Resolved<'MeshService'>): Resolved<K>[] {
+    const rank = (p: Resolved<K>) => specificity(p.spec.targetRef as TargetRef, p.metadata.namespace, service);
+    return this.all(kind)
+      .filter((p) => rank(p) >= 0)
+      .sort((a, b) => rank(a) - rank(b));
+  }
+
+  /** The mTLS mode a service's port accepts: port level, then service, namespace, mesh policy, mesh default. */
+  mtlsMode(service: Resolved<'MeshService'>, port?: number): MtlsMode {
+    let mode = this.mesh.mtls.mode;
+    for (const policy of this.policiesFor('MtlsPolicy', service)) {
+      mode = policy.spec.mode;
+      const portMode = policy.spec.portLevel.find((p) => p.port === port);
+      if (portMode && policy.spec.targetRef.kind === 'MeshService') mode = portMode.mode;
+    }
+    return mode;
+  }
+}
+
+/** -1 when the target does not cover the service; otherwise higher is more specific. */
+function specificity(ref: TargetRef, policyNamespace: string, service: Resolved<'MeshService'>): number {
+  switch (ref.kind) {
+    case 'Mesh':
+      return 0;
+    case 'Namespace':
+      return policyNamespace === service.metadata.namespace ? 1 : -1;
+    case 'MeshService':
+      return ref.name === service.metadata.name && (ref.namespace ?? policyNamespace) === service.metadata.namespace ? 2 : -1;
+  }
+}
