@@ -1,0 +1,3 @@
+export * from './finding';
+export * from './validate-resource';
+export * from './cross-checks';
