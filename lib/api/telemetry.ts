@@ -14,7 +14,7 @@ export const telemetrySpec = z.strictObject({
   metrics: z
     .strictObject({
       enabled: z.boolean().default(true),
-      histogramBucketsMs: z.array(z.number().positive().max(3_600_000)).max(32).optional().describe('Request duration buckets in ms.'),
+      histogramBucketsMs: z.array(z.number().min(0.001).max(3_600_000)).max(32).optional().describe('Request duration buckets in ms.'),
     })
     .optional(),
   accessLogs: z
