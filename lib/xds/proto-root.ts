@@ -27,6 +27,7 @@ const PROTO_FILES = [
   'envoy/extensions/load_balancing_policies/round_robin/v3/round_robin.proto',
   'envoy/extensions/load_balancing_policies/least_request/v3/least_request.proto',
   'envoy/extensions/load_balancing_policies/wrr_locality/v3/wrr_locality.proto',
+  'envoy/extensions/upstreams/http/v3/http_protocol_options.proto',
   'google/rpc/status.proto',
 ];
 

@@ -22,6 +22,7 @@ export const TypeUrl = {
   Maglev: `${PREFIX}envoy.extensions.load_balancing_policies.maglev.v3.Maglev`,
   RoundRobin: `${PREFIX}envoy.extensions.load_balancing_policies.round_robin.v3.RoundRobin`,
   LeastRequest: `${PREFIX}envoy.extensions.load_balancing_policies.least_request.v3.LeastRequest`,
+  HttpProtocolOptions: `${PREFIX}envoy.extensions.upstreams.http.v3.HttpProtocolOptions`,
   WrrLocality: `${PREFIX}envoy.extensions.load_balancing_policies.wrr_locality.v3.WrrLocality`,
 } as const;
 
