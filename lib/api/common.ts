@@ -47,10 +47,10 @@ export function duration(bounds: DurationBounds = {}) {
       if (!DURATION_PATTERN.test(value)) return;
       const ms = parseDuration(value);
       if (bounds.min !== undefined && ms < parseDuration(bounds.min)) {
-        ctx.addIssue({ code: 'custom', message: `is ${value}; it must be at least ${bounds.min}`, params: { limit: `>= ${bounds.min}` } });
+        ctx.addIssue({ code: 'custom', message: `is ${value}; it must be at least ${bounds.min}`, params: { code: 'OUT_OF_RANGE', limit: `>= ${bounds.min}`, fix: `use a duration of at least ${bounds.min}` } });
       }
       if (bounds.max !== undefined && ms > parseDuration(bounds.max)) {
-        ctx.addIssue({ code: 'custom', message: `is ${value}; it must be at most ${bounds.max}`, params: { limit: `<= ${bounds.max}` } });
+        ctx.addIssue({ code: 'custom', message: `is ${value}; it must be at most ${bounds.max}`, params: { code: 'OUT_OF_RANGE', limit: `<= ${bounds.max}`, fix: `use a duration of at most ${bounds.max}` } });
       }
     })
     .meta({ format: 'duration', 'x-meshform-duration-min': bounds.min, 'x-meshform-duration-max': bounds.max });
