@@ -1,0 +1,36 @@
+import { runAnalyze } from './analyze-command';
+import { runSynth } from './synth-command';
+
+const USAGE = `usage: meshform <command> [options]
+
+commands:
+  synth [--env <name>] [--out dist]   synthesize the platform into <out>/<env>/ (all environments by default)
+  analyze <dir>                       check the mesh resources in the manifests under <dir>`;
+
+type Command = (argv: string[]) => number | Promise<number>;
+
+const COMMANDS: Record<string, Command> = {
+  synth: runSynth,
+  analyze: runAnalyze,
+};
+
+/** Dispatches a command line; resolves to the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  const command = name === undefined ? undefined : COMMANDS[name];
+  if (!command) {
+    console.error(USAGE);
+    return name === undefined || name === 'help' || name === '--help' ? 0 : 2;
+  }
+  return command(rest);
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => (process.exitCode = code),
+    (err: unknown) => {
+      console.error(err instanceof Error ? err.message : err);
+      process.exitCode = 1;
+    },
+  );
+}
