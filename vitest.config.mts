@@ -14,6 +14,17 @@ export default defineConfig({
         },
       },
       {
+        // Against a real etcd + kube-apiserver built by scripts/k8s; run by `npm run test:k8s`.
+        test: {
+          name: 'k8s',
+          include: ['test/k8s/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 120_000,
+          hookTimeout: 900_000,
+          fileParallelism: false,
+        },
+      },
+      {
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
