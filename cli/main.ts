@@ -1,6 +1,3 @@
-import { runAnalyze } from './analyze-command';
-import { runSynth } from './synth-command';
-
 const USAGE = `usage: meshform <command> [options]
 
 commands:
@@ -9,9 +6,10 @@ commands:
 
 type Command = (argv: string[]) => number | Promise<number>;
 
+// Loaded on use: the proxy and the controller must not pay for cdk8s, nor analyze for the stacks.
 const COMMANDS: Record<string, Command> = {
-  synth: runSynth,
-  analyze: runAnalyze,
+  synth: (argv) => (require('./synth-command') as typeof import('./synth-command')).runSynth(argv),
+  analyze: (argv) => (require('./analyze-command') as typeof import('./analyze-command')).runAnalyze(argv),
 };
 
 /** Dispatches a command line; resolves to the process exit code. */
