@@ -16,12 +16,12 @@ describe('the meshform analyze command', () => {
     const r = fullResources();
     const route = structuredClone(r.TrafficRoute) as any;
     route.spec.rules[0].backends[0].weight = 100;
-    fs.writeFileSync(path.join(dir, 'mesh.yaml'), [r.MeshService, route].map((d) => stringify(d)).join('---\n'));
+    fs.writeFileSync(path.join(dir, 'mesh.yaml'), [r.MeshService, r.ExternalService, route].map((d) => stringify(d)).join('---\n'));
     const run = meshform('analyze', dir);
     expect(run.status).toBe(1);
     const lines = run.stdout.trim().split('\n');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^\[WEIGHTS_SUM\] .*mesh\.yaml#1 TrafficRoute shop\/reviews: spec\.rules\[0\]\.backends weights add up to 110/);
+    expect(lines[0]).toMatch(/^\[WEIGHTS_SUM\] .*mesh\.yaml#2 TrafficRoute shop\/reviews: spec\.rules\[0\]\.backends weights add up to 110/);
   });
 
   it('exits 0 on a clean folder and 2 without one', () => {
