@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ENVIRONMENTS, environmentNamed } from '../stacks/environments';
+import { writeGitOpsFolder } from '../stacks/gitops-output';
 import { buildPlatform } from '../stacks/platform';
 
 /** `meshform synth [--env <name>] [--out dist]`: writes `<out>/<env>/` for each environment. */
@@ -9,8 +10,8 @@ export function runSynth(argv: string[]): number {
   const envs = values.env ? values.env.map(environmentNamed) : ENVIRONMENTS;
   for (const env of envs) {
     const outdir = path.join(values.out, env.name);
-    buildPlatform(env, outdir).synth();
-    console.log(`synthesized ${env.name} → ${outdir}`);
+    const files = writeGitOpsFolder(buildPlatform(env), outdir);
+    console.log(`synthesized ${env.name}: ${files.length} objects → ${outdir}`);
   }
   return 0;
 }

@@ -1,2 +1,3 @@
 export * from './environments';
 export * from './platform';
+export * from './gitops-output';

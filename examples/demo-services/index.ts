@@ -1,0 +1,3 @@
+export * from './demo-service';
+export * from './knobs';
+export * from './propagation';

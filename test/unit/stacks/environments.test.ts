@@ -1,0 +1,91 @@
+import Ajv from 'ajv';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { analyzeDir } from '../../../cli/analyze-command';
+import { ENVIRONMENTS, buildPlatform, orderedObjects, parseEnvironment, writeGitOpsFolder } from '../../../stacks';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'meshform-stacks-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string }; spec?: any };
+
+const synthTo = (env: (typeof ENVIRONMENTS)[number], dir: string) => writeGitOpsFolder(buildPlatform(env), dir);
+const readFolder = (dir: string) => Object.fromEntries(fs.readdirSync(dir).sort().map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
+
+describe.each(ENVIRONMENTS)('the $name environment', (env) => {
+  const objects = orderedObjects(buildPlatform(env)) as Obj[];
+  const meshObjects = objects.filter((o) => o.apiVersion.startsWith('meshform.dev/'));
+
+  it('matches the reviewed snapshot', () => {
+    expect(objects).toMatchSnapshot();
+  });
+
+  it('synthesizes byte-identical files twice', () => {
+    const a = path.join(tmp, `${env.name}-a`);
+    const b = path.join(tmp, `${env.name}-b`);
+    synthTo(env, a);
+    synthTo(env, b);
+    expect(readFolder(a)).toEqual(readFolder(b));
+  });
+
+  it('has a CRD for every mesh kind it uses, and every mesh resource validates against its CRD schema', () => {
+    const crds = new Map(objects.filter((o) => o.kind === 'CustomResourceDefinition').map((c) => [c.spec.names.kind as string, c]));
+    const ajv = new Ajv({ strict: false, allErrors: true });
+    ajv.addFormat('duration', /^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$/);
+    expect(meshObjects.length).toBeGreaterThan(10);
+    for (const o of meshObjects) {
+      const crd = crds.get(o.kind);
+      expect(crd, `no CRD for ${o.kind}`).toBeDefined();
+      const validate = ajv.compile(crd!.spec.versions[0].schema.openAPIV3Schema);
+      expect(validate(o), `${o.kind} ${o.metadata.name}: ${JSON.stringify(validate.errors)}`).toBe(true);
+    }
+  });
+
+  it('lists files in kustomization.yaml so that no custom resource precedes its CRD and nothing precedes its namespace', () => {
+    const dir = path.join(tmp, `${env.name}-order`);
+    synthTo(env, dir);
+    const files: string[] = parse(fs.readFileSync(path.join(dir, 'kustomization.yaml'), 'utf8')).resources;
+    expect(files.sort()).toEqual([...files].sort());
+    const seenKinds = new Set<string>();
+    const seenNamespaces = new Set<string>();
+    const order = parse(fs.readFileSync(path.join(dir, 'kustomization.yaml'), 'utf8')).resources as string[];
+    for (const file of order) {
+      const o = parse(fs.readFileSync(path.join(dir, file), 'utf8')) as Obj;
+      if (o.kind === 'CustomResourceDefinition') seenKinds.add(o.spec.names.kind);
+      if (o.kind === 'Namespace') seenNamespaces.add(o.metadata.name);
+      if (o.apiVersion.startsWith('meshform.dev/')) expect(seenKinds.has(o.kind), `${file} before the CRD of ${o.kind}`).toBe(true);
+      if (o.metadata.namespace && objects.some((x) => x.kind === 'Namespace' && x.metadata.name === o.metadata.namespace)) {
+        expect(seenNamespaces.has(o.metadata.namespace), `${file} before namespace ${o.metadata.namespace}`).toBe(true);
+      }
+    }
+  });
+
+  it('passes meshform analyze', () => {
+    const dir = path.join(tmp, `${env.name}-analyze`);
+    synthTo(env, dir);
+    expect(analyzeDir(dir)).toEqual([]);
+  });
+});
+
+describe('environment differences', () => {
+  const meshOf = (name: string) => orderedObjects(buildPlatform(ENVIRONMENTS.find((e) => e.name === name)!)) as Obj[];
+  const mtlsModes = (objects: Obj[]) => objects.filter((o) => o.kind === 'MtlsPolicy' || o.kind === 'Mesh').map((o) => o.spec.mode ?? o.spec.mtls?.mode);
+  const sampling = (objects: Obj[]) => objects.filter((o) => o.kind === 'Telemetry').map((o) => o.spec.tracing?.samplingPercent).filter((x) => x !== undefined);
+
+  it('dev is PERMISSIVE with 100% tracing; prod is STRICT with 1%', () => {
+    expect(mtlsModes(meshOf('dev'))).toContain('PERMISSIVE');
+    expect(mtlsModes(meshOf('dev'))).not.toContain('STRICT');
+    expect(mtlsModes(meshOf('prod'))).toContain('STRICT');
+    expect(mtlsModes(meshOf('prod'))).not.toContain('PERMISSIVE');
+    expect(sampling(meshOf('dev'))).toEqual([100]);
+    expect(sampling(meshOf('prod'))).toEqual([1]);
+  });
+
+  it('rejects a bad override naming the environment, the field and the reason', () => {
+    expect(() => parseEnvironment({ name: 'qa', mtlsMode: 'STRICTEST', tracingSamplingPercent: 100 })).toThrow(/environment "qa": mtlsMode .*STRICT/);
+    expect(() => parseEnvironment({ name: 'qa', mtlsMode: 'STRICT', tracingSamplingPercent: 101 })).toThrow(/environment "qa": tracingSamplingPercent .*100/);
+  });
+});
