@@ -48,7 +48,7 @@ export function downstreamMtlsSocket(): EnvoyMessage {
     name: FilterName.TlsTransportSocket,
     typed_config: {
       '@type': TypeUrl.DownstreamTlsContext,
-      require_client_certificate: true,
+      require_client_certificate: { value: true },
       common_tls_context: {
         tls_certificate_sds_secret_configs: [sds(SDS_DEFAULT)],
         validation_context_sds_secret_config: sds(SDS_ROOT_CA),

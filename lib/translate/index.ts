@@ -1,0 +1,15 @@
+export { translateForProxy, translateOutbound, translateInbound, mergeTranslations, outboundKey } from './translate-proxy';
+export type { Translation } from './translate-proxy';
+export type { EnvoyMessage, ProxyResources } from './envoy-types';
+export { IssueLog, TranslationIssueCode } from './issues';
+export type { TranslationIssue } from './issues';
+export { proxyIdentity } from './proxy-identity';
+export type { ProxyIdentity } from './proxy-identity';
+export { instancesOf, selects, endpointPort, DEFAULT_APP_ADDRESS } from './workloads';
+export type { WorkloadInstance } from './workloads';
+export { kindsWithoutXds } from './coverage';
+export { PASSTHROUGH_CLUSTER } from './route-configurations';
+export { TELEMETRY_METADATA_KEY } from './telemetry';
+export { JWT_PAYLOAD_METADATA, jwksClusterName } from './jwt-authn';
+export * from './resource-names';
+export { packResource } from './pack';

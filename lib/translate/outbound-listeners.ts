@@ -1,0 +1,111 @@
+import { TypeUrl } from '../xds';
+import { apiListenerName, FilterName, outboundListenerName, routeConfigName } from './resource-names';
+import { trafficRouteFor, whereOf, type TranslationContext } from './context';
+import { clusterNameOf, resolveBackend, type OutboundService } from './destinations';
+import type { EnvoyMessage } from './envoy-types';
+import { faultFilterConfig } from './fault';
+import { socketAddress } from './proto-values';
+
+const ADS = { ads: {}, resource_api_version: 'V3' };
+
+/** The client-side HTTP filters: faults (set per route), then the Router, which must be last. */
+function outboundHttpFilters(): EnvoyMessage[] {
+  return [
+    { name: FilterName.Fault, typed_config: faultFilterConfig() },
+    { name: FilterName.Router, typed_config: { '@type': TypeUrl.Router } },
+  ];
+}
+
+function httpConnectionManager(statPrefix: string, port: number): EnvoyMessage {
+  return {
+    '@type': TypeUrl.HttpConnectionManager,
+    stat_prefix: statPrefix,
+    rds: { route_config_name: routeConfigName(port), config_source: ADS },
+    http_filters: outboundHttpFilters(),
+  };
+}
+
+/** The API listener a proxyless client asks for by its target `<host>:<port>`. */
+export function apiListenerOf(destination: OutboundService): EnvoyMessage {
+  const name = apiListenerName(destination.host, destination.port);
+  return { name, api_listener: { api_listener: httpConnectionManager(name, destination.port) } };
+}
+
+/**
+ * A sidecar's outbound listeners, one per port. A port is HTTP (routes decide by host) or TCP/TLS
+ * (no host to decide by, except SNI for TLS passthrough); a port claimed both ways is given to HTTP
+ * and the rest reported.
+ */
+export function outboundListenersOf(ctx: TranslationContext, destinations: readonly OutboundService[]): { listeners: EnvoyMessage[]; http: OutboundService[] } {
+  const byPort = new Map<number, OutboundService[]>();
+  for (const d of destinations) byPort.set(d.port, [...(byPort.get(d.port) ?? []), d]);
+  const bind = ctx.proxy.outboundIp ?? '0.0.0.0';
+  const listeners: EnvoyMessage[] = [];
+  const http: OutboundService[] = [];
+  for (const [port, onPort] of [...byPort.entries()].sort(([a], [b]) => a - b)) {
+    const base = { name: outboundListenerName(port), address: socketAddress(bind, port), traffic_direction: 'OUTBOUND' };
+    const httpHere = onPort.filter((d) => d.protocol === 'http');
+    if (httpHere.length > 0) {
+      reportConflicts(ctx, onPort.filter((d) => d.protocol !== 'http'), port, 'HTTP');
+      http.push(...httpHere);
+      listeners.push({
+        ...base,
+        filter_chains: [{ filters: [{ name: FilterName.HttpConnectionManager, typed_config: httpConnectionManager(outboundListenerName(port), port) }] }],
+      });
+      continue;
+    }
+    const tls = onPort.filter((d) => d.protocol === 'tls');
+    const tcp = onPort.filter((d) => d.protocol === 'tcp');
+    const [plain, ...extraTcp] = tcp;
+    reportConflicts(ctx, extraTcp, port, `TCP to ${plain?.host}`);
+    const chains = [
+      ...tls.map((d) => ({ filter_chain_match: { server_names: [d.host] }, filters: [tcpProxy(ctx, d)] })),
+      ...(plain ? [{ filters: [tcpProxy(ctx, plain)] }] : []),
+    ];
+    listeners.push({ ...base, ...(tls.length > 0 ? { listener_filters: [{ name: FilterName.TlsInspector, typed_config: { '@type': TypeUrl.TlsInspector } }] } : {}), filter_chains: chains });
+  }
+  return { listeners, http };
+}
+
+function reportConflicts(ctx: TranslationContext, losers: readonly OutboundService[], port: number, winner: string): void {
+  for (const d of losers) {
+    ctx.issues.add({
+      code: 'PORT_CONFLICT',
+      severity: 'rejected',
+      where: d.where,
+      field: 'spec.ports',
+      message: `port ${port} (${d.protocol}) cannot share the outbound listener with ${winner}; give it another port`,
+    });
+  }
+}
+
+/** TCP forwarding to a destination; a TrafficRoute with one match-all rule may split it by weight. */
+function tcpProxy(ctx: TranslationContext, destination: OutboundService): EnvoyMessage {
+  const statPrefix = clusterNameOf(destination);
+  const route = trafficRouteFor(ctx, destination.namespace, destination.name, destination.port);
+  const rule = route?.spec.rules[0];
+  let weighted: EnvoyMessage[] = [];
+  if (route && rule) {
+    const where = whereOf(route);
+    if (route.spec.rules.length > 1 || rule.matches.length > 0 || rule.backends.length === 0) {
+      ctx.issues.add({
+        code: 'HTTP_FEATURE_ON_TCP',
+        severity: 'rejected',
+        where,
+        field: 'spec.rules',
+        message: `routes the TCP port ${destination.port}, where only one rule without matches (a weighted split) applies; the first rule's backends are used`,
+      });
+    }
+    for (const key of ['timeout', 'retry', 'fault', 'mirror', 'rewrite', 'requestHeaders', 'responseHeaders'] as const) {
+      if (rule[key] === undefined) continue;
+      ctx.issues.add({ code: 'HTTP_FEATURE_ON_TCP', severity: 'rejected', where, field: `spec.rules[0].${key}`, message: `is an HTTP feature; port ${destination.port} is TCP` });
+    }
+    weighted = rule.backends.flatMap((b, i) => {
+      const cluster = resolveBackend(ctx, destination, b, where, `spec.rules[0].backends[${i}]`);
+      return cluster ? [{ name: cluster, weight: b.weight }] : [];
+    });
+  }
+  const target = weighted.length > 1 ? { weighted_clusters: { clusters: weighted.map((w) => ({ name: w.name, weight: w.weight })) } } : { cluster: weighted[0]?.name ?? statPrefix };
+  return { name: FilterName.TcpProxy, typed_config: { '@type': TypeUrl.TcpProxy, stat_prefix: statPrefix, ...target } };
+}
+

@@ -1,0 +1,11 @@
+import { messageType, typeNameOf, type PackedAny } from '../xds';
+
+/**
+ * Packs a translated resource as an Any. Unlike `packAny` it does not run protobufjs' `verify`,
+ * which refuses enum names ("EDS") and int64 seconds given as strings, both of which `fromObject`
+ * (the conversion that actually runs) accepts; a field of the wrong shape still throws here.
+ */
+export function packResource(typeUrl: string, message: object): PackedAny {
+  const type = messageType(typeNameOf(typeUrl));
+  return { type_url: typeUrl, value: type.encode(type.fromObject(message)).finish() };
+}

@@ -1,0 +1,99 @@
+import type { MeshModel } from '../model';
+import type { TranslationContext } from './context';
+import { calledServices } from './destinations';
+import type { EnvoyMessage, ProxyResources } from './envoy-types';
+import { clustersOf } from './clusters';
+import { loadAssignmentsOf } from './cluster-load-assignments';
+import { inboundOf } from './inbound-listener';
+import { IssueLog, type TranslationIssue } from './issues';
+import { apiListenerOf, outboundListenersOf } from './outbound-listeners';
+import type { ProxyIdentity } from './proxy-identity';
+import { SDS_DEFAULT, SDS_ROOT_CA } from './resource-names';
+import { passthroughCluster, routeConfigurationsOf } from './route-configurations';
+import type { WorkloadInstance } from './workloads';
+
+/** A translation's resources and what it could not express. */
+export interface Translation extends ProxyResources {
+  readonly issues: readonly TranslationIssue[];
+}
+
+function context(model: MeshModel, workloads: readonly WorkloadInstance[], proxy: ProxyIdentity): TranslationContext {
+  return { model, workloads, proxy, issues: new IssueLog() };
+}
+
+const byName = (key: 'name' | 'cluster_name') => (a: EnvoyMessage, b: EnvoyMessage) => String(a[key]).localeCompare(String(b[key]));
+
+function unique(messages: EnvoyMessage[], key: 'name' | 'cluster_name'): EnvoyMessage[] {
+  const seen = new Map<string, EnvoyMessage>();
+  for (const m of messages) if (!seen.has(String(m[key]))) seen.set(String(m[key]), m);
+  return [...seen.values()].sort(byName(key));
+}
+
+/**
+ * The outbound half: what the proxy needs to call other services. It depends only on the proxy's
+ * kind, namespace, workload and outbound address, so proxies alike share one result (the
+ * controller caches it by `outboundKey`).
+ */
+export function translateOutbound(model: MeshModel, workloads: readonly WorkloadInstance[], proxy: ProxyIdentity): Translation {
+  const ctx = context(model, workloads, proxy);
+  const destinations = calledServices(ctx);
+  let listeners: EnvoyMessage[];
+  let http = destinations.filter((d) => d.protocol === 'http');
+  if (proxy.kind === 'sidecar') {
+    ({ listeners, http } = outboundListenersOf(ctx, destinations));
+  } else {
+    listeners = http.map(apiListenerOf);
+  }
+  const clusters = destinations.flatMap((d) => clustersOf(ctx, d));
+  if (proxy.kind === 'sidecar' && model.mesh.outboundPolicy === 'ALLOW_ANY') clusters.push(passthroughCluster());
+  return {
+    listeners: unique(listeners, 'name'),
+    routeConfigurations: routeConfigurationsOf(ctx, http),
+    clusters: unique(clusters, 'name'),
+    clusterLoadAssignments: unique(destinations.flatMap((d) => loadAssignmentsOf(ctx, d)), 'cluster_name'),
+    secretNames: [],
+    issues: ctx.issues.issues,
+  };
+}
+
+/** The key under which proxies share an outbound translation. */
+export function outboundKey(proxy: ProxyIdentity): string {
+  return proxy.kind === 'sidecar' ? `sidecar|${proxy.namespace}|${proxy.workload}|${proxy.outboundIp ?? ''}` : 'proxyless';
+}
+
+/** The inbound half: a sidecar's own listeners, the clusters to its application, its SDS secrets. */
+export function translateInbound(model: MeshModel, workloads: readonly WorkloadInstance[], proxy: ProxyIdentity): Translation {
+  const empty = { listeners: [], routeConfigurations: [], clusters: [], clusterLoadAssignments: [], secretNames: [] };
+  if (proxy.kind !== 'sidecar') return { ...empty, issues: [] };
+  const ctx = context(model, workloads, proxy);
+  const service = model.service(proxy.namespace, proxy.workload!);
+  if (!service) {
+    ctx.issues.add({
+      code: 'UNKNOWN_SERVICE',
+      severity: 'rejected',
+      where: `proxy ${proxy.id}`,
+      field: 'node.metadata.WORKLOAD',
+      message: `names ${proxy.namespace}/${proxy.workload}, which is not a MeshService; the proxy gets no inbound listeners`,
+    });
+    return { ...empty, secretNames: [SDS_DEFAULT, SDS_ROOT_CA], issues: ctx.issues.issues };
+  }
+  const inbound = inboundOf(ctx, service);
+  return { ...empty, listeners: inbound.listeners, clusters: inbound.clusters, secretNames: [SDS_DEFAULT, SDS_ROOT_CA], issues: ctx.issues.issues };
+}
+
+/** Both halves together: everything one proxy is sent. */
+export function mergeTranslations(outbound: Translation, inbound: Translation): Translation {
+  return {
+    listeners: unique([...inbound.listeners, ...outbound.listeners], 'name'),
+    routeConfigurations: outbound.routeConfigurations,
+    clusters: unique([...inbound.clusters, ...outbound.clusters], 'name'),
+    clusterLoadAssignments: outbound.clusterLoadAssignments,
+    secretNames: inbound.secretNames,
+    issues: [...outbound.issues, ...inbound.issues],
+  };
+}
+
+/** Mesh resources + endpoints + the asking proxy → the Envoy resources that proxy needs. */
+export function translateForProxy(model: MeshModel, workloads: readonly WorkloadInstance[], proxy: ProxyIdentity): Translation {
+  return mergeTranslations(translateOutbound(model, workloads, proxy), translateInbound(model, workloads, proxy));
+}
