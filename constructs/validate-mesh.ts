@@ -1,0 +1,54 @@
+import { ApiObject, Chart } from 'cdk8s';
+import type { Construct, IConstruct } from 'constructs';
+import { API_GROUP_VERSION, type MeshResource } from '../lib/api';
+import { analyzeMesh, formatFinding, validateResource, type Finding } from '../lib/validation';
+
+/** Where a finding about an ApiObject points: the construct that owns it as `Resource`, else the object itself. */
+function ownerPath(object: ApiObject): string {
+  const owner: IConstruct | undefined = object.node.id === 'Resource' ? object.node.scope : undefined;
+  return (owner ?? object).node.path;
+}
+
+function meshObjects(scope: Construct): ApiObject[] {
+  return scope.node.findAll().filter((c): c is ApiObject => ApiObject.isApiObject(c) && c.apiVersion === API_GROUP_VERSION);
+}
+
+/**
+ * The cross-resource findings (`analyzeMesh`) over every mesh resource under `scope`, each named by
+ * the path of the construct that renders it. Resources that fail their own schema are left out:
+ * their own findings already say what is wrong.
+ */
+export function crossResourceFindings(scope: Construct): Finding[] {
+  const whereOf = new Map<MeshResource, string>();
+  for (const object of meshObjects(scope)) {
+    const where = ownerPath(object);
+    const result = validateResource(object.toJson(), where);
+    if (result.ok) whereOf.set(result.resource, where);
+  }
+  return analyzeMesh([...whereOf.keys()], (r) => whereOf.get(r)!);
+}
+
+/**
+ * Every finding about the mesh resources under `scope` (usually a chart): each resource against its
+ * kind's schema, then the cross-resource checks. Empty when the mesh is valid.
+ */
+export function validateMesh(scope: Construct): Finding[] {
+  const own = meshObjects(scope).flatMap((object) => {
+    const result = validateResource(object.toJson(), ownerPath(object));
+    return result.ok ? [] : result.findings;
+  });
+  return [...own, ...crossResourceFindings(scope)];
+}
+
+const chartsWithMeshValidation = new WeakSet<Chart>();
+
+/**
+ * Makes `cdk8s synth` run the cross-resource checks over the chart holding `construct`, once per
+ * chart however many mesh constructs it holds.
+ */
+export function registerMeshValidation(construct: Construct): void {
+  const chart = Chart.of(construct);
+  if (chartsWithMeshValidation.has(chart)) return;
+  chartsWithMeshValidation.add(chart);
+  chart.node.addValidation({ validate: () => crossResourceFindings(chart).map(formatFinding) });
+}
