@@ -1,0 +1,6 @@
+export * from './api';
+export * from './crd';
+export * from './validation';
+export * from './naming';
+export * from './model';
+export * from './manifests';
