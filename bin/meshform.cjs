@@ -2,15 +2,15 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
-// An installed package runs the compiled CLI; a checkout runs the TypeScript through tsx, so the
-// repository needs no build step.
-const built = path.join(__dirname, '..', 'build', 'cli', 'main.js');
+// A checkout runs the TypeScript through tsx (no build step, never a stale build); an installed
+// package ships only the compiled CLI.
+const source = path.join(__dirname, '..', 'cli', 'main.ts');
 let cli;
-if (fs.existsSync(built)) {
-  cli = require(built);
-} else {
+if (fs.existsSync(source)) {
   require('tsx/cjs');
-  cli = require('../cli/main.ts');
+  cli = require(source);
+} else {
+  cli = require(path.join(__dirname, '..', 'build', 'cli', 'main.js'));
 }
 cli
   .main(process.argv.slice(2))
