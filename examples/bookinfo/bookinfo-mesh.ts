@@ -1,0 +1,182 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { version as meshformVersion } from '../../package.json';
+import {
+  AccessPolicy,
+  Backend,
+  CanaryRoute,
+  CircuitBreaker,
+  Condition,
+  ExternalService,
+  FaultInjection,
+  Hash,
+  JwtAuth,
+  Jwks,
+  LoadBalancer,
+  Match,
+  Mesh,
+  MeshService,
+  OutboundPolicy,
+  PolicyTarget,
+  Principal,
+  RateLimit,
+  Retry,
+  StrictMtls,
+  Telemetry,
+  Timeout,
+  TrafficPolicy,
+  TrafficRoute,
+  Workload,
+  type IServiceRef,
+} from '../../constructs';
+
+/** Props of the bookinfo example mesh. */
+export interface BookinfoMeshProps {
+  /**
+   * Namespace of the services and their policies.
+   * @default 'bookinfo'
+   */
+  readonly namespace?: string;
+  /**
+   * mTLS mode of the namespace: STRICT in production, PERMISSIVE while workloads migrate.
+   * @default 'STRICT'
+   */
+  readonly mtlsMode?: 'STRICT' | 'PERMISSIVE';
+  /**
+   * Share of requests traced, in percent.
+   * @default 10
+   */
+  readonly tracingSamplingPercent?: number;
+}
+
+/** The issuer of the example's end-user tokens. */
+export const BOOKINFO_JWT_ISSUER = 'https://auth.bookinfo.example';
+
+/** Port every bookinfo service listens on, as in Istio's sample. */
+const PORT = 9080;
+
+/**
+ * Istio's bookinfo as a Meshform mesh: productpage → details, productpage → reviews v1/v2/v3 →
+ * ratings, plus a payment gateway and an email API outside the mesh. Together its resources
+ * express every traffic, resilience, security and telemetry pattern of the seed examples.
+ */
+export class BookinfoMesh extends Construct {
+  readonly mesh: Mesh;
+  readonly productpage: MeshService;
+  readonly details: MeshService;
+  readonly reviews: MeshService;
+  readonly ratings: MeshService;
+  readonly paymentGateway: ExternalService;
+  readonly emailApi: ExternalService;
+
+  constructor(scope: Construct, id: string, props: BookinfoMeshProps = {}) {
+    super(scope, id);
+    const namespace = props.namespace ?? 'bookinfo';
+    new ApiObject(this, 'Namespace', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
+
+    // Linkerd-style retry budget: retries may add at most 20% load, at least 10/s, counted over 10s.
+    this.mesh = new Mesh(this, 'Mesh', {
+      name: 'default',
+      mtlsMode: props.mtlsMode ?? 'STRICT',
+      outboundPolicy: OutboundPolicy.REGISTRY_ONLY,
+      retryBudget: { retryRatio: 0.2, minRetriesPerSecond: 10, ttl: '10s' },
+    });
+
+    this.paymentGateway = new ExternalService(this, 'PaymentGateway', { namespace, hosts: ['api.stripe.com'], ports: [{ port: 443, protocol: 'https' }] });
+    this.emailApi = new ExternalService(this, 'EmailApi', { namespace, hosts: ['api.sendgrid.com'], ports: [{ port: 443, protocol: 'https' }] });
+
+    const service = (id: string, versions: string[], calls: IServiceRef[]) =>
+      new MeshService(this, id, {
+        namespace,
+        ports: [{ port: PORT, protocol: 'http' }],
+        versions: versions.map((v) => ({ name: v, labels: { version: v } })),
+        calls,
+        workload: Workload.image(`meshform/demo:${meshformVersion}`, {
+          env: {
+            ROLE: id,
+            HOST: '0.0.0.0',
+            PORT: String(PORT),
+            ...Object.fromEntries(calls.filter((c) => c instanceof MeshService).map((c) => [`CALL_${c.name.toUpperCase()}`, `http://${c.name}:${PORT}`])),
+          },
+        }),
+      });
+    this.ratings = service('ratings', ['v1', 'v2'], []);
+    this.reviews = service('reviews', ['v1', 'v2', 'v3'], [this.ratings]);
+    this.details = service('details', ['v1'], [this.paymentGateway]);
+    this.productpage = service('productpage', ['v1'], [this.details, this.reviews, this.emailApi]);
+
+    this.addTrafficRules();
+    this.addResilience();
+    this.addSecurity(namespace, props.mtlsMode ?? 'STRICT');
+    new Telemetry(this, 'Tracing', { namespace, target: PolicyTarget.namespace(), tracing: { samplingPercent: props.tracingSamplingPercent ?? 10 } });
+  }
+
+  /** Canary, header/cookie/query routing, retries, timeout and fault injection. */
+  private addTrafficRules(): void {
+    // 90/10 between reviews v1 and the v3 canary, handed to the controller for a Flagger-style
+    // progressive rollout; testers reach v3 by header or cookie, jason and ?test=true get v2.
+    new CanaryRoute(this, 'ReviewsRoute', {
+      service: this.reviews,
+      stable: 'v1',
+      canary: 'v3',
+      canaryWeight: 10,
+      canaryMatches: [Match.header('canary', 'true'), Match.cookie('user', 'premium')],
+      timeout: Timeout.of('10s'),
+      retry: Retry.on('gateway-error', 'connect-failure', 'refused-stream').attempts(3).perTryTimeout('2s'),
+      analysis: { interval: '1m', stepWeight: 10, maxWeight: 50, threshold: 5, successRateMin: 99, latencyP99Max: '500ms' },
+    })
+      .addRule({ name: 'jason', matches: [Match.header('end-user', 'jason')], backends: [Backend.version('v2')] })
+      .addRule({ name: 'test-query', matches: [Match.queryParam('test', 'true')], backends: [Backend.version('v2')] });
+
+    // ratings v2 takes a quarter of the traffic and is chaos-tested: 10% of requests wait 5s, 10% fail with 500.
+    new TrafficRoute(this, 'RatingsRoute', {
+      service: this.ratings,
+      rules: [
+        {
+          name: 'split',
+          backends: [Backend.version('v1', 75), Backend.version('v2', 25)],
+          fault: FaultInjection.delay('5s', { percent: 10 }).and(FaultInjection.abort(500, { percent: 10 })),
+        },
+      ],
+    });
+  }
+
+  /** Circuit breaking, least-request balancing and sticky sessions. */
+  private addResilience(): void {
+    new CircuitBreaker(this, 'ReviewsCircuitBreaker', {
+      service: this.reviews,
+      loadBalancer: LoadBalancer.leastRequest(),
+      connectionPool: { tcp: { maxConnections: 100 }, http: { http1MaxPendingRequests: 50, http2MaxRequests: 1000 } },
+      outlierDetection: { consecutive5xxErrors: 5, interval: '30s', baseEjectionTime: '30s', maxEjectionPercent: 50 },
+    });
+    new TrafficPolicy(this, 'ProductpageSessions', {
+      service: this.productpage,
+      loadBalancer: LoadBalancer.consistentHash(Hash.cookie('session', { ttl: '1h' })),
+    });
+  }
+
+  /** mTLS, authorization, JWT and rate limiting. */
+  private addSecurity(namespace: string, mtlsMode: 'STRICT' | 'PERMISSIVE'): void {
+    new StrictMtls(this, 'Mtls', { namespace, target: PolicyTarget.namespace(), mode: mtlsMode });
+
+    const productpage = PolicyTarget.service(this.productpage);
+    new JwtAuth(this, 'ProductpageJwt', {
+      target: productpage,
+      // Tokens are checked when present; the AccessPolicy below decides who needs one.
+      required: false,
+      issuers: [{ issuer: BOOKINFO_JWT_ISSUER, keys: Jwks.fromUri(`${BOOKINFO_JWT_ISSUER}/.well-known/jwks.json`), audiences: ['bookinfo'] }],
+    });
+    new AccessPolicy(this, 'ProductpageAccess', {
+      target: productpage,
+      rules: [
+        { from: [Principal.serviceAccount('web')], to: [{ methods: ['GET'], paths: ['/api/public/*'] }] },
+        { from: [Principal.jwt(BOOKINFO_JWT_ISSUER)], to: [{ paths: ['/api/v1/products/*'] }], when: [Condition.claim('groups', ['reviewers'])] },
+      ],
+    });
+    new RateLimit(this, 'ProductpageRateLimit', { target: productpage, tokens: 100, fillInterval: '60s' });
+
+    // Only reviews may call ratings.
+    AccessPolicy.denyAll(this, 'RatingsDenyAll', { target: PolicyTarget.service(this.ratings) });
+    new AccessPolicy(this, 'RatingsFromReviews', { target: PolicyTarget.service(this.ratings), rules: [{ from: [Principal.service(this.reviews)] }] });
+  }
+}
