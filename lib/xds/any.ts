@@ -23,9 +23,14 @@ const TO_OBJECT: IConversionOptions = { longs: String, enums: String, oneofs: tr
  */
 export function packAny(typeUrl: string, message: object): PackedAny {
   const type = messageType(typeNameOf(typeUrl));
-  const problem = type.verify(message);
-  if (problem) throw new TypeError(`cannot pack ${typeNameOf(typeUrl)}: ${problem}`);
-  return { type_url: typeUrl, value: type.encode(type.fromObject(message)).finish() };
+  // fromObject (not verify) so enums may be given by name; it throws on a misshapen object.
+  let decoded: ReturnType<typeof type.fromObject>;
+  try {
+    decoded = type.fromObject(message);
+  } catch (error) {
+    throw new TypeError(`cannot pack ${typeNameOf(typeUrl)}: ${(error as Error).message}`);
+  }
+  return { type_url: typeUrl, value: type.encode(decoded).finish() };
 }
 
 /** Decodes a packed Any into a plain object (see XdsMessage). Throws on an unknown type. */

@@ -14,6 +14,7 @@ export const TypeUrl = {
   Rbac: `${PREFIX}envoy.extensions.filters.http.rbac.v3.RBAC`,
   RbacPerRoute: `${PREFIX}envoy.extensions.filters.http.rbac.v3.RBACPerRoute`,
   JwtAuthentication: `${PREFIX}envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication`,
+  JwtPerRoute: `${PREFIX}envoy.extensions.filters.http.jwt_authn.v3.PerRouteConfig`,
   LocalRateLimit: `${PREFIX}envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit`,
   TlsInspector: `${PREFIX}envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector`,
   DownstreamTlsContext: `${PREFIX}envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext`,

@@ -42,7 +42,7 @@ describe('lib/xds', () => {
   });
 
   it('refuses to pack an object that does not fit the message', () => {
-    expect(() => packAny(TypeUrl.Cluster, { name: 42 })).toThrow(/Cluster/);
+    expect(() => packAny(TypeUrl.Cluster, { name: 'c', load_assignment: 'not a message' })).toThrow(/Cluster.*object expected/);
   });
 
   it('throws when unpacking an Any of a type it does not know', () => {

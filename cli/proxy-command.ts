@@ -1,0 +1,47 @@
+import { parseArgs } from 'node:util';
+import pino from 'pino';
+import { loadBootstrapFile, Proxy, ProxyError } from '../proxy';
+
+const USAGE = 'usage: meshform proxy --bootstrap <file.yaml|file.json>';
+
+/**
+ * `meshform proxy --bootstrap <file>`: runs the sidecar until SIGTERM/SIGINT, then drains (stop
+ * accepting, finish in-flight requests up to the bootstrap's drainTimeoutMs) and exits.
+ * Resolves with the process exit code.
+ */
+export async function runProxy(argv: readonly string[]): Promise<number> {
+  const logger = pino({ base: { component: 'meshform-proxy' } });
+  let bootstrapPath: string | undefined;
+  try {
+    bootstrapPath = parseArgs({ args: [...argv], options: { bootstrap: { type: 'string' } }, strict: true }).values.bootstrap;
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (!bootstrapPath) {
+    process.stderr.write(`${USAGE}\n`);
+    return 2;
+  }
+  let proxy: Proxy;
+  try {
+    const bootstrap = loadBootstrapFile(bootstrapPath);
+    proxy = new Proxy(bootstrap, { logger: logger.child({ node: bootstrap.node.id }) });
+    await proxy.start();
+  } catch (error) {
+    const code = error instanceof ProxyError ? error.code : 'START_FAILED';
+    logger.fatal({ event: 'proxy.start_failed', code, err: error }, 'proxy could not start');
+    return 1;
+  }
+  return new Promise<number>((resolve) => {
+    const shutdown = (signal: string) => {
+      logger.info({ event: 'proxy.signal', signal }, 'shutting down');
+      void proxy.stop().then(() => resolve(0));
+    };
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+    process.once('SIGINT', () => shutdown('SIGINT'));
+  });
+}
+
+if (require.main === module) {
+  void runProxy(process.argv.slice(2)).then((code) => process.exit(code));
+}

@@ -1,0 +1,2 @@
+export { AdminServer } from './admin-server';
+export type { AdminDeps } from './admin-server';

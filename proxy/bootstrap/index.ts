@@ -1,0 +1,2 @@
+export { loadBootstrapFile, nodeMetadata, parseBootstrap } from './bootstrap';
+export type { Bootstrap, BootstrapInput } from './bootstrap';

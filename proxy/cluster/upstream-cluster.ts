@@ -1,0 +1,210 @@
+import * as http from 'node:http';
+import * as https from 'node:https';
+import type { PeerCertificate } from 'node:tls';
+import type { ClusterConfig, Endpoint } from '../config/cluster-config';
+import type { CompiledSecret } from '../config/tls-config';
+import { EndpointState } from './endpoint-state';
+import { createLoadBalancer, type LoadBalancer } from './load-balancer';
+import { recordOutcome, type AttemptOutcome } from './outlier-detector';
+
+export type OverflowKind = 'max_requests' | 'max_pending_requests' | 'max_retries';
+
+/** Hooks for telemetry: the cluster reports, it does not know about metrics. */
+export interface ClusterEvents {
+  overflow(cluster: string, kind: OverflowKind): void;
+  ejected(cluster: string, address: string, untilMs: number): void;
+}
+
+/** Keep-alive sockets idle longer than this are closed (below Node's 5 s server keepAliveTimeout race). */
+const IDLE_SOCKET_TIMEOUT_MS = 4_000;
+
+/**
+ * The run-time side of a cluster that outlives config snapshots: counters for circuit breaking,
+ * endpoint states for outlier detection and least request, and the keep-alive connection pool.
+ */
+export class ClusterState {
+  activeRequests = 0;
+  pendingRequests = 0;
+  activeRetries = 0;
+  readonly endpoints = new Map<string, EndpointState>();
+  private agent: http.Agent | undefined;
+  private agentSecrets: readonly (CompiledSecret | undefined)[] = [];
+
+  constructor(readonly name: string) {}
+
+  /**
+   * The connection pool for the cluster's current TLS material. A rotated certificate gets a new
+   * pool; connections of the old one finish their requests and close when idle.
+   */
+  agentFor(config: ClusterConfig, secrets: ReadonlyMap<string, CompiledSecret>): http.Agent {
+    const material = config.tls ? [secrets.get(config.tls.certificateSecret ?? ''), secrets.get(config.tls.validationSecret ?? '')] : [];
+    if (this.agent && material.length === this.agentSecrets.length && material.every((s, i) => s === this.agentSecrets[i])) {
+      return this.agent;
+    }
+    const options: https.AgentOptions = {
+      keepAlive: true,
+      maxSockets: config.limits.maxConnections,
+      maxTotalSockets: config.limits.maxConnections,
+      timeout: IDLE_SOCKET_TIMEOUT_MS,
+      scheduling: 'lifo',
+    };
+    this.agent = config.tls ? new https.Agent({ ...options, ...tlsOptions(config, material) }) : new http.Agent(options);
+    this.agentSecrets = material;
+    return this.agent;
+  }
+
+  /** Open upstream connections, for /clusters and the connections gauge. */
+  connectionCount(): number {
+    if (!this.agent) return 0;
+    const count = (sockets: NodeJS.ReadOnlyDict<unknown[]>) => Object.values(sockets).reduce((n, list) => n + (list?.length ?? 0), 0);
+    return count(this.agent.sockets) + count(this.agent.freeSockets);
+  }
+
+  /** Closes idle pooled connections; busy ones finish their request and then time out idle. */
+  retire(): void {
+    for (const sockets of Object.values(this.agent?.freeSockets ?? {})) for (const socket of sockets ?? []) socket.destroy();
+  }
+
+  /** Closes every pooled connection at once (proxy shutdown). */
+  close(): void {
+    this.agent?.destroy();
+  }
+}
+
+function tlsOptions(config: ClusterConfig, [certificate, validation]: readonly (CompiledSecret | undefined)[]): https.AgentOptions {
+  const tls = config.tls!;
+  return {
+    ...(certificate?.certificateChain ? { cert: certificate.certificateChain, key: certificate.privateKey } : {}),
+    ...(validation?.trustedCa ? { ca: validation.trustedCa } : {}),
+    ...(tls.sni ? { servername: tls.sni } : {}),
+    ALPNProtocols: ['http/1.1'],
+    rejectUnauthorized: true,
+    // Mesh peers are named by SPIFFE URI SANs, not DNS names: check those instead of the hostname.
+    checkServerIdentity: (_host: string, cert: PeerCertificate) => {
+      if (tls.uriSanMatchers.length === 0) return undefined;
+      const uris = uriSans(cert);
+      if (uris.some((uri) => tls.uriSanMatchers.some((matches) => matches(uri)))) return undefined;
+      return Object.assign(new Error(`upstream identity ${uris.join(',') || '(none)'} is not the expected one`), {
+        code: 'ERR_MESH_IDENTITY_MISMATCH',
+      });
+    },
+  };
+}
+
+/** The URI SANs of a peer certificate (SPIFFE ids). */
+export function uriSans(cert: PeerCertificate | undefined): string[] {
+  return (cert?.subjectaltname ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry.startsWith('URI:'))
+    .map((entry) => entry.slice(4));
+}
+
+/**
+ * A cluster as one snapshot sees it: config and endpoints (immutable), the balancer built for
+ * them, and the shared run-time state.
+ */
+export class UpstreamCluster {
+  readonly members: readonly EndpointState[];
+  private readonly balancer: LoadBalancer;
+
+  constructor(
+    readonly config: ClusterConfig,
+    endpoints: readonly Endpoint[],
+    readonly state: ClusterState,
+    private readonly events: ClusterEvents,
+    private readonly panicThreshold: number,
+  ) {
+    this.members = endpoints.map((endpoint) => {
+      const existing = state.endpoints.get(endpoint.address);
+      if (existing) {
+        existing.endpoint = endpoint;
+        return existing;
+      }
+      const created = new EndpointState(endpoint);
+      state.endpoints.set(endpoint.address, created);
+      return created;
+    });
+    const current = new Set(endpoints.map((endpoint) => endpoint.address));
+    for (const address of state.endpoints.keys()) if (!current.has(address)) state.endpoints.delete(address);
+    this.balancer = createLoadBalancer(config, this.members);
+  }
+
+  get name(): string {
+    return this.config.name;
+  }
+
+  /**
+   * Chooses an endpoint, skipping ejected ones and (for a retry) those already tried when others
+   * remain. Below the panic threshold of healthy endpoints it balances over all of them, as Envoy.
+   */
+  pick(hash: number | undefined, avoid?: ReadonlySet<EndpointState>): EndpointState | undefined {
+    const now = Date.now();
+    let candidates: readonly EndpointState[] = this.members;
+    if (this.config.outlier && this.members.some((member) => member.isEjected(now))) {
+      const healthy = this.members.filter((member) => !member.isEjected(now));
+      if ((100 * healthy.length) / this.members.length >= this.panicThreshold) candidates = healthy;
+    }
+    if (avoid && avoid.size > 0) {
+      const fresh = candidates.filter((member) => !avoid.has(member));
+      if (fresh.length > 0) candidates = fresh;
+    }
+    return this.balancer.pick(candidates, hash);
+  }
+
+  recordOutcome(endpoint: EndpointState, outcome: AttemptOutcome): void {
+    endpoint.totalRequests += 1;
+    if (outcome.kind === 'local-failure' || outcome.status >= 500) endpoint.totalFailures += 1;
+    if (!this.config.outlier) return;
+    const now = Date.now();
+    if (recordOutcome(this.config.outlier, endpoint, this.members, outcome, now)) {
+      this.events.ejected(this.name, endpoint.address, endpoint.ejectedUntil);
+    }
+  }
+
+  /** Circuit breaking on max_requests: false (and an overflow counted) when the cluster is full. */
+  tryStartRequest(): boolean {
+    if (this.state.activeRequests >= this.config.limits.maxRequests) {
+      this.events.overflow(this.name, 'max_requests');
+      return false;
+    }
+    this.state.activeRequests += 1;
+    return true;
+  }
+
+  endRequest(): void {
+    this.state.activeRequests -= 1;
+  }
+
+  /** Circuit breaking on pending requests (waiting for a connection). */
+  tryQueue(): boolean {
+    if (this.state.pendingRequests >= this.config.limits.maxPendingRequests) {
+      this.events.overflow(this.name, 'max_pending_requests');
+      return false;
+    }
+    this.state.pendingRequests += 1;
+    return true;
+  }
+
+  dequeue(): void {
+    this.state.pendingRequests -= 1;
+  }
+
+  /** A retry may start if max_retries (or the retry budget, which replaces it) allows. */
+  tryStartRetry(): boolean {
+    const { maxRetries, retryBudget } = this.config.limits;
+    const limit = retryBudget
+      ? Math.max(retryBudget.minConcurrency, retryBudget.fraction * (this.state.activeRequests + this.state.pendingRequests))
+      : maxRetries;
+    if (this.state.activeRetries >= limit) {
+      this.events.overflow(this.name, 'max_retries');
+      return false;
+    }
+    this.state.activeRetries += 1;
+    return true;
+  }
+
+  endRetry(): void {
+    this.state.activeRetries -= 1;
+  }
+}

@@ -1,0 +1,109 @@
+import { readFileSync } from 'node:fs';
+import type { XdsMessage } from '../../lib/xds';
+import { ConfigError } from '../errors';
+import { compileStringMatcher, type StringPredicate } from './string-matcher';
+
+/** Which SDS secrets a TLS context uses. Secrets are resolved per connection, so rotation is live. */
+interface TlsSecrets {
+  readonly certificateSecret: string | undefined;
+  readonly validationSecret: string | undefined;
+  readonly alpn: readonly string[];
+}
+
+export interface UpstreamTls extends TlsSecrets {
+  readonly sni: string | undefined;
+  /** The server's URI SANs must satisfy one of these (the destination's SPIFFE id). */
+  readonly uriSanMatchers: readonly StringPredicate[];
+}
+
+export interface DownstreamTls extends TlsSecrets {
+  readonly requireClientCertificate: boolean;
+}
+
+export interface CompiledSecret {
+  readonly name: string;
+  readonly certificateChain: string | undefined;
+  readonly privateKey: string | undefined;
+  readonly trustedCa: string | undefined;
+}
+
+function sdsName(config: unknown): string | undefined {
+  return (config as { name?: string } | undefined)?.name || undefined;
+}
+
+function compileCommon(common: XdsMessage | undefined, resource: string): TlsSecrets & { uriSanMatchers: StringPredicate[] } {
+  if (!common) throw new ConfigError(resource, 'TLS context without common_tls_context');
+  if (((common['tls_certificates'] as unknown[] | undefined) ?? []).length > 0) {
+    throw new ConfigError(resource, 'inline tls_certificates are not supported; use SDS');
+  }
+  const certificateSecret = sdsName((common['tls_certificate_sds_secret_configs'] as unknown[] | undefined)?.[0]);
+  let validationSecret: string | undefined;
+  let sans: XdsMessage[] = [];
+  switch (common['validation_context_type']) {
+    case undefined:
+      break;
+    case 'validation_context_sds_secret_config':
+      validationSecret = sdsName(common['validation_context_sds_secret_config']);
+      break;
+    case 'combined_validation_context': {
+      const combined = common['combined_validation_context'] as XdsMessage;
+      validationSecret = sdsName(combined['validation_context_sds_secret_config']);
+      sans = ((combined['default_validation_context'] as XdsMessage | undefined)?.['match_typed_subject_alt_names'] as XdsMessage[] | undefined) ?? [];
+      break;
+    }
+    default:
+      throw new ConfigError(resource, `unsupported validation context ${String(common['validation_context_type'])}`);
+  }
+  const uriSanMatchers = sans.map((san) => {
+    if (san['san_type'] !== 'URI') throw new ConfigError(resource, `only URI SAN matching is supported, got ${String(san['san_type'])}`);
+    return compileStringMatcher(san['matcher'] as never, resource);
+  });
+  return { certificateSecret, validationSecret, alpn: (common['alpn_protocols'] as string[] | undefined) ?? [], uriSanMatchers };
+}
+
+export function compileUpstreamTls(message: XdsMessage, resource: string): UpstreamTls {
+  const common = compileCommon(message['common_tls_context'] as XdsMessage | undefined, resource);
+  return { ...common, sni: (message['sni'] as string | undefined) || undefined };
+}
+
+export function compileDownstreamTls(message: XdsMessage, resource: string): DownstreamTls {
+  const { uriSanMatchers: _ignored, ...common } = compileCommon(message['common_tls_context'] as XdsMessage | undefined, resource);
+  if (!common.certificateSecret) throw new ConfigError(resource, 'downstream TLS needs a certificate secret');
+  return {
+    ...common,
+    requireClientCertificate: (message['require_client_certificate'] as { value?: boolean } | undefined)?.value === true,
+  };
+}
+
+function dataSource(source: unknown, resource: string): string | undefined {
+  const data = source as { inline_bytes?: Uint8Array; inline_string?: string; filename?: string } | undefined;
+  if (!data) return undefined;
+  if (data.inline_string) return data.inline_string;
+  if (data.inline_bytes && data.inline_bytes.length > 0) return Buffer.from(data.inline_bytes).toString('utf8');
+  if (data.filename) {
+    try {
+      return readFileSync(data.filename, 'utf8');
+    } catch (error) {
+      throw new ConfigError(resource, `cannot read ${data.filename}: ${(error as Error).message}`);
+    }
+  }
+  return undefined;
+}
+
+export function compileSecret(message: XdsMessage): CompiledSecret {
+  const name = String(message['name'] ?? '');
+  const resource = `secret ${name}`;
+  const certificate = message['tls_certificate'] as XdsMessage | undefined;
+  const validation = message['validation_context'] as XdsMessage | undefined;
+  if (!certificate && !validation) throw new ConfigError(resource, 'neither tls_certificate nor validation_context');
+  const secret: CompiledSecret = {
+    name,
+    certificateChain: dataSource(certificate?.['certificate_chain'], resource),
+    privateKey: dataSource(certificate?.['private_key'], resource),
+    trustedCa: dataSource(validation?.['trusted_ca'], resource),
+  };
+  if (certificate && (!secret.certificateChain || !secret.privateKey)) {
+    throw new ConfigError(resource, 'tls_certificate needs certificate_chain and private_key');
+  }
+  return secret;
+}

@@ -1,0 +1,47 @@
+/**
+ * Stable codes for everything the data plane can refuse or fail at. Codes appear in local replies,
+ * access logs and NACK reasons, so dashboards and tests can rely on them; messages may change.
+ */
+export const ErrorCode = {
+  BootstrapInvalid: 'BOOTSTRAP_INVALID',
+  ConfigInvalid: 'CONFIG_INVALID',
+  NoRoute: 'NO_ROUTE',
+  NoCluster: 'NO_CLUSTER',
+  NoHealthyUpstream: 'NO_HEALTHY_UPSTREAM',
+  UpstreamOverflow: 'UPSTREAM_OVERFLOW',
+  UpstreamTimeout: 'UPSTREAM_TIMEOUT',
+  UpstreamConnectFailure: 'UPSTREAM_CONNECT_FAILURE',
+  UpstreamReset: 'UPSTREAM_RESET',
+  FaultAbort: 'FAULT_ABORT',
+  RateLimited: 'RATE_LIMITED',
+  RbacDenied: 'RBAC_DENIED',
+  JwtMissing: 'JWT_MISSING',
+  JwtInvalid: 'JWT_INVALID',
+  DownstreamTlsRequired: 'DOWNSTREAM_TLS_REQUIRED',
+  UpstreamIdentityMismatch: 'UPSTREAM_IDENTITY_MISMATCH',
+  Draining: 'DRAINING',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export class ProxyError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'ProxyError';
+  }
+}
+
+/** An xDS resource the proxy cannot apply; the message becomes the NACK's error_detail. */
+export class ConfigError extends ProxyError {
+  constructor(
+    readonly resource: string,
+    message: string,
+  ) {
+    super(ErrorCode.ConfigInvalid, `${resource}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}

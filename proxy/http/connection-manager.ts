@@ -1,0 +1,135 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
+import type { Logger } from 'pino';
+import type { HttpConnectionConfig, ListenerConfig } from '../config/listener-config';
+import type { RouteTable } from '../config/route-table';
+import type { ConfigSnapshot } from '../config/snapshot';
+import { logAccess } from '../telemetry/access-log';
+import type { ProxyMetrics } from '../telemetry/metrics';
+import { continueTrace, type OtlpExporter } from '../telemetry/tracing';
+import { ProxyRequest, type Downstream } from './proxy-request';
+import { ProxyResponse } from './proxy-response';
+import { ResponseFlag } from './response-flags';
+
+export interface ConnectionManagerServices {
+  readonly logger: Logger;
+  readonly accessLogger: Logger;
+  readonly metrics: ProxyMetrics;
+  readonly snapshot: () => ConfigSnapshot;
+  /** The workload this proxy fronts (metrics' source on outbound, destination on inbound). */
+  readonly workload: string;
+  readonly tracing: { readonly exporter: OtlpExporter; readonly samplingPercent: number } | undefined;
+  readonly draining: () => boolean;
+}
+
+/** Where a connection was accepted: its listener, the filter chain chosen for it, and its peer. */
+export interface ConnectionContext {
+  readonly listenerName: string;
+  readonly chainIndex: number;
+  /** The chain's config when the connection was accepted; used if the listener has since gone. */
+  readonly chain: HttpConnectionConfig;
+  readonly downstream: Downstream;
+}
+
+/** The service a cluster name stands for (Istio: outbound|port|subset|fqdn). */
+function serviceOfCluster(cluster: string | undefined): string {
+  if (!cluster) return 'unknown';
+  const parts = cluster.split('|');
+  return parts.length === 4 ? parts[3]! || parts[0]! : cluster;
+}
+
+/** SPIFFE id spiffe://<td>/ns/<ns>/sa/<sa> → the service account, the workload's identity. */
+function workloadOfIdentity(identity: string | undefined): string {
+  if (!identity) return 'unknown';
+  const match = /\/sa\/([^/]+)$/.exec(identity);
+  return match ? match[1]! : identity;
+}
+
+/**
+ * Envoy's HttpConnectionManager for one request: takes the current snapshot, resolves the route
+ * before any filter runs, runs the composed filter chain, then logs and measures the outcome.
+ */
+export class HttpConnectionManager {
+  constructor(private readonly services: ConnectionManagerServices) {}
+
+  handle(raw: IncomingMessage | Http2ServerRequest, rawRes: ServerResponse | Http2ServerResponse, context: ConnectionContext): void {
+    const snapshot = this.services.snapshot();
+    const listener: ListenerConfig | undefined = snapshot.listeners.get(context.listenerName);
+    const current = listener?.chains[context.chainIndex]?.network;
+    const chain = current?.kind === 'http' ? current : context.chain;
+    const startedAt = performance.now();
+    const startEpochNs = BigInt(Date.now()) * 1_000_000n;
+    const http2 = raw.httpVersionMajor === 2;
+    const headers = { ...raw.headers };
+    const authority = String((http2 ? headers[':authority'] : headers.host) ?? headers.host ?? '');
+    for (const name of Object.keys(headers)) if (name.startsWith(':')) delete headers[name];
+    const requestId = typeof headers['x-request-id'] === 'string' && headers['x-request-id'] ? headers['x-request-id'] : randomUUID();
+    const trace = this.services.tracing ? continueTrace(headers, this.services.tracing.samplingPercent) : undefined;
+    const req = new ProxyRequest(
+      raw.method ?? 'GET',
+      raw.url ?? '/',
+      authority,
+      context.downstream.tls ? 'https' : 'http',
+      headers,
+      raw,
+      context.downstream,
+      http2 ? 'HTTP/2' : 'HTTP/1.1',
+      requestId,
+      snapshot,
+      startedAt,
+    );
+    const res = new ProxyResponse(rawRes);
+    const table: RouteTable | undefined = chain.inlineRoutes ?? (chain.routeConfigName ? snapshot.routes.get(chain.routeConfigName) : undefined);
+    req.route = table?.match(authority, req);
+    rawRes.once('close', () => {
+      const durationMs = performance.now() - startedAt;
+      if (!rawRes.writableFinished) req.flags.add(ResponseFlag.DownstreamConnectionTermination);
+      this.record(req, res, listener?.direction ?? 'outbound', durationMs);
+      if (trace && this.services.tracing) {
+        this.services.tracing.exporter.export({
+          context: trace,
+          name: `${req.method} ${req.route?.route.name || req.pathname}`,
+          kind: listener?.direction === 'inbound' ? 'server' : 'client',
+          startNs: startEpochNs,
+          endNs: startEpochNs + BigInt(Math.round(durationMs * 1e6)),
+          attributes: {
+            'http.request.method': req.method,
+            'url.path': req.pathname,
+            'http.response.status_code': res.status,
+            'meshform.upstream_cluster': req.cluster ?? '',
+            'meshform.request_id': req.id,
+          },
+          error: res.status >= 500 || res.status === 0,
+        });
+      }
+    });
+    if (this.services.draining() && !http2) rawRes.setHeader('connection', 'close');
+    chain.handler(req, res).catch((error: unknown) => {
+      this.services.logger.error({ event: 'http.filter_error', err: error, requestId }, 'filter chain failed');
+      if (!res.started) res.localReply(500, undefined, 'internal proxy error');
+      else rawRes.destroy();
+    });
+  }
+
+  private record(req: ProxyRequest, res: ProxyResponse, direction: 'inbound' | 'outbound', durationMs: number): void {
+    const inbound = direction === 'inbound';
+    const destination = inbound ? this.services.workload : serviceOfCluster(req.cluster);
+    const code = String(res.status || 0);
+    const routeName = req.route?.route.name || req.route?.virtualHost.name || '';
+    this.services.metrics.recordRequest(
+      {
+        direction,
+        source_workload: inbound ? workloadOfIdentity(req.downstream.peerIdentity) : this.services.workload,
+        destination_service: destination,
+        route: routeName,
+        response_code: code,
+        response_flags: [...req.flags].join(',') || '-',
+      },
+      durationMs / 1000,
+      Number(req.headers['content-length'] ?? 0) || 0,
+      res.bytesSent,
+    );
+    logAccess(this.services.accessLogger, req, res, durationMs, req.headers.traceparent ? String(req.headers.traceparent).slice(3, 35) : undefined);
+  }
+}

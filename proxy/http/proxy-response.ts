@@ -1,0 +1,58 @@
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { Http2ServerResponse } from 'node:http2';
+import type { ErrorCode } from '../errors';
+
+/**
+ * The downstream response, the same for HTTP/1.1 and HTTP/2. It records what access logs and
+ * metrics need (status, bytes, the error code of a local reply).
+ */
+export class ProxyResponse {
+  status = 0;
+  bytesSent = 0;
+  /** Set when the proxy answered by itself instead of an upstream. */
+  errorCode: ErrorCode | undefined;
+
+  constructor(readonly raw: ServerResponse | Http2ServerResponse) {}
+
+  get started(): boolean {
+    return this.status !== 0;
+  }
+
+  /** True once the downstream went away or the response was fully sent. */
+  get closed(): boolean {
+    return this.raw.writableEnded || this.raw.destroyed;
+  }
+
+  /** A reply from the proxy itself: a short text body that says what happened and why. */
+  localReply(status: number, code: ErrorCode | undefined, body: string, headers: OutgoingHttpHeaders = {}): void {
+    if (this.started || this.closed) return;
+    this.errorCode = code;
+    const payload = Buffer.from(body.endsWith('\n') ? body : `${body}\n`);
+    this.writeHead(status, {
+      ...headers,
+      'content-type': 'text/plain; charset=utf-8',
+      'content-length': payload.length,
+      ...(code ? { 'x-meshform-error': code } : {}),
+    });
+    this.end(payload);
+  }
+
+  writeHead(status: number, headers: OutgoingHttpHeaders): void {
+    this.status = status;
+    (this.raw as ServerResponse).writeHead(status, headers);
+  }
+
+  write(chunk: Buffer): boolean {
+    this.bytesSent += chunk.length;
+    return (this.raw as ServerResponse).write(chunk);
+  }
+
+  end(chunk?: Buffer): void {
+    if (chunk) this.bytesSent += chunk.length;
+    (this.raw as ServerResponse).end(chunk);
+  }
+
+  addTrailers(trailers: OutgoingHttpHeaders): void {
+    (this.raw as ServerResponse).addTrailers(trailers);
+  }
+}

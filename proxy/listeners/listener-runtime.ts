@@ -1,0 +1,216 @@
+import * as http from 'node:http';
+import * as http2 from 'node:http2';
+import * as net from 'node:net';
+import type { Duplex } from 'node:stream';
+import * as tls from 'node:tls';
+import type { Logger } from 'pino';
+import { uriSans } from '../cluster/upstream-cluster';
+import type { FilterChainConfig, HttpConnectionConfig, ListenerConfig } from '../config/listener-config';
+import type { ConfigSnapshot } from '../config/snapshot';
+import type { ConnectionContext, HttpConnectionManager } from '../http/connection-manager';
+import type { Downstream } from '../http/proxy-request';
+import { proxyTcp } from '../tcp/tcp-proxy';
+import { serverSecureContext } from '../tls/secure-contexts';
+import { isHttp2Preface, isTlsClientHello, peekFirstChunk, replayingDuplex } from './first-bytes';
+
+export interface ListenerDeps {
+  readonly snapshot: () => ConfigSnapshot;
+  readonly connections: HttpConnectionManager;
+  readonly logger: Logger;
+}
+
+const CONTEXT = Symbol('meshform.connection');
+type TaggedSocket = Duplex & { [CONTEXT]?: ConnectionContext & { active: number; headersTimer: NodeJS.Timeout | undefined } };
+
+/**
+ * One bound listener. Each connection is matched to a filter chain of the listener's current config
+ * (STRICT: TLS only; PERMISSIVE: TLS or plaintext by the first byte; DISABLE: plaintext) and handed to
+ * HTTP/1.1, HTTP/2 or the TCP proxy. Config changes apply to new connections and new requests; open
+ * connections are never cut by them.
+ */
+export class ListenerRuntime {
+  private readonly server = net.createServer({ pauseOnConnect: false }, (socket) => this.onConnection(socket));
+  private readonly sockets = new Set<TaggedSocket>();
+  private readonly h2Sessions = new Set<http2.ServerHttp2Session>();
+  private readonly httpServers = new WeakMap<HttpConnectionConfig, { h1: http.Server; h2: http2.Http2Server }>();
+  private draining = false;
+
+  constructor(
+    readonly name: string,
+    readonly host: string,
+    readonly port: number,
+    private readonly deps: ListenerDeps,
+  ) {}
+
+  listen(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.port, this.host, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+  }
+
+  get boundPort(): number {
+    return (this.server.address() as net.AddressInfo | null)?.port ?? this.port;
+  }
+
+  /**
+   * Stops accepting; idle connections close now, busy HTTP/1.1 ones after their response
+   * ("connection: close"), HTTP/2 ones with GOAWAY. Resolves when all are gone or at the deadline.
+   */
+  async drain(deadlineMs: number): Promise<void> {
+    this.draining = true;
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const session of this.h2Sessions) session.close();
+    for (const socket of this.sockets) if ((socket[CONTEXT]?.active ?? 0) === 0) socket.end();
+    const deadline = new Promise<void>((resolve) => setTimeout(resolve, deadlineMs).unref());
+    const emptied = new Promise<void>((resolve) => {
+      const check = () => (this.sockets.size === 0 ? resolve() : setTimeout(check, 20).unref());
+      check();
+    });
+    await Promise.race([Promise.all([closed, emptied]), deadline]);
+    for (const socket of this.sockets) socket.destroy();
+  }
+
+  private currentConfig(): ListenerConfig | undefined {
+    return this.deps.snapshot().listeners.get(this.name);
+  }
+
+  private track(socket: TaggedSocket): void {
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+    socket.on('error', () => socket.destroy());
+  }
+
+  private onConnection(socket: net.Socket): void {
+    this.track(socket);
+    const listener = this.currentConfig();
+    if (this.draining || !listener) {
+      socket.destroy();
+      return;
+    }
+    const tlsIndex = listener.chains.findIndex((chain) => chain.transportTls === true);
+    const plainIndex = listener.chains.findIndex((chain) => chain.transportTls !== true);
+    const downstream: Downstream = {
+      remoteAddress: socket.remoteAddress ?? '',
+      localAddress: socket.localAddress ?? '',
+      localPort: socket.localPort ?? 0,
+      tls: false,
+    };
+    // STRICT needs no sniffing: TLS straight on the socket (a plaintext client fails the handshake).
+    if (plainIndex < 0) {
+      this.startTls(socket, socket, listener, tlsIndex, downstream);
+      return;
+    }
+    const plain = listener.chains[plainIndex]!;
+    const needsPeek = tlsIndex >= 0 || (plain.network.kind === 'http' && plain.network.codec === 'AUTO');
+    if (!needsPeek) {
+      this.dispatch(socket, listener, plainIndex, downstream, undefined);
+      return;
+    }
+    const timeout = plain.network.kind === 'http' ? plain.network.requestHeadersTimeoutMs : 10_000;
+    void peekFirstChunk(socket, timeout).then((chunk) => {
+      if (!chunk) {
+        socket.destroy();
+        return;
+      }
+      if (isTlsClientHello(chunk) && tlsIndex >= 0) this.startTls(replayingDuplex(socket), socket, listener, tlsIndex, downstream);
+      else this.dispatch(socket, listener, plainIndex, downstream, isHttp2Preface(chunk));
+    });
+  }
+
+  private startTls(transport: Duplex, socket: net.Socket, listener: ListenerConfig, index: number, downstream: Downstream): void {
+    const chain = listener.chains[index]!;
+    const context = chain.tls ? serverSecureContext(chain.tls, this.deps.snapshot().secrets) : undefined;
+    if (!context || !chain.tls) {
+      this.deps.logger.warn({ event: 'listener.tls_not_ready', listener: this.name }, 'TLS secrets not available; refusing connection');
+      socket.destroy();
+      return;
+    }
+    const requireCert = chain.tls.requireClientCertificate;
+    const secure = new tls.TLSSocket(transport, {
+      isServer: true,
+      secureContext: context,
+      requestCert: true,
+      rejectUnauthorized: requireCert,
+      ALPNProtocols: chain.network.kind === 'http' ? alpnFor(chain.network) : chain.tls.alpn.length ? [...chain.tls.alpn] : undefined,
+    }) as tls.TLSSocket & TaggedSocket;
+    this.track(secure);
+    const timer = setTimeout(() => secure.destroy(), 10_000);
+    secure.once('secure', () => {
+      clearTimeout(timer);
+      const identity = secure.authorized ? uriSans(secure.getPeerCertificate())[0] : undefined;
+      const tlsDownstream: Downstream = { ...downstream, tls: true, ...(identity ? { peerIdentity: identity } : {}) };
+      this.dispatch(secure, listener, index, tlsDownstream, secure.alpnProtocol === 'h2');
+    });
+    secure.once('close', () => {
+      clearTimeout(timer);
+      socket.destroy();
+    });
+  }
+
+  private dispatch(socket: TaggedSocket, listener: ListenerConfig, index: number, downstream: Downstream, http2Hint: boolean | undefined): void {
+    const chain: FilterChainConfig = listener.chains[index]!;
+    if (chain.network.kind === 'tcp') {
+      proxyTcp(socket, chain.network, this.deps.snapshot(), this.deps.logger);
+      return;
+    }
+    const network = chain.network;
+    const useHttp2 = network.codec === 'HTTP2' || (network.codec === 'AUTO' && http2Hint === true);
+    // Slow clients: the first request's headers must arrive in time (Node enforces its own
+    // headersTimeout only on servers it listens with, and these servers are handed connections).
+    const headersTimer = useHttp2 ? undefined : setTimeout(() => socket.destroy(), network.requestHeadersTimeoutMs);
+    socket.once('close', () => clearTimeout(headersTimer));
+    socket[CONTEXT] = { listenerName: this.name, chainIndex: index, chain: network, downstream, active: 0, headersTimer };
+    const servers = this.serversFor(network);
+    (useHttp2 ? servers.h2 : servers.h1).emit('connection', socket);
+    // The HTTP/1.1 parser reads the stream; a peeked socket was paused with its first bytes put back.
+    if (!useHttp2) socket.resume();
+  }
+
+  private serversFor(network: HttpConnectionConfig): { h1: http.Server; h2: http2.Http2Server } {
+    const existing = this.httpServers.get(network);
+    if (existing) return existing;
+    const onRequest = (req: http.IncomingMessage | http2.Http2ServerRequest, res: http.ServerResponse | http2.Http2ServerResponse) => {
+      const socket = req.socket as TaggedSocket;
+      const context = socket[CONTEXT];
+      if (!context) {
+        res.destroy();
+        return;
+      }
+      clearTimeout(context.headersTimer);
+      context.active += 1;
+      res.once('close', () => {
+        context.active -= 1;
+        if (this.draining && context.active === 0 && req.httpVersionMajor === 1) socket.end();
+      });
+      this.deps.connections.handle(req, res, context);
+    };
+    const h1 = http.createServer({ maxHeaderSize: network.maxRequestHeadersBytes, keepAliveTimeout: 60_000, requireHostHeader: false }, onRequest);
+    h1.on('connection', (socket: net.Socket) => socket.setTimeout(network.idleTimeoutMs, () => socket.destroy()));
+    const h2 = http2.createServer({ maxSessionMemory: 64, settings: { maxHeaderListSize: network.maxRequestHeadersBytes } }, onRequest);
+    h2.on('session', (session) => {
+      this.h2Sessions.add(session);
+      session.once('close', () => this.h2Sessions.delete(session));
+      session.setTimeout(network.idleTimeoutMs, () => session.close());
+      if (this.draining) session.close();
+    });
+    h2.on('sessionError', () => undefined);
+    const servers = { h1, h2 };
+    this.httpServers.set(network, servers);
+    return servers;
+  }
+}
+
+function alpnFor(network: HttpConnectionConfig): string[] {
+  switch (network.codec) {
+    case 'HTTP1':
+      return ['http/1.1'];
+    case 'HTTP2':
+      return ['h2'];
+    case 'AUTO':
+      return ['h2', 'http/1.1'];
+  }
+}

@@ -1,0 +1,148 @@
+import pino, { type Logger } from 'pino';
+import { toStruct, TypeUrl, type XdsNode } from '../lib/xds';
+import { AdminServer } from './admin/admin-server';
+import { nodeMetadata, type Bootstrap } from './bootstrap/bootstrap';
+import { ClusterManager } from './cluster/cluster-manager';
+import { ConfigStore } from './config/config-store';
+import type { ConfigSnapshot } from './config/snapshot';
+import { createHttpChainBuilder } from './filters/registry';
+import { HttpConnectionManager } from './http/connection-manager';
+import { ListenerManager } from './listeners/listener-manager';
+import { ProxyMetrics } from './telemetry/metrics';
+import { OtlpExporter } from './telemetry/tracing';
+import { AdsClient } from './xds/ads-client';
+
+export interface ProxyOptions {
+  /** Structured logs (events and access logs). Defaults to JSON on stdout. */
+  logger?: Logger;
+}
+
+/**
+ * The sidecar: an ADS client feeding a config store, whose snapshots drive the listeners. Until the
+ * first listeners and clusters arrive /ready answers 503; after that, losing the controller changes
+ * nothing for traffic (fail-static).
+ */
+export class Proxy {
+  private readonly logger: Logger;
+  private readonly metrics = new ProxyMetrics();
+  private readonly clusters: ClusterManager;
+  private readonly store: ConfigStore;
+  private readonly listeners: ListenerManager;
+  private readonly ads: AdsClient;
+  private readonly admin: AdminServer;
+  private readonly exporter: OtlpExporter | undefined;
+  private draining = false;
+  private adminBoundPort = 0;
+
+  constructor(private readonly bootstrap: Bootstrap, options: ProxyOptions = {}) {
+    this.logger = options.logger ?? pino({ base: { component: 'meshform-proxy', node: bootstrap.node.id } });
+    this.clusters = new ClusterManager(this.metrics);
+    this.store = new ConfigStore(createHttpChainBuilder({ logger: this.logger, metrics: this.metrics }), this.clusters);
+    const workload = String(bootstrap.node.metadata['WORKLOAD'] ?? bootstrap.node.cluster) || 'unknown';
+    const tracing = bootstrap.tracing;
+    this.exporter = tracing ? new OtlpExporter(tracing.otlpEndpoint, tracing.serviceName ?? workload, this.logger) : undefined;
+    const connections = new HttpConnectionManager({
+      logger: this.logger,
+      accessLogger: this.logger,
+      metrics: this.metrics,
+      snapshot: () => this.store.current,
+      workload,
+      tracing: this.exporter && tracing ? { exporter: this.exporter, samplingPercent: tracing.samplingPercent } : undefined,
+      draining: () => this.draining,
+    });
+    const outboundIp = bootstrap.node.metadata['OUTBOUND_IP'];
+    this.listeners = new ListenerManager(
+      { snapshot: () => this.store.current, connections, logger: this.logger },
+      this.logger,
+      bootstrap.drainTimeoutMs,
+      (host, direction) => (direction === 'outbound' && host === '0.0.0.0' && typeof outboundIp === 'string' ? outboundIp : host),
+    );
+    this.ads = new AdsClient({
+      address: bootstrap.controller.address,
+      node: () => this.node(),
+      onResponse: (typeUrl, version, resources) => this.onResponse(typeUrl, version, resources),
+      onConnectedChange: (connected) => this.metrics.controllerConnected.set(connected ? 1 : 0),
+      initialBackoffMs: bootstrap.controller.initialBackoffMs,
+      maxBackoffMs: bootstrap.controller.maxBackoffMs,
+      logger: this.logger,
+    });
+    this.admin = new AdminServer({
+      store: this.store,
+      metrics: this.metrics,
+      isReady: () => this.isReady(),
+      drain: () => void this.drain(),
+    });
+  }
+
+  /** Starts the admin server and the ADS stream; resolves once the admin port is bound. */
+  async start(): Promise<void> {
+    this.node(); // fails fast on an unreadable token file
+    this.adminBoundPort = await this.admin.listen(this.bootstrap.admin.port, this.bootstrap.admin.address);
+    this.ads.subscribe(TypeUrl.Cluster, 'wildcard');
+    this.ads.subscribe(TypeUrl.Listener, 'wildcard');
+    this.ads.start();
+    this.logger.info({ event: 'proxy.started', admin: `${this.bootstrap.admin.address}:${this.adminBoundPort}` }, 'proxy started');
+  }
+
+  get adminPort(): number {
+    return this.adminBoundPort;
+  }
+
+  get snapshot(): ConfigSnapshot {
+    return this.store.current;
+  }
+
+  /** The port a listener is bound to (its configured port, or the one the OS chose for port 0). */
+  listenerPort(name: string): number | undefined {
+    return this.listeners.get(name)?.boundPort;
+  }
+
+  isReady(): boolean {
+    const versions = this.store.current.versions;
+    return !this.draining && versions[TypeUrl.Listener] !== undefined && versions[TypeUrl.Cluster] !== undefined;
+  }
+
+  /** Stops accepting and lets in-flight requests finish, up to the bootstrap's drain deadline. */
+  async drain(): Promise<void> {
+    if (this.draining) return;
+    this.draining = true;
+    this.logger.info({ event: 'proxy.draining', deadlineMs: this.bootstrap.drainTimeoutMs }, 'draining listeners');
+    await this.listeners.drainAll(this.bootstrap.drainTimeoutMs);
+  }
+
+  /** Drains, then closes the controller stream, the pools and the admin server. */
+  async stop(): Promise<void> {
+    await this.drain();
+    this.ads.close();
+    this.clusters.close();
+    await this.exporter?.close();
+    await this.admin.close();
+    this.logger.info({ event: 'proxy.stopped' }, 'proxy stopped');
+  }
+
+  private node(): XdsNode {
+    return {
+      id: this.bootstrap.node.id,
+      cluster: this.bootstrap.node.cluster,
+      metadata: toStruct(nodeMetadata(this.bootstrap)),
+      user_agent_name: 'meshform-proxy',
+    };
+  }
+
+  private onResponse(typeUrl: string, version: string, resources: Parameters<ConfigStore['apply']>[2]): string | undefined {
+    const reason = this.store.apply(typeUrl, version, resources);
+    if (reason !== undefined) {
+      this.metrics.configRejections.inc({ type: typeUrl.slice(typeUrl.lastIndexOf('.') + 1) });
+      return reason;
+    }
+    const wanted = this.store.wanted();
+    this.store.retain(wanted);
+    this.ads.subscribe(TypeUrl.RouteConfiguration, wanted.routes);
+    this.ads.subscribe(TypeUrl.ClusterLoadAssignment, wanted.endpoints);
+    this.ads.subscribe(TypeUrl.Secret, wanted.secrets);
+    this.metrics.setConfigVersions(this.store.current.versions);
+    this.logger.info({ event: 'xds.applied', typeUrl, version, generation: this.store.current.generation }, 'config applied');
+    if (!this.draining) void this.listeners.reconcile(this.store.current);
+    return undefined;
+  }
+}

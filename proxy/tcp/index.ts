@@ -1,0 +1,1 @@
+export { proxyTcp } from './tcp-proxy';

@@ -1,0 +1,5 @@
+export { logAccess } from './access-log';
+export { ProxyMetrics } from './metrics';
+export type { RequestLabels } from './metrics';
+export { continueTrace, OtlpExporter } from './tracing';
+export type { FinishedSpan, SpanContext } from './tracing';

@@ -1,0 +1,1 @@
+export { serverSecureContext } from './secure-contexts';
