@@ -39,10 +39,16 @@ export interface WorkloadDefaults {
 /** Options of a workload created from an image. */
 export interface ImageWorkloadOptions {
   /**
-   * Environment of the container, beside MESHFORM_SERVICE, MESHFORM_VERSION and MESHFORM_PORT.
+   * Environment of the container.
    * @default none
    */
   readonly env?: Record<string, string>;
+  /**
+   * Environment variables read from the pod's own labels (Kubernetes Downward API), so one
+   * image learns which version it runs as, like `{ VERSION: 'version' }`.
+   * @default none
+   */
+  readonly envFromLabels?: Record<string, string>;
   /**
    * Replicas of each version's Deployment.
    * @default 1
@@ -114,12 +120,10 @@ class ImageWorkload extends Workload {
     const versions: (ServiceVersion | undefined)[] = b.versions.length ? [...b.versions] : [undefined];
     for (const version of versions) {
       const labels = { ...b.selector, ...version?.labels };
-      const env = {
-        MESHFORM_SERVICE: b.name,
-        ...(version ? { MESHFORM_VERSION: version.name } : {}),
-        MESHFORM_PORT: String(b.ports[0]?.targetPort ?? b.ports[0]?.port ?? ''),
-        ...this.options.env,
-      };
+      const env = [
+        ...Object.entries(this.options.env ?? {}).map(([name, value]) => ({ name, value })),
+        ...Object.entries(this.options.envFromLabels ?? {}).map(([name, label]) => ({ name, valueFrom: { fieldRef: { fieldPath: `metadata.labels['${label}']` } } })),
+      ];
       new ApiObject(scope, version ? `Deployment-${version.name}` : 'Deployment', {
         apiVersion: 'apps/v1',
         kind: 'Deployment',
@@ -136,7 +140,7 @@ class ImageWorkload extends Workload {
                   name: b.name,
                   image: this.image,
                   ports: b.ports.map((p) => ({ name: portName(p), containerPort: p.targetPort ?? p.port })),
-                  env: Object.entries(env).map(([name, value]) => ({ name, value })),
+                  ...(env.length ? { env } : {}),
                 },
               ],
             },

@@ -98,6 +98,7 @@ export class BookinfoMesh extends Construct {
             PORT: String(PORT),
             ...Object.fromEntries(calls.filter((c) => c instanceof MeshService).map((c) => [`CALL_${c.name.toUpperCase()}`, `http://${c.name}:${PORT}`])),
           },
+          envFromLabels: { VERSION: 'version' },
         }),
       });
     this.ratings = service('ratings', ['v1', 'v2'], []);

@@ -22,7 +22,7 @@ describe('MeshService', () => {
 
   it('creates a ServiceAccount, a Service and a Deployment per version from an image', () => {
     const chart = shopChart();
-    new MeshService(chart, 'reviews', { ports: [{ port: 9080 }], versions: versions('v1', 'v2'), workload: Workload.image('meshform/demo:1.0.0', { env: { ROLE: 'reviews' }, replicas: 2 }) });
+    new MeshService(chart, 'reviews', { ports: [{ port: 9080 }], versions: versions('v1', 'v2'), workload: Workload.image('meshform/demo:1.0.0', { env: { ROLE: 'reviews' }, envFromLabels: { VERSION: 'version' }, replicas: 2 }) });
     const objects = Testing.synth(chart);
     expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['MeshService/reviews', 'ServiceAccount/reviews', 'Service/reviews', 'Deployment/reviews-v1', 'Deployment/reviews-v2']);
     expect(objects).toMatchSnapshot();
