@@ -1,9 +1,9 @@
 import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { API_GROUP_VERSION, KINDS, type KindName, type MeshResource, type SpecInputOf } from '../lib/api';
+import { formatFinding, MeshformValidationError, validateResource, type Finding } from '../lib/validation';
 import { ClusterApiObject } from './cluster-api-object';
 import { registerMeshValidation } from './validate-mesh';
-import { formatFinding, MeshformValidationError, validateResource, type Finding } from '../lib/validation';
 
 /** Props every construct that renders one mesh resource accepts. */
 export interface MeshResourceProps {
@@ -26,10 +26,15 @@ export interface MeshResourceProps {
 
 /** Fields a finding is about when it comes from a construct prop rather than the rendered resource. */
 export interface ConstructFinding {
+  /** Stable code tests and tools key on. */
   readonly code: string;
+  /** The prop (or dotted path into it) at fault. */
   readonly field: string;
+  /** What is wrong, phrased to follow the field name. */
   readonly message: string;
+  /** What to do about it. */
   readonly fix: string;
+  /** What the field must be, when it is a bound. */
   readonly limit?: string;
 }
 

@@ -48,8 +48,11 @@ export interface MeshServiceProps extends MeshResourceProps {
  * optionally with the Kubernetes Deployments and Service behind it.
  */
 export class MeshService extends MeshResourceConstruct<'MeshService'> implements IMeshServiceRef {
+  /** The service account the workload runs as. */
   readonly serviceAccount: string;
+  /** Names of the service's versions. */
   readonly versionNames: readonly string[];
+  /** Port numbers clients call. */
   readonly portNumbers: readonly number[];
   private readonly spec: Omit<MeshServiceSpecInput, 'calls'>;
   private readonly calls: IServiceRef[] = [];
@@ -69,7 +72,8 @@ export class MeshService extends MeshResourceConstruct<'MeshService'> implements
       ...(injectSidecar ? {} : { sidecar: { inject: false } }),
       ...(defaults.replicas !== undefined ? { replicas: defaults.replicas } : {}),
     });
-    this.addCall(...(props.calls ?? []));
+    this.calls.push(...(props.calls ?? []));
+    this.checkNow();
     props.workload?.bind(this, { name: this.name, namespace: this.namespace, selector, ports, serviceAccount: this.serviceAccount, versions, injectSidecar });
   }
 
