@@ -90,7 +90,7 @@ export class TestXdsServer {
 
   /** Ends every open stream with UNAVAILABLE, as a controller restart would. */
   dropStreams(): void {
-    for (const stream of this.streams) stream.call.destroy(Object.assign(new Error('dropped by test'), { code: grpc.status.UNAVAILABLE }));
+    for (const stream of this.streams) stream.call.emit('error', { code: grpc.status.UNAVAILABLE, details: 'dropped by test' });
     this.streams.clear();
   }
 
