@@ -20,7 +20,7 @@ export function knobsFromEnv(env: NodeJS.ProcessEnv): Knobs {
 }
 
 /** Applies a partial update, rejecting values that make no sense. */
-export function updateKnobs(knobs: Knobs, update: Partial<Record<keyof Knobs, unknown>>): Knobs {
+export function updateKnobs(knobs: Knobs, update: Readonly<Record<string, unknown>>): Knobs {
   const next = { ...knobs };
   for (const [key, value] of Object.entries(update)) {
     if (!(key in knobs)) throw new Error(`unknown knob "${key}"; knobs are ${Object.keys(knobs).join(', ')}`);

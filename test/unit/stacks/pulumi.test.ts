@@ -1,6 +1,6 @@
 import * as pulumi from '@pulumi/pulumi';
 import { describe, expect, it } from 'vitest';
-import { ENVIRONMENTS, buildPlatform, orderedObjects } from '../../../stacks';
+import { ENVIRONMENTS, buildPlatform, manifestFileName, orderedObjects } from '../../../stacks';
 import { environmentFromConfig } from '../../../stacks/pulumi/environment-config';
 import { registerPlatform, type RegisteredObject } from '../../../stacks/pulumi/register-platform';
 
@@ -34,12 +34,15 @@ describe.each(ENVIRONMENTS)('the Pulumi program for stack $name', (env) => {
   it('registers exactly the objects cdk8s synthesizes, object for object', async () => {
     const { registered } = await registeredFor(env.name, { mtlsMode: env.mtlsMode, tracingSamplingPercent: String(env.tracingSamplingPercent) });
     const synthesized = orderedObjects(buildPlatform(env)) as Record<string, any>[];
+    const byName = new Map(registered.map((r) => [r.name, r]));
+    expect(byName.size).toBe(registered.length);
     expect(registered).toHaveLength(synthesized.length);
-    registered.forEach((r, i) => {
-      const o = synthesized[i]!;
-      expect(r.type).toBe(`kubernetes:${o.apiVersion}:${o.kind}`);
-      expect(r.inputs).toEqual(o);
-    });
+    for (const o of synthesized) {
+      const r = byName.get(manifestFileName(o as any).replace(/\.yaml$/, ''));
+      expect(r, `${o.kind} ${o.metadata.name} was not registered`).toBeDefined();
+      expect(r!.type).toBe(`kubernetes:${o.apiVersion}:${o.kind}`);
+      expect(r!.inputs).toEqual(o);
+    }
   });
 
   it('uses stable names, so a second run registers the same resources', async () => {
