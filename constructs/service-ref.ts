@@ -16,6 +16,11 @@ export interface IMeshServiceRef extends IServiceRef {
   readonly portNumbers: readonly number[];
 }
 
+/** Whether a reference carries what a MeshService construct knows (its ports, versions, identity). */
+export function isMeshServiceRef(ref: IServiceRef | undefined): ref is IMeshServiceRef {
+  return ref !== undefined && 'portNumbers' in ref && 'versionNames' in ref;
+}
+
 /** References to services that are not constructs in this app. */
 export class ServiceRef {
   /**

@@ -2,7 +2,7 @@ import type { Construct } from 'constructs';
 import type { MtlsPolicySpecInput } from '../lib/api';
 import type { ConstructFinding } from './mesh-resource';
 import { MtlsMode } from './mtls-mode';
-import type { IMeshServiceRef } from './service-ref';
+import { isMeshServiceRef } from './service-ref';
 import { TargetedPolicy, type TargetedPolicyProps } from './targeted-policy';
 
 /** Props of a StrictMtls policy. */
@@ -51,10 +51,11 @@ export class StrictMtls extends TargetedPolicy<'MtlsPolicy'> {
 
   /** A port mode on a port the target service does not have would silently never apply. */
   protected override constructFindings(): ConstructFinding[] {
-    const ports = (this.target.service as Partial<IMeshServiceRef> | undefined)?.portNumbers;
-    if (!ports) return [];
+    const service = this.target.service;
+    if (!isMeshServiceRef(service)) return [];
+    const ports = service.portNumbers;
     return [...this.portModes.keys()]
       .filter((port) => !ports.includes(port))
-      .map((port) => ({ code: 'UNKNOWN_PORT', field: `portModes[${port}]`, message: `names port ${port}, but ${this.target.service!.name} has ports ${ports.join(', ')}`, limit: ports.join(', '), fix: `use one of ${ports.join(', ')}` }));
+      .map((port) => ({ code: 'UNKNOWN_PORT', field: `portModes[${port}]`, message: `names port ${port}, but ${service.name} has ports ${ports.join(', ')}`, limit: ports.join(', '), fix: `use one of ${ports.join(', ')}` }));
   }
 }

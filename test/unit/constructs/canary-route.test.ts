@@ -1,6 +1,6 @@
 import { Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
-import { Backend, Canary, CanaryRoute, Match, Retry, ServiceRef, Timeout } from '../../../constructs';
+import { Backend, Canary, CanaryRoute, Match, MeshService, Retry, ServiceRef, Timeout, TrafficRoute } from '../../../constructs';
 import { expectFinding, meshResources, resourceOf, reviewsService, shopChart } from './support';
 
 describe('CanaryRoute', () => {
@@ -96,5 +96,24 @@ describe('CanaryRoute', () => {
     const chart = shopChart();
     new CanaryRoute(chart, 'ReviewsRoute', { service: reviewsService(chart), stable: 'v1', canary: 'v9' });
     expect(() => Testing.synth(chart)).toThrow(/\[UNKNOWN_VERSION\] test\/ReviewsRoute: spec\.rules\[0\]\.backends\[1\]\.version is "v9"/);
+  });
+});
+
+describe('Canary', () => {
+  it('drives an existing TrafficRoute with every analysis default', () => {
+    const chart = shopChart();
+    const reviews = reviewsService(chart);
+    const route = new TrafficRoute(chart, 'ReviewsRoute', { service: reviews, rules: [{ backends: [Backend.version('v1', 100), Backend.version('v2', 0)] }] });
+    new Canary(chart, 'ReviewsCanary', { service: reviews, route, stableVersion: 'v1', canaryVersion: 'v2' });
+    expect(resourceOf(chart, 'Canary')).toMatchSnapshot();
+  });
+
+  it('reports at synth a canary of a route that routes another service', () => {
+    const chart = shopChart();
+    const reviews = reviewsService(chart);
+    const ratings = new MeshService(chart, 'ratings', { ports: [{ port: 9080 }] });
+    const route = new TrafficRoute(chart, 'RatingsRoute', { service: ratings, rules: [{ backends: [Backend.service(ratings)] }] });
+    new Canary(chart, 'ReviewsCanary', { service: reviews, route, stableVersion: 'v1', canaryVersion: 'v2' });
+    expect(() => Testing.synth(chart)).toThrow(/\[CANARY_ROUTE_MISMATCH\] test\/ReviewsCanary: spec\.route/);
   });
 });
