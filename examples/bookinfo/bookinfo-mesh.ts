@@ -61,23 +61,32 @@ const PORT = 9080;
  * express every traffic, resilience, security and telemetry pattern of the seed examples.
  */
 export class BookinfoMesh extends Construct {
+  /** The mesh: STRICT (or the given) mTLS, egress limited to known services, a retry budget. */
   readonly mesh: Mesh;
+  /** The front page; calls details, reviews and the email API. */
   readonly productpage: MeshService;
+  /** Book details (v1); calls the payment gateway. */
   readonly details: MeshService;
+  /** Reviews v1 (no stars), v2 (black stars), v3 (red stars, the canary); calls ratings. */
   readonly reviews: MeshService;
+  /** Ratings v1 and v2. */
   readonly ratings: MeshService;
+  /** A payment gateway outside the mesh. */
   readonly paymentGateway: ExternalService;
+  /** An email API outside the mesh. */
   readonly emailApi: ExternalService;
 
   constructor(scope: Construct, id: string, props: BookinfoMeshProps = {}) {
     super(scope, id);
     const namespace = props.namespace ?? 'bookinfo';
+    const mtlsMode = props.mtlsMode ?? 'STRICT';
     new ApiObject(this, 'Namespace', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
 
+    // REGISTRY_ONLY: the two external APIs below are the only way out of the mesh.
     // Linkerd-style retry budget: retries may add at most 20% load, at least 10/s, counted over 10s.
     this.mesh = new Mesh(this, 'Mesh', {
       name: 'default',
-      mtlsMode: props.mtlsMode ?? 'STRICT',
+      mtlsMode,
       outboundPolicy: OutboundPolicy.REGISTRY_ONLY,
       retryBudget: { retryRatio: 0.2, minRetriesPerSecond: 10, ttl: '10s' },
     });
@@ -108,7 +117,7 @@ export class BookinfoMesh extends Construct {
 
     this.addTrafficRules();
     this.addResilience();
-    this.addSecurity(namespace, props.mtlsMode ?? 'STRICT');
+    this.addSecurity(namespace, mtlsMode);
     new Telemetry(this, 'Tracing', { namespace, target: PolicyTarget.namespace(), tracing: { samplingPercent: props.tracingSamplingPercent ?? 10 } });
   }
 
