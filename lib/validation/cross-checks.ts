@@ -89,9 +89,19 @@ export function analyzeMesh(resources: readonly MeshResource[], whereOf: WhereOf
   }
   checkRouteConflicts(model, report);
 
+  const policyFor = new Map<string, Resolved<'TrafficPolicy'>>();
   for (const policy of model.all('TrafficPolicy')) {
-    const svc = resolveService(policy, 'spec.service.name', policy.spec.service.name, policy.spec.service.namespace ?? policy.metadata.namespace);
+    const ns = policy.spec.service.namespace ?? policy.metadata.namespace;
+    const svc = resolveService(policy, 'spec.service.name', policy.spec.service.name, ns);
     checkVersion(policy, 'spec.service.version', svc, policy.spec.service.version);
+    // Envoy has one cluster per destination (and version): two policies would silently shadow one another.
+    const key = `${ns}/${policy.spec.service.name}|${policy.spec.service.version ?? ''}`;
+    const first = policyFor.get(key);
+    if (first) {
+      report(policy, 'DUPLICATE_POLICY', 'spec.service', `applies to ${policy.spec.service.name}${policy.spec.service.version ? ` version ${policy.spec.service.version}` : ''}, as ${resourceRef('TrafficPolicy', first.metadata.name, first.metadata.namespace)} already does`, 'merge the two TrafficPolicies into one');
+    } else {
+      policyFor.set(key, policy);
+    }
   }
   for (const kind of ['MtlsPolicy', 'AccessPolicy', 'JwtPolicy', 'RateLimit', 'Telemetry'] as const) {
     for (const policy of model.all(kind) as Resolved<typeof kind>[]) {

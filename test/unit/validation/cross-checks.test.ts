@@ -108,8 +108,15 @@ describe('cross-resource checks', () => {
     expect(findings[0]).toMatchObject({ code: 'UNKNOWN_SERVICE', field: 'spec.calls[1].name' });
   });
 
+  it('reject two traffic policies for the same destination', () => {
+    const second = structuredClone(fullResources().TrafficPolicy) as { metadata: { name: string } };
+    second.metadata.name = 'reviews-lb';
+    const findings = analyzeWith(() => {}, [second]);
+    expect(findings).toEqual([expect.objectContaining({ code: 'DUPLICATE_POLICY', where: 'App/Chart/TrafficPolicy-reviews-lb', field: 'spec.service' })]);
+  });
+
   it('reject a resource defined twice and a second Mesh', () => {
-    const twice = fullResources().TrafficPolicy;
+    const twice = fullResources().AccessPolicy;
     const mesh = structuredClone(fullResources().Mesh) as { metadata: { name: string } };
     mesh.metadata.name = 'other';
     expect(codes(analyzeWith(() => {}, [twice, mesh]))).toEqual(['DUPLICATE_RESOURCE', 'MULTIPLE_MESHES']);
