@@ -13,7 +13,7 @@
  */
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import * as https from 'node:https';
 import * as http from 'node:http';
 import * as net from 'node:net';
@@ -155,7 +155,7 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   }
 }
 
-async function stopProcess(child: ChildProcess, graceMs = 5_000): Promise<void> {
+async function stopProcess(child: ChildProcess, graceMs = 2_000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) {
     killGroup(child, 'SIGKILL'); // any grandchildren left in the group
     return;
@@ -287,12 +287,34 @@ function exitReason(child: ChildProcess, name: string, logFile: string): string 
   return `${name} exited (${child.exitCode ?? child.signalCode}); last log lines:\n${tail(logFile, 30)}`;
 }
 
+/** Removes temp folders left by runs whose Node process was killed outright (its watchdogs stopped the servers). */
+async function sweepStaleDirs(): Promise<void> {
+  const entries = await readdir(os.tmpdir()).catch(() => [] as string[]);
+  for (const entry of entries.filter((e) => e.startsWith('meshform-k8s-'))) {
+    const dir = path.join(os.tmpdir(), entry);
+    const owner = Number(await readFile(path.join(dir, 'owner.pid'), 'utf8').catch(() => ''));
+    if (!Number.isInteger(owner) || owner <= 0 || isAlive(owner)) continue;
+    await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 export async function startApiServer(options: StartOptions = {}): Promise<ApiServer> {
   if (options.build !== false) ensureBinaries();
   if (!existsSync(KUBE_APISERVER)) throw new Error(`${KUBE_APISERVER} missing: run bash scripts/k8s/build-apiserver.sh`);
   const etcdBin = findEtcd();
   const readyTimeout = options.readyTimeoutMs ?? 90_000;
+  await sweepStaleDirs();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'meshform-k8s-'));
+  await writeFile(path.join(dir, 'owner.pid'), String(process.pid));
   const children: ChildProcess[] = [];
   const stopAll = async () => {
     await Promise.all(children.map((c) => stopProcess(c)));
