@@ -1,0 +1,80 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Controller } from './controller';
+
+/** Extra state a mode reports on /debug/resources and readiness (source problems, leadership). */
+export interface AdminExtras {
+  ready(): boolean;
+  sourceProblems(): unknown;
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body, null, 2));
+}
+
+/**
+ * The admin port: `/healthz` (the process serves), `/readyz` (sources loaded and xDS listening),
+ * `/metrics` (Prometheus), `/debug/config_dump?proxy=<id>` (what that proxy was sent, its ACKs and
+ * NACKs, like `istioctl proxy-config`), `/debug/proxies` and `/debug/resources` (each resource's
+ * status and the translation issues).
+ */
+export class AdminServer {
+  private readonly server: Server;
+
+  constructor(
+    private readonly controller: Controller,
+    private readonly extras: AdminExtras,
+  ) {
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((error: Error) => json(res, 500, { error: error.message }));
+    });
+  }
+
+  async listen(host: string, port: number): Promise<number> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => resolve());
+    });
+    return (this.server.address() as { port: number }).port;
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://admin');
+    switch (url.pathname) {
+      case '/healthz':
+        return json(res, 200, { status: 'ok' });
+      case '/readyz': {
+        const ready = this.extras.ready() && this.controller.xdsPort > 0;
+        return json(res, ready ? 200 : 503, { ready });
+      }
+      case '/metrics':
+        res.writeHead(200, { 'content-type': this.controller.metrics.registry.contentType });
+        return void res.end(await this.controller.metrics.registry.metrics());
+      case '/debug/proxies':
+        return json(res, 200, this.proxies());
+      case '/debug/resources':
+        return json(res, 200, {
+          resources: this.controller.state.statuses(),
+          translationIssues: this.controller.translationIssues(),
+          sourceProblems: this.extras.sourceProblems(),
+        });
+      case '/debug/config_dump': {
+        const id = url.searchParams.get('proxy');
+        const matches = [...this.controller.proxies.values()].filter((p) => p.stream.proxy.id === id);
+        if (matches.length === 0) return json(res, 404, { error: `no connected proxy has id ${JSON.stringify(id)}`, connected: this.proxies().map((p) => p.id) });
+        return json(res, 200, matches.map((p) => ({ connectionId: p.stream.connectionId, node: { ...p.stream.proxy, token: p.stream.proxy.token ? '<redacted>' : undefined }, trust: p.trust, issues: p.stream.currentSnapshot?.issues ?? [], xds: p.stream.dump() })));
+      }
+      default:
+        return json(res, 404, { error: `no such path ${url.pathname}`, paths: ['/healthz', '/readyz', '/metrics', '/debug/config_dump?proxy=<id>', '/debug/proxies', '/debug/resources'] });
+    }
+  }
+
+  private proxies() {
+    return [...this.controller.proxies.values()].map((p) => ({ id: p.stream.proxy.id, kind: p.stream.proxy.kind, connectionId: p.stream.connectionId, trust: p.trust.state, nacks: p.stream.nacks() }));
+  }
+}

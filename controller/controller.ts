@@ -1,0 +1,200 @@
+import { parseDuration as parseDurationMs } from '../lib/api';
+import { MeshModel } from '../lib/model';
+import { spiffeId } from '../lib/naming';
+import { kindsWithoutXds, proxyIdentity, type EnvoyMessage, type TranslationIssue } from '../lib/translate';
+import { analyzeMesh } from '../lib/validation';
+import { CertificateAuthority, type ProvidedCaFiles } from './ca/certificate-authority';
+import type { IdentityVerifier, VerifiedIdentity } from './ca/identity-verifier';
+import { certificateSecret, trustBundleSecret } from './ca/sds-secrets';
+import { WorkloadCertificates } from './ca/workload-certificates';
+import { ControllerError } from './errors';
+import type { Logger } from './logger';
+import { MeshState } from './mesh-state';
+import { ControllerMetrics } from './metrics';
+import { AdsServer } from './xds/ads-server';
+import type { ProxyStream } from './xds/proxy-stream';
+import { SnapshotBuilder } from './xds/snapshot-builder';
+
+export interface ControllerOptions {
+  readonly log: Logger;
+  readonly xds: { readonly host: string; readonly port: number; readonly tls?: boolean };
+  /** Delay that gathers a burst of changes into one push (Istio: 100 ms). */
+  readonly debounceMs?: number;
+  readonly ca?: { readonly provided?: ProvidedCaFiles; readonly workloadTtlMs?: number; readonly now?: () => Date };
+  /** Upper bound between certificate renewal checks. @default 60 s */
+  readonly renewCheckMs?: number;
+}
+
+/** Why a proxy has (or lacks) a certificate. */
+type ProxyTrust = { readonly state: 'pending' } | { readonly state: 'verified'; readonly identity: VerifiedIdentity } | { readonly state: 'refused'; readonly reason: string };
+
+interface Connected {
+  readonly stream: ProxyStream;
+  trust: ProxyTrust;
+}
+
+/**
+ * The control plane's core: holds the mesh state, builds snapshots when it changes (debounced),
+ * pushes them to connected proxies, and hands out certificates to proxies that proved who they are.
+ * Sources feed `state`; an identity verifier is set by the mode (local tokens, TokenReview).
+ */
+export class Controller {
+  readonly state = new MeshState();
+  readonly metrics = new ControllerMetrics();
+  readonly proxies = new Map<string, Connected>();
+  private readonly ads: AdsServer;
+  private readonly builder = new SnapshotBuilder();
+  private ca?: CertificateAuthority;
+  private certificates?: WorkloadCertificates;
+  private verifier?: IdentityVerifier;
+  private model = new MeshModel([]);
+  private builtVersion = -1;
+  private changedAt: number | undefined;
+  private debounce?: NodeJS.Timeout;
+  private renewTimer?: NodeJS.Timeout;
+  private closed = false;
+
+  constructor(private readonly options: ControllerOptions) {
+    this.ads = new AdsServer({ onConnect: (s) => this.connect(s), onDisconnect: (s) => this.proxies.delete(s.connectionId) }, options.log, this.metrics);
+    this.state.on('change', () => this.scheduleRebuild());
+  }
+
+  get xdsPort(): number {
+    return this.ads.port;
+  }
+
+  get trustDomain(): string {
+    return this.model.mesh.trustDomain;
+  }
+
+  setIdentityVerifier(verifier: IdentityVerifier): void {
+    this.verifier = verifier;
+  }
+
+  /** Builds the first generation, starts the CA and serves xDS. */
+  async start(): Promise<void> {
+    this.rebuild();
+    const mesh = this.model.mesh;
+    this.ca = await CertificateAuthority.create({
+      trustDomain: mesh.trustDomain,
+      workloadTtlMs: this.options.ca?.workloadTtlMs ?? parseDurationMs(mesh.ca.workloadCertTtl),
+      rootTtlMs: parseDurationMs(mesh.ca.rootCertTtl),
+      ...(this.options.ca?.provided ? { provided: this.options.ca.provided } : {}),
+      ...(this.options.ca?.now ? { now: this.options.ca.now } : {}),
+    });
+    this.certificates = new WorkloadCertificates(this.ca, () => this.metrics.certificatesIssued.inc(), 0.8, this.options.ca?.now);
+    const tls = this.options.xds.tls ? await this.serverTls() : undefined;
+    await this.ads.listen({ host: this.options.xds.host, port: this.options.xds.port, ...(tls ? { tls } : {}) });
+    this.scheduleRenewal();
+    this.options.log.info({ xdsPort: this.ads.port, trustDomain: mesh.trustDomain }, 'xDS serving');
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.debounce);
+    clearTimeout(this.renewTimer);
+    await this.ads.close();
+  }
+
+  /** Translation issues of the current generation plus kinds without xDS. */
+  translationIssues(): TranslationIssue[] {
+    return [...this.builder.issues(), ...kindsWithoutXds(this.model)];
+  }
+
+  /** The CA's current trust bundle (for tests and the runner). */
+  trustBundlePem(): string {
+    return this.ca!.trustBundlePem();
+  }
+
+  /** Rotates the root; the old one stays trusted for `overlapMs`. Every proxy gets a new SVID and bundle. */
+  async rotateRoot(overlapMs: number, provided?: ProvidedCaFiles): Promise<void> {
+    await this.ca!.rotateRoot(overlapMs, provided);
+    await this.refreshCertificates();
+  }
+
+  /** Re-issues what is due and pushes SDS to the proxies whose certificate or bundle changed. */
+  async refreshCertificates(): Promise<void> {
+    for (const connected of this.proxies.values()) if (connected.trust.state === 'verified') await this.pushTo(connected);
+    this.scheduleRenewal();
+  }
+
+  private scheduleRebuild(): void {
+    this.changedAt ??= Date.now();
+    clearTimeout(this.debounce);
+    this.debounce = setTimeout(() => this.rebuild(), this.options.debounceMs ?? 100);
+  }
+
+  /** A new generation: validate across resources, translate for every proxy, push what changed. */
+  private rebuild(): void {
+    if (this.closed) return;
+    const changedAt = this.changedAt;
+    this.changedAt = undefined;
+    this.builtVersion = this.state.stateVersion;
+    const resources = this.state.resources();
+    this.state.setCrossFindings(analyzeMesh(resources));
+    this.model = new MeshModel(resources);
+    this.builder.beginGeneration(this.model, this.state.workloads());
+    // Translating for a plain client up front makes the issues of every service visible (and
+    // cached for proxyless clients) even before a proxy connects.
+    this.builder.build(proxyIdentity({ id: 'meshform-controller' }), undefined);
+    this.metrics.translationIssues.reset();
+    for (const issue of this.translationIssues()) this.metrics.translationIssues.inc({ code: issue.code });
+    for (const connected of this.proxies.values()) void this.pushTo(connected, changedAt);
+    this.metrics.invalidResources.set(this.state.statuses().filter((s) => !s.accepted).length);
+  }
+
+  private connect(stream: ProxyStream): void {
+    const connected: Connected = { stream, trust: { state: 'pending' } };
+    this.proxies.set(stream.connectionId, connected);
+    if (this.builtVersion !== this.state.stateVersion) this.rebuild();
+    void this.pushTo(connected);
+    if (stream.proxy.kind === 'sidecar') void this.verify(connected);
+  }
+
+  private async verify(connected: Connected): Promise<void> {
+    const proxy = connected.stream.proxy;
+    try {
+      if (!this.verifier) throw new Error('no identity verifier is configured');
+      connected.trust = { state: 'verified', identity: await this.verifier.verify(proxy) };
+      await this.pushTo(connected);
+    } catch (error) {
+      const reason = error instanceof ControllerError ? error.code : 'TOKEN_CHECK_FAILED';
+      connected.trust = { state: 'refused', reason: (error as Error).message };
+      this.metrics.sdsDenied.inc({ reason });
+      this.options.log.warn({ code: reason, proxy: proxy.id }, `no certificate: ${(error as Error).message}`);
+    }
+  }
+
+  private async secretsFor(connected: Connected): Promise<EnvoyMessage[] | undefined> {
+    if (connected.trust.state !== 'verified' || !this.certificates) return undefined;
+    const { namespace, serviceAccount } = connected.trust.identity;
+    const certificate = await this.certificates.certificateFor(spiffeId(this.model.mesh.trustDomain, namespace, serviceAccount));
+    return [certificateSecret(certificate), trustBundleSecret(this.ca!.trustBundlePem())];
+  }
+
+  private async pushTo(connected: Connected, changedAt?: number): Promise<void> {
+    const secrets = await this.secretsFor(connected);
+    if (!this.proxies.has(connected.stream.connectionId)) return;
+    try {
+      connected.stream.update(this.builder.build(connected.stream.proxy, secrets), changedAt);
+    } catch (error) {
+      // A translation fault must not take the controller down; the proxy keeps what it has.
+      this.options.log.error({ code: 'TRANSLATION_FAILED', proxy: connected.stream.proxy.id, err: error }, 'cannot build the snapshot; the proxy keeps its last configuration');
+    }
+  }
+
+  private scheduleRenewal(): void {
+    clearTimeout(this.renewTimer);
+    if (this.closed || !this.certificates) return;
+    const limit = this.options.renewCheckMs ?? 60_000;
+    const next = this.certificates.nextDue();
+    const wait = next ? Math.max(0, Math.min(limit, next.getTime() - Date.now())) : limit;
+    this.renewTimer = setTimeout(() => void this.refreshCertificates(), wait);
+    this.renewTimer.unref();
+  }
+
+  private async serverTls() {
+    const certificate = await this.ca!.issue(spiffeId(this.model.mesh.trustDomain, this.model.mesh.controlPlaneNamespace, 'meshform-controller'));
+    return { certChainPem: certificate.certificateChainPem, privateKeyPem: certificate.privateKeyPem, rootPem: this.ca!.trustBundlePem() };
+  }
+}

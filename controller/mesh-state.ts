@@ -1,0 +1,163 @@
+import { EventEmitter } from 'node:events';
+import type { MeshResource } from '../lib/api';
+import { validateResource, formatFinding, type Finding } from '../lib/validation';
+import type { WorkloadInstance } from '../lib/translate';
+
+/** A resource as a source read it, before validation. */
+export interface RawResource {
+  readonly object: unknown;
+  /** Where it came from (file path, `kubernetes`), shown in statuses. */
+  readonly origin: string;
+}
+
+/** What the controller thinks of one mesh resource: visible on /debug and written as status conditions. */
+export interface ResourceStatus {
+  readonly key: string;
+  readonly kind: string;
+  readonly namespace?: string;
+  readonly name: string;
+  readonly origin: string;
+  readonly accepted: boolean;
+  /** `Accepted`, or the first finding's code. */
+  readonly reason: string;
+  readonly message: string;
+  /** Which version translation uses: the one just read, the last valid one, or none. */
+  readonly inForce: 'current' | 'last-valid' | 'none';
+  readonly findings: readonly Finding[];
+  readonly generation?: number;
+}
+
+interface Entry {
+  kind: string;
+  name: string;
+  namespace?: string;
+  origin: string;
+  valid?: MeshResource;
+  findings: readonly Finding[];
+  currentValid: boolean;
+  generation?: number;
+}
+
+function keyOf(object: unknown, fallback: string): { key: string; kind: string; name: string; namespace?: string } {
+  const o = (object ?? {}) as { kind?: unknown; metadata?: { name?: unknown; namespace?: unknown; generation?: unknown } };
+  const kind = typeof o.kind === 'string' ? o.kind : 'Unknown';
+  const name = typeof o.metadata?.name === 'string' ? o.metadata.name : fallback;
+  const namespace = typeof o.metadata?.namespace === 'string' ? o.metadata.namespace : undefined;
+  return { key: `${kind}/${namespace ?? ''}/${name}`, kind, name, namespace };
+}
+
+/**
+ * The controller's view of the mesh: the resources every source reported, each validated on the way
+ * in. An invalid update never replaces a valid resource: its last valid version stays in force and
+ * the findings are kept beside it. Emits `change` whenever what translation reads changed.
+ */
+export class MeshState extends EventEmitter {
+  private readonly entries = new Map<string, Entry>();
+  private readonly bySource = new Map<string, Set<string>>();
+  private readonly workloadsBySource = new Map<string, readonly WorkloadInstance[]>();
+  private crossFindings: readonly Finding[] = [];
+  private version = 0;
+
+  /** Replaces everything a source reported (a rescan of the manifests folder). */
+  replaceSource(source: string, raws: readonly RawResource[]): void {
+    const previous = this.bySource.get(source) ?? new Set<string>();
+    const seen = new Set<string>();
+    let changed = false;
+    raws.forEach((raw, i) => {
+      const key = this.apply(raw, `${raw.origin}#${i}`);
+      if (key.changed) changed = true;
+      seen.add(key.key);
+    });
+    for (const key of previous) {
+      if (seen.has(key)) continue;
+      this.entries.delete(key);
+      changed = true;
+    }
+    this.bySource.set(source, seen);
+    if (changed) this.bump();
+  }
+
+  /** One resource added or updated (an informer event). */
+  upsert(source: string, raw: RawResource): void {
+    const { key, changed } = this.apply(raw, raw.origin);
+    const keys = this.bySource.get(source) ?? new Set<string>();
+    keys.add(key);
+    this.bySource.set(source, keys);
+    if (changed) this.bump();
+  }
+
+  /** One resource deleted. */
+  remove(source: string, object: unknown): void {
+    const { key } = keyOf(object, '');
+    this.bySource.get(source)?.delete(key);
+    if (this.entries.delete(key)) this.bump();
+  }
+
+  setWorkloads(source: string, workloads: readonly WorkloadInstance[]): void {
+    const before = JSON.stringify(this.workloadsBySource.get(source) ?? []);
+    if (before === JSON.stringify(workloads)) return;
+    this.workloadsBySource.set(source, workloads);
+    this.bump();
+  }
+
+  /** Counts every change; the snapshot cache rebuilds when it moved. */
+  get stateVersion(): number {
+    return this.version;
+  }
+
+  /** The resources translation uses: for each key the current version if valid, else the last valid one. */
+  resources(): MeshResource[] {
+    return [...this.entries.values()].flatMap((e) => (e.valid ? [e.valid] : []));
+  }
+
+  workloads(): WorkloadInstance[] {
+    return [...this.workloadsBySource.values()].flat();
+  }
+
+  /** Cross-resource findings (lib/validation analyzeMesh) of the resources in force, set by the controller. */
+  setCrossFindings(findings: readonly Finding[]): void {
+    this.crossFindings = findings;
+  }
+
+  statuses(): ResourceStatus[] {
+    return [...this.entries.entries()].map(([key, e]) => {
+      const names = [`${e.kind} ${e.namespace ?? 'default'}/${e.name}`, `${e.kind} ${e.name}`];
+      const findings = e.currentValid ? this.crossFindings.filter((f) => names.includes(f.where)) : e.findings;
+      const accepted = findings.length === 0;
+      const inForce = e.currentValid ? 'current' : e.valid ? 'last-valid' : 'none';
+      const consequence = { current: '', 'last-valid': '\nThe last valid version stays in force.', none: '\nNo valid version exists; nothing of it is in force.' }[inForce];
+      return {
+        key,
+        kind: e.kind,
+        ...(e.namespace !== undefined ? { namespace: e.namespace } : {}),
+        name: e.name,
+        origin: e.origin,
+        accepted,
+        reason: accepted ? 'Accepted' : findings[0]!.code,
+        message: accepted ? 'valid; in force' : findings.map(formatFinding).join('\n') + consequence,
+        inForce,
+        findings,
+        ...(e.generation !== undefined ? { generation: e.generation } : {}),
+      };
+    });
+  }
+
+  private apply(raw: RawResource, fallbackName: string): { key: string; changed: boolean } {
+    const { key, kind, name, namespace } = keyOf(raw.object, fallbackName);
+    const entry = this.entries.get(key);
+    const result = validateResource(raw.object);
+    const generation = (raw.object as { metadata?: { generation?: unknown } } | undefined)?.metadata?.generation;
+    const next: Entry = result.ok
+      ? { kind, name, namespace, origin: raw.origin, valid: result.resource, findings: [], currentValid: true }
+      : { kind, name, namespace, origin: raw.origin, valid: entry?.valid, findings: result.findings, currentValid: false };
+    if (typeof generation === 'number') next.generation = generation;
+    this.entries.set(key, next);
+    const changed = !entry || JSON.stringify(entry.valid) !== JSON.stringify(next.valid) || entry.currentValid !== next.currentValid || JSON.stringify(entry.findings) !== JSON.stringify(next.findings);
+    return { key, changed };
+  }
+
+  private bump(): void {
+    this.version += 1;
+    this.emit('change');
+  }
+}

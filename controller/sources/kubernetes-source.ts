@@ -1,0 +1,189 @@
+import { hostname } from 'node:os';
+import {
+  CoreV1Api,
+  CustomObjectsApi,
+  DiscoveryV1Api,
+  KubeConfig,
+  PatchStrategy,
+  makeInformer,
+  setHeaderOptions,
+  type Informer,
+  type ObjectCache,
+  type KubernetesObject,
+  type V1EndpointSlice,
+  type V1Pod,
+} from '@kubernetes/client-node';
+import { API_GROUP, API_VERSION, KIND_NAMES, KINDS, type KindName } from '../../lib/api';
+import type { WorkloadInstance } from '../../lib/translate';
+import { KubernetesTokenVerifier } from '../ca/kubernetes-token-verifier';
+import type { Controller } from '../controller';
+import type { Logger } from '../logger';
+import type { ResourceStatus } from '../mesh-state';
+import { LeaseLeaderElection } from './lease-leader-election';
+
+export interface KubernetesSourceOptions {
+  /** This replica's name (the Lease holder identity). @default the host name */
+  readonly podName: string;
+  /** Where the leader Lease lives. */
+  readonly namespace: string;
+  /** Audiences the projected proxy tokens carry (TokenReview). */
+  readonly tokenAudiences: readonly string[];
+}
+
+const SOURCE = 'kubernetes';
+const STATUS_INTERVAL_MS = 2_000;
+
+function podReady(pod: V1Pod): boolean {
+  return pod.status?.phase === 'Running' && (pod.status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+}
+
+/**
+ * Kubernetes mode's source: informers on the mesh CRDs, Pods and EndpointSlices feed the
+ * controller; the elected leader writes `status.conditions` (Accepted, or Invalid with the reason)
+ * on mesh resources. Pods give the instances (IP, labels, readiness); an address an EndpointSlice
+ * lists as not ready gets no traffic either.
+ */
+export class KubernetesSource {
+  private readonly informers: Informer<KubernetesObject>[] = [];
+  private readonly pods: Informer<V1Pod> & ObjectCache<V1Pod>;
+  private readonly slices: Informer<V1EndpointSlice> & ObjectCache<V1EndpointSlice>;
+  private readonly synced_ = new Set<string>();
+  private readonly errors = new Map<string, string>();
+  private readonly written = new Map<string, string>();
+  private readonly leader: LeaseLeaderElection;
+  private readonly custom: CustomObjectsApi;
+  private statusTimer?: NodeJS.Timeout;
+
+  private constructor(
+    private readonly controller: Controller,
+    private readonly log: Logger,
+    kubeConfig: KubeConfig,
+    options: KubernetesSourceOptions,
+  ) {
+    const core = kubeConfig.makeApiClient(CoreV1Api);
+    const discovery = kubeConfig.makeApiClient(DiscoveryV1Api);
+    this.custom = kubeConfig.makeApiClient(CustomObjectsApi);
+    for (const kind of KIND_NAMES) {
+      const plural = KINDS[kind].plural;
+      const informer = makeInformer<KubernetesObject>(kubeConfig, `/apis/${API_GROUP}/${API_VERSION}/${plural}`, () =>
+        this.custom.listClusterCustomObject({ group: API_GROUP, version: API_VERSION, plural }),
+      );
+      const upsert = (o: KubernetesObject) => controller.state.upsert(SOURCE, { object: o, origin: `kubernetes ${kind}` });
+      informer.on('add', upsert);
+      informer.on('update', upsert);
+      informer.on('delete', (o) => controller.state.remove(SOURCE, o));
+      this.track(informer, kind);
+    }
+    this.pods = makeInformer<V1Pod>(kubeConfig, '/api/v1/pods', () => core.listPodForAllNamespaces());
+    this.slices = makeInformer<V1EndpointSlice>(kubeConfig, '/apis/discovery.k8s.io/v1/endpointslices', () => discovery.listEndpointSliceForAllNamespaces());
+    for (const [informer, name] of [[this.pods, 'Pod'], [this.slices, 'EndpointSlice']] as [Informer<KubernetesObject>, string][]) {
+      for (const verb of ['add', 'update', 'delete'] as const) informer.on(verb, () => this.publishWorkloads());
+      this.track(informer, name);
+    }
+    this.leader = new LeaseLeaderElection(kubeConfig, { namespace: options.namespace, leaseName: 'meshform-controller', identity: options.podName || hostname() }, log);
+  }
+
+  static async start(controller: Controller, log: Logger, options: KubernetesSourceOptions): Promise<KubernetesSource> {
+    const kubeConfig = new KubeConfig();
+    kubeConfig.loadFromDefault();
+    const source = new KubernetesSource(controller, log, kubeConfig, options);
+    controller.setIdentityVerifier(new KubernetesTokenVerifier(kubeConfig, options.tokenAudiences));
+    await Promise.all(source.informers.map((i) => i.start()));
+    source.leader.start();
+    source.statusTimer = setInterval(() => void source.writeStatuses(), STATUS_INTERVAL_MS);
+    source.statusTimer.unref();
+    return source;
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.statusTimer);
+    this.leader.stop();
+    await Promise.all(this.informers.map((i) => i.stop()));
+  }
+
+  /** Every informer has listed once. */
+  synced(): boolean {
+    return this.synced_.size === this.informers.length;
+  }
+
+  problems(): Record<string, string> {
+    return Object.fromEntries(this.errors);
+  }
+
+  private track(informer: Informer<KubernetesObject>, name: string): void {
+    informer.on('connect', () => {
+      this.synced_.add(name);
+      this.errors.delete(name);
+    });
+    informer.on('error', (error) => {
+      this.errors.set(name, String((error as Error)?.message ?? error));
+      this.log.warn({ code: 'KUBERNETES_UNAVAILABLE', informer: name, err: error }, 'informer failed; restarting in 5 s');
+      setTimeout(() => void informer.start(), 5_000).unref();
+    });
+    this.informers.push(informer);
+  }
+
+  private publishWorkloads(): void {
+    const notReady = new Set<string>();
+    for (const slice of this.slices.list()) {
+      for (const endpoint of slice.endpoints ?? []) {
+        if (endpoint.conditions?.ready === false) for (const a of endpoint.addresses) notReady.add(`${slice.metadata?.namespace}/${a}`);
+      }
+    }
+    const workloads: WorkloadInstance[] = this.pods.list().flatMap((pod) => {
+      const address = pod.status?.podIP;
+      const namespace = pod.metadata?.namespace ?? 'default';
+      if (!address || !pod.metadata?.name) return [];
+      return [
+        {
+          name: pod.metadata.name,
+          namespace,
+          address,
+          labels: pod.metadata.labels ?? {},
+          ready: podReady(pod) && !notReady.has(`${namespace}/${address}`),
+          ...(pod.spec?.nodeName ? { locality: { subZone: pod.spec.nodeName } } : {}),
+        },
+      ];
+    });
+    this.controller.state.setWorkloads(SOURCE, workloads);
+  }
+
+  /** The leader writes each resource's Accepted condition when it changed. */
+  private async writeStatuses(): Promise<void> {
+    if (!this.leader.isLeader) return;
+    for (const status of this.controller.state.statuses()) {
+      const condition = conditionOf(status);
+      const fingerprint = `${condition.status}|${condition.reason}|${condition.message}`;
+      if (this.written.get(status.key) === fingerprint) continue;
+      try {
+        await this.patchStatus(status, condition);
+        this.written.set(status.key, fingerprint);
+      } catch (error) {
+        this.log.warn({ code: 'STATUS_WRITE_FAILED', resource: status.key, err: error }, 'cannot write status');
+      }
+    }
+  }
+
+  private async patchStatus(status: ResourceStatus, condition: ReturnType<typeof conditionOf>): Promise<void> {
+    const plural = KINDS[status.kind as KindName]?.plural;
+    if (!plural) return;
+    const body = { status: { conditions: [condition] } };
+    const options = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+    if (status.namespace) {
+      await this.custom.patchNamespacedCustomObjectStatus({ group: API_GROUP, version: API_VERSION, namespace: status.namespace, plural, name: status.name, body }, options);
+    } else {
+      await this.custom.patchClusterCustomObjectStatus({ group: API_GROUP, version: API_VERSION, plural, name: status.name, body }, options);
+    }
+  }
+}
+
+function conditionOf(status: ResourceStatus) {
+  return {
+    type: 'Accepted',
+    status: status.accepted ? 'True' : 'False',
+    reason: status.accepted ? 'Accepted' : `Invalid${status.reason === 'Accepted' ? '' : `:${status.reason}`}`.replace(/[^A-Za-z0-9_,:]/g, '_'),
+    message: status.message.slice(0, 32_000),
+    lastTransitionTime: new Date().toISOString(),
+    ...(status.generation !== undefined ? { observedGeneration: status.generation } : {}),
+  };
+}

@@ -1,0 +1,146 @@
+import type { DiscoveryRequest, DiscoveryResponse } from '../../lib/xds';
+import type { EnvoyMessage, ProxyIdentity } from '../../lib/translate';
+import type { Logger } from '../logger';
+import type { ControllerMetrics } from '../metrics';
+import { PUSH_ORDER, SHORT_NAMES, versionOf, type ProxySnapshot, type VersionedResource } from './snapshot';
+
+/** A NACK as the proxy sent it: kept until the next ACK of that type. */
+export interface Nack {
+  readonly version: string;
+  readonly nonce: string;
+  readonly message: string;
+  readonly at: string;
+}
+
+interface TypeState {
+  /** Subscribed names; undefined = everything (a wildcard request). */
+  names: ReadonlySet<string> | undefined;
+  nonce?: string;
+  sentVersion?: string;
+  ackedVersion?: string;
+  nack?: Nack;
+  sent: readonly VersionedResource[];
+}
+
+/** What /debug/config_dump shows per type. */
+export interface TypeDump {
+  readonly subscribed: string[] | '*';
+  readonly sentVersion?: string;
+  readonly ackedVersion?: string;
+  readonly nonce?: string;
+  readonly nack?: Nack;
+  readonly resources: EnvoyMessage[];
+}
+
+function subscription(names: readonly string[] | undefined): ReadonlySet<string> | undefined {
+  if (!names || names.length === 0 || names.includes('*')) return undefined;
+  return new Set(names);
+}
+
+function sameSubscription(a: ReadonlySet<string> | undefined, b: ReadonlySet<string> | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return a.size === b.size && [...a].every((n) => b.has(n));
+}
+
+/**
+ * One proxy's ADS stream, state of the world, per type: what it subscribed to, what was sent under
+ * which version and nonce, what it ACKed or NACKed. It answers a request only when it is the
+ * first of its type, changes the subscription, or (without a nonce) asks for a version other than
+ * the one sent; replies to older nonces are ignored. A NACK leaves the proxy on its last good
+ * version: nothing is resent until the configuration changes.
+ */
+export class ProxyStream {
+  private readonly types = new Map<string, TypeState>();
+  private snapshot?: ProxySnapshot;
+  private nonceCounter = 0;
+
+  constructor(
+    readonly connectionId: string,
+    readonly proxy: ProxyIdentity,
+    private readonly send: (response: DiscoveryResponse) => void,
+    private readonly log: Logger,
+    private readonly metrics?: ControllerMetrics,
+  ) {}
+
+  handleRequest(request: DiscoveryRequest): void {
+    const type = request.type_url;
+    const names = subscription(request.resource_names);
+    const state = this.types.get(type);
+    if (!state) {
+      this.types.set(type, { names, sent: [] });
+      this.respond(type, true);
+      return;
+    }
+    const nonce = request.response_nonce ?? '';
+    if (nonce !== '' && nonce !== state.nonce) return;
+    const changed = !sameSubscription(state.names, names);
+    state.names = names;
+    if (nonce !== '') {
+      this.recordReply(type, state, request);
+      if (changed) this.respond(type, true);
+      return;
+    }
+    if (changed || request.version_info !== state.sentVersion) this.respond(type, true);
+  }
+
+  /** Takes a new snapshot and pushes each type whose subscribed resources changed. */
+  update(snapshot: ProxySnapshot, changedAt?: number): void {
+    this.snapshot = snapshot;
+    for (const type of PUSH_ORDER) if (this.types.has(type)) this.respond(type, false, changedAt);
+  }
+
+  get currentSnapshot(): ProxySnapshot | undefined {
+    return this.snapshot;
+  }
+
+  nacks(): { type: string; nack: Nack }[] {
+    return [...this.types.entries()].flatMap(([type, s]) => (s.nack ? [{ type, nack: s.nack }] : []));
+  }
+
+  dump(): Record<string, TypeDump> {
+    return Object.fromEntries(
+      [...this.types.entries()].map(([type, s]) => [
+        SHORT_NAMES[type] ?? type,
+        {
+          subscribed: s.names ? [...s.names] : '*',
+          ...(s.sentVersion !== undefined ? { sentVersion: s.sentVersion } : {}),
+          ...(s.ackedVersion !== undefined ? { ackedVersion: s.ackedVersion } : {}),
+          ...(s.nonce !== undefined ? { nonce: s.nonce } : {}),
+          ...(s.nack ? { nack: s.nack } : {}),
+          resources: s.sent.map((r) => r.message),
+        },
+      ]),
+    );
+  }
+
+  private recordReply(type: string, state: TypeState, request: DiscoveryRequest): void {
+    const short = SHORT_NAMES[type] ?? type;
+    if (request.error_detail) {
+      state.nack = { version: state.sentVersion ?? '', nonce: request.response_nonce ?? '', message: request.error_detail.message, at: new Date().toISOString() };
+      this.metrics?.nacks.inc({ type: short });
+      this.log.warn({ code: 'XDS_NACK', proxy: this.proxy.id, type: short, rejectedVersion: state.sentVersion, keptVersion: request.version_info }, request.error_detail.message);
+      return;
+    }
+    state.ackedVersion = request.version_info ?? '';
+    state.nack = undefined;
+    this.metrics?.acks.inc({ type: short });
+  }
+
+  /** Sends the subscribed resources of a type; unless forced, only when they differ from what was sent. */
+  private respond(type: string, force: boolean, changedAt?: number): void {
+    const state = this.types.get(type)!;
+    const all = this.snapshot?.types.get(type);
+    if (!all) return;
+    const resources = state.names ? [...state.names].flatMap((n) => { const r = all.get(n); return r ? [r] : []; }) : [...all.values()];
+    const version = versionOf(resources);
+    if (!force && version === state.sentVersion) return;
+    state.nonce = String(++this.nonceCounter);
+    state.sentVersion = version;
+    state.sent = resources;
+    this.send({ version_info: version, resources: resources.map((r) => r.packed), type_url: type, nonce: state.nonce });
+    const short = SHORT_NAMES[type] ?? type;
+    this.metrics?.pushes.inc({ type: short });
+    if (changedAt !== undefined) this.metrics?.pushLatency.observe({ type: short }, (Date.now() - changedAt) / 1000);
+    this.log.debug({ proxy: this.proxy.id, type: short, version, resources: resources.length }, 'pushed');
+  }
+}

@@ -1,0 +1,40 @@
+import { createHash } from 'node:crypto';
+import type { EnvoyMessage, TranslationIssue } from '../../lib/translate';
+import type { PackedAny } from '../../lib/xds';
+import { TypeUrl } from '../../lib/xds';
+
+/** One resource ready to send: packed once, with a content hash to tell changes apart. */
+export interface VersionedResource {
+  readonly name: string;
+  readonly hash: string;
+  readonly packed: PackedAny;
+  readonly message: EnvoyMessage;
+}
+
+export type TypeResources = ReadonlyMap<string, VersionedResource>;
+
+/** Everything one proxy may be sent, by type URL. A type missing here is not answered yet (SDS before the token check). */
+export interface ProxySnapshot {
+  readonly types: ReadonlyMap<string, TypeResources>;
+  readonly issues: readonly TranslationIssue[];
+}
+
+/** The xDS types in the order a change is pushed: secrets and clusters before what refers to them (Envoy's make-before-break). */
+export const PUSH_ORDER = [TypeUrl.Secret, TypeUrl.Cluster, TypeUrl.ClusterLoadAssignment, TypeUrl.Listener, TypeUrl.RouteConfiguration] as const;
+
+export const SHORT_NAMES: Record<string, string> = {
+  [TypeUrl.Secret]: 'SDS',
+  [TypeUrl.Cluster]: 'CDS',
+  [TypeUrl.ClusterLoadAssignment]: 'EDS',
+  [TypeUrl.Listener]: 'LDS',
+  [TypeUrl.RouteConfiguration]: 'RDS',
+};
+
+export function contentHash(text: string): string {
+  return createHash('sha1').update(text).digest('hex');
+}
+
+/** The version of a set of resources: a digest of their names and contents, stable across restarts. */
+export function versionOf(resources: readonly VersionedResource[]): string {
+  return contentHash(resources.map((r) => `${r.name}=${r.hash}`).join('\n')).slice(0, 16);
+}
