@@ -141,7 +141,9 @@ export class ListenerRuntime {
     const timer = setTimeout(() => secure.destroy(), 10_000);
     secure.once('secure', () => {
       clearTimeout(timer);
-      const identity = secure.authorized ? uriSans(secure.getPeerCertificate())[0] : undefined;
+      // A standalone server TLSSocket never sets `authorized`; with require_client_certificate the
+      // handshake itself rejected unverified peers, so only then is the certificate an identity.
+      const identity = requireCert ? uriSans(secure.getPeerCertificate())[0] : undefined;
       const tlsDownstream: Downstream = { ...downstream, tls: true, ...(identity ? { peerIdentity: identity } : {}) };
       this.dispatch(secure, listener, index, tlsDownstream, secure.alpnProtocol === 'h2');
     });

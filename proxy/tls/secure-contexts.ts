@@ -24,6 +24,9 @@ export function serverSecureContext(tls: DownstreamTls, secrets: ReadonlyMap<str
       cert: certificate.certificateChain,
       key: certificate.privateKey,
       ...(validation?.trustedCa ? { ca: validation.trustedCa } : {}),
+      // OpenSSL refuses to resume a session that verified a client certificate unless the context
+      // has a session id context; without one a resumed mTLS connection fails with internal_error.
+      sessionIdContext: 'meshform-inbound',
     });
     byValidation.set(validation, context);
   }

@@ -74,3 +74,67 @@ export function endpoints(clusterName: string, addresses: string[], weights: num
 }
 
 export const duration = msToDuration;
+
+const sds = (name: string) => ({ name, sds_config: { ads: {} } });
+
+/** SDS secrets as the contract names them: `default` (the SVID) and `ROOTCA` (the trust bundle). */
+export function certificateSecret(cert: string, key: string, name = 'default'): Obj & { name: string } {
+  return { name, tls_certificate: { certificate_chain: { inline_string: cert }, private_key: { inline_string: key } } };
+}
+
+export function rootCaSecret(caPem: string, name = 'ROOTCA'): Obj & { name: string } {
+  return { name, validation_context: { trusted_ca: { inline_string: caPem } } };
+}
+
+/** The transport socket of an inbound mTLS chain (client certificate required). */
+export function downstreamMtls(): Obj {
+  return {
+    name: 'envoy.transport_sockets.tls',
+    typed_config: {
+      '@type': TypeUrl.DownstreamTlsContext,
+      require_client_certificate: { value: true },
+      common_tls_context: { tls_certificate_sds_secret_configs: [sds('default')], validation_context_sds_secret_config: sds('ROOTCA') },
+    },
+  };
+}
+
+/** The transport socket of a cluster calling a mesh peer whose URI SAN must be `spiffeId`. */
+export function upstreamMtls(spiffeId: string): Obj {
+  return {
+    name: 'envoy.transport_sockets.tls',
+    typed_config: {
+      '@type': TypeUrl.UpstreamTlsContext,
+      common_tls_context: {
+        tls_certificate_sds_secret_configs: [sds('default')],
+        combined_validation_context: {
+          default_validation_context: { match_typed_subject_alt_names: [{ san_type: 'URI', matcher: { exact: spiffeId } }] },
+          validation_context_sds_secret_config: sds('ROOTCA'),
+        },
+      },
+    },
+  };
+}
+
+/** An HttpConnectionManager with its routes inline (inbound listeners). */
+export function inlineHcm(routeName: string, virtualHosts: Obj[], filters: Obj[] = []): Obj {
+  return {
+    '@type': TypeUrl.HttpConnectionManager,
+    stat_prefix: routeName,
+    route_config: { name: routeName, virtual_hosts: virtualHosts },
+    http_filters: [...filters, routerFilter],
+  };
+}
+
+/**
+ * An inbound listener by mTLS mode: STRICT (TLS chain only), PERMISSIVE (tls_inspector, a TLS and a
+ * plaintext chain) or DISABLE (plaintext only), all running `hcmConfig`.
+ */
+export function inboundListener(name: string, port: number, mode: 'STRICT' | 'PERMISSIVE' | 'DISABLE', hcmConfig: Obj): Obj & { name: string } {
+  const network = [{ name: 'envoy.filters.network.http_connection_manager', typed_config: hcmConfig }];
+  const tlsChain = { filter_chain_match: { transport_protocol: 'tls' }, filters: network, transport_socket: downstreamMtls() };
+  const plainChain = { filters: network };
+  const chains = mode === 'STRICT' ? [tlsChain] : mode === 'PERMISSIVE' ? [tlsChain, plainChain] : [plainChain];
+  const extra: Obj = { traffic_direction: 'INBOUND' };
+  if (mode === 'PERMISSIVE') extra['listener_filters'] = [{ name: 'envoy.filters.listener.tls_inspector', typed_config: { '@type': TypeUrl.TlsInspector } }];
+  return listener(name, port, chains, extra);
+}
