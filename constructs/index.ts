@@ -21,6 +21,7 @@ export * from './principal';
 export * from './rate-limit';
 export * from './retry';
 export * from './service-ref';
+export * from './sidecar-injection';
 export * from './strict-mtls';
 export * from './targeted-policy';
 export * from './telemetry';

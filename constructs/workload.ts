@@ -1,10 +1,13 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Chart, Lazy } from 'cdk8s';
 import type * as kplus from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import type { ServicePort, ServiceVersion } from '../lib/api';
+import { DEFAULT_NAMESPACE } from '../lib/naming';
+import { INJECT_ANNOTATION } from '../lib/injection';
+import { SidecarInjection } from './sidecar-injection';
 
 /** Pod annotation the sidecar injector reads: "true" adds a proxy to the pod, "false" leaves it out of the mesh. */
-export const SIDECAR_INJECT_ANNOTATION = 'meshform.dev/inject';
+export const SIDECAR_INJECT_ANNOTATION = INJECT_ANNOTATION;
 
 /** What a MeshService has settled when its workload is bound. */
 export interface WorkloadBinding {
@@ -117,6 +120,7 @@ class ImageWorkload extends Workload {
         ports: b.ports.map((p) => ({ name: portName(p), port: p.port, targetPort: p.targetPort ?? p.port, protocol: 'TCP', appProtocol: p.protocol ?? 'http' })),
       },
     });
+    const namespace = b.namespace ?? Chart.of(scope).namespace ?? DEFAULT_NAMESPACE;
     const versions: (ServiceVersion | undefined)[] = b.versions.length ? [...b.versions] : [undefined];
     for (const version of versions) {
       const labels = { ...b.selector, ...version?.labels };
@@ -124,6 +128,20 @@ class ImageWorkload extends Workload {
         ...Object.entries(this.options.env ?? {}).map(([name, value]) => ({ name, value })),
         ...Object.entries(this.options.envFromLabels ?? {}).map(([name, label]) => ({ name, valueFrom: { fieldRef: { fieldPath: `metadata.labels['${label}']` } } })),
       ];
+      const template = {
+        metadata: { labels, annotations: { [SIDECAR_INJECT_ANNOTATION]: String(b.injectSidecar) } },
+        spec: {
+          serviceAccountName: b.serviceAccount,
+          containers: [
+            {
+              name: b.name,
+              image: this.image,
+              ports: b.ports.map((p) => ({ name: portName(p), containerPort: p.targetPort ?? p.port })),
+              ...(env.length ? { env } : {}),
+            },
+          ],
+        },
+      };
       new ApiObject(scope, version ? `Deployment-${version.name}` : 'Deployment', {
         apiVersion: 'apps/v1',
         kind: 'Deployment',
@@ -131,20 +149,8 @@ class ImageWorkload extends Workload {
         spec: {
           replicas: this.options.replicas ?? 1,
           selector: { matchLabels: labels },
-          template: {
-            metadata: { labels, annotations: { [SIDECAR_INJECT_ANNOTATION]: String(b.injectSidecar) } },
-            spec: {
-              serviceAccountName: b.serviceAccount,
-              containers: [
-                {
-                  name: b.name,
-                  image: this.image,
-                  ports: b.ports.map((p) => ({ name: portName(p), containerPort: p.targetPort ?? p.port })),
-                  ...(env.length ? { env } : {}),
-                },
-              ],
-            },
-          },
+          // Lazy: the SidecarInjection (usually made by MeshControlPlane) may be added to the app after this service.
+          template: Lazy.any({ produce: () => SidecarInjection.of(scope)?.inject(template, namespace) ?? template }),
         },
       });
     }

@@ -1,0 +1,23 @@
+/** Pod annotation: "true" asks for a sidecar (in any namespace), "false" keeps the pod out of the mesh. */
+export const INJECT_ANNOTATION = 'meshform.dev/inject';
+
+/** Namespace label: `enabled` injects every pod of the namespace unless it opts out. */
+export const INJECTION_NAMESPACE_LABEL = 'meshform.dev/injection';
+
+/** Pod annotation set on injection; a pod carrying it is never injected twice (static, then webhook). */
+export const INJECTED_ANNOTATION = 'meshform.dev/injected';
+
+/** Pod annotation naming the MeshService the pod belongs to, when the `app` label does not. */
+export const SERVICE_ANNOTATION = 'meshform.dev/service';
+
+/** Pod annotation holding the proxy's bootstrap (JSON); a downward-API volume turns it into a file. */
+export const BOOTSTRAP_ANNOTATION = 'meshform.dev/bootstrap';
+
+/** Pod annotations refining traffic capture for one pod, comma-separated (like Istio's `traffic.sidecar.istio.io/*`). */
+export const EXCLUDE_OUTBOUND_PORTS_ANNOTATION = 'meshform.dev/exclude-outbound-ports';
+export const EXCLUDE_OUTBOUND_CIDRS_ANNOTATION = 'meshform.dev/exclude-outbound-cidrs';
+
+/** Prometheus' conventional scrape annotations, which the TelemetryAddons scrape config follows. */
+export const PROMETHEUS_SCRAPE_ANNOTATION = 'prometheus.io/scrape';
+export const PROMETHEUS_PORT_ANNOTATION = 'prometheus.io/port';
+export const PROMETHEUS_PATH_ANNOTATION = 'prometheus.io/path';

@@ -1,0 +1,59 @@
+import type { InjectionConfig } from './injection-config';
+
+/** Where the proxy container sees its projected files (bootstrap and identity token). */
+export const PROXY_CONFIG_DIR = '/var/run/meshform';
+export const BOOTSTRAP_FILE = 'bootstrap.json';
+export const TOKEN_FILE = 'token';
+
+/** Environment variables the kubelet fills per pod and the bootstrap refers to as `${NAME}`. */
+export const POD_ENV = { POD_IP: 'status.podIP', POD_NAME: 'metadata.name', POD_NAMESPACE: 'metadata.namespace' } as const;
+
+/** Who the proxy speaks for, settled from the pod. */
+export interface ProxyIdentityInput {
+  /** The MeshService the pod belongs to. */
+  readonly workload: string;
+  readonly namespace: string;
+  readonly serviceAccount: string;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+/**
+ * The proxy's bootstrap (proxy/bootstrap format) for one pod. The pod IP is unknown until the pod
+ * is scheduled, so it stays a `${POD_IP}` reference that the proxy's entry expands from its
+ * environment (`expandEnvReferences`); everything else is known at injection.
+ */
+export function proxyBootstrap(identity: ProxyIdentityInput, config: InjectionConfig): Record<string, unknown> {
+  const { workload, namespace, serviceAccount, labels } = identity;
+  return {
+    node: {
+      id: `sidecar~\${POD_IP}~${workload}.${namespace}~${namespace}.svc.cluster.local`,
+      cluster: workload,
+      metadata: {
+        NAMESPACE: namespace,
+        SERVICE_ACCOUNT: serviceAccount,
+        WORKLOAD: workload,
+        LABELS: { ...labels },
+        INSTANCE_IP: '${POD_IP}',
+        OUTBOUND_IP: config.outboundIp,
+      },
+    },
+    controller: { address: config.controllerAddress },
+    // Bound to the pod IP as well as loopback: the kubelet probes /ready and Prometheus scrapes from outside the pod.
+    admin: { address: '0.0.0.0', port: config.adminPort },
+    tokenPath: `${PROXY_CONFIG_DIR}/${TOKEN_FILE}`,
+    drainTimeoutMs: config.drainTimeoutMs,
+    ...(config.tracing ? { tracing: { otlpEndpoint: config.tracing.otlpEndpoint, samplingPercent: config.tracing.samplingPercent, serviceName: workload } } : {}),
+  };
+}
+
+/**
+ * Replaces `${NAME}` with the environment's value; a reference to an unset variable is an error
+ * rather than an empty string, so a proxy never registers as `sidecar~~…`.
+ */
+export function expandEnvReferences(text: string, env: Readonly<Record<string, string | undefined>>): string {
+  return text.replace(/\$\{([A-Z_][A-Z0-9_]*)\}/g, (_match, name: string) => {
+    const value = env[name];
+    if (value === undefined || value === '') throw new Error(`the bootstrap refers to \${${name}} but ${name} is not set`);
+    return value;
+  });
+}

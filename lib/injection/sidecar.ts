@@ -1,0 +1,136 @@
+import {
+  BOOTSTRAP_ANNOTATION,
+  EXCLUDE_OUTBOUND_CIDRS_ANNOTATION,
+  EXCLUDE_OUTBOUND_PORTS_ANNOTATION,
+  INJECTED_ANNOTATION,
+  PROMETHEUS_PATH_ANNOTATION,
+  PROMETHEUS_PORT_ANNOTATION,
+  PROMETHEUS_SCRAPE_ANNOTATION,
+  SERVICE_ANNOTATION,
+} from './annotations';
+import type { InjectionConfig } from './injection-config';
+import type { Container, PodLike, Volume } from './pod';
+import { BOOTSTRAP_FILE, POD_ENV, PROXY_CONFIG_DIR, proxyBootstrap, TOKEN_FILE } from './proxy-bootstrap';
+import { parseCidrList, parsePortList, trafficCaptureRules, trafficCaptureScript } from './traffic-capture';
+
+export const PROXY_CONTAINER = 'meshform-proxy';
+export const INIT_CONTAINER = 'meshform-init';
+const CONFIG_VOLUME = 'meshform-proxy-config';
+const TMP_VOLUME = 'meshform-proxy-tmp';
+
+/** What injection adds to a pod: containers go first (the proxy must start before the app), volumes and annotations are added. */
+export interface Sidecar {
+  /** Prepended to `spec.initContainers`, in this order. */
+  readonly initContainers: readonly Container[];
+  /** Prepended to `spec.containers` (classic mode only). */
+  readonly containers: readonly Container[];
+  /** Appended to `spec.volumes`. */
+  readonly volumes: readonly Volume[];
+  /** Added to `metadata.annotations`. */
+  readonly annotations: Readonly<Record<string, string>>;
+}
+
+/** Where the pod lives: a Pod in an AdmissionReview may not carry its namespace, a template never does. */
+export interface PodContext {
+  readonly namespace: string;
+}
+
+/** The MeshService a pod belongs to: the explicit annotation, else the `app` labels, else its service account. */
+export function workloadOf(pod: PodLike): string {
+  const { annotations = {}, labels = {} } = pod.metadata ?? {};
+  return annotations[SERVICE_ANNOTATION] ?? labels['app'] ?? labels['app.kubernetes.io/name'] ?? pod.spec.serviceAccountName ?? 'default';
+}
+
+const HARDENED = {
+  allowPrivilegeEscalation: false,
+  readOnlyRootFilesystem: true,
+  seccompProfile: { type: 'RuntimeDefault' },
+};
+
+/**
+ * The sidecar for one pod: the single definition behind static injection (constructs) and the
+ * controller's webhook. Pure: the same pod and config always give the same result.
+ */
+export function sidecarFor(pod: PodLike, context: PodContext, config: InjectionConfig): Sidecar {
+  const annotations = pod.metadata?.annotations ?? {};
+  const workload = workloadOf(pod);
+  const bootstrap = proxyBootstrap(
+    { workload, namespace: context.namespace, serviceAccount: pod.spec.serviceAccountName ?? 'default', labels: pod.metadata?.labels ?? {} },
+    config,
+  );
+  const rules = trafficCaptureRules(config, {
+    excludeOutboundPorts: parsePortList(annotations[EXCLUDE_OUTBOUND_PORTS_ANNOTATION], EXCLUDE_OUTBOUND_PORTS_ANNOTATION),
+    excludeOutboundCidrs: parseCidrList(annotations[EXCLUDE_OUTBOUND_CIDRS_ANNOTATION], EXCLUDE_OUTBOUND_CIDRS_ANNOTATION),
+  });
+  const ready = { httpGet: { path: '/ready', port: config.adminPort } };
+  const proxy: Container = {
+    name: PROXY_CONTAINER,
+    image: config.proxyImage,
+    args: ['--bootstrap', `${PROXY_CONFIG_DIR}/${BOOTSTRAP_FILE}`],
+    ...(config.mode === 'native' ? { restartPolicy: 'Always' } : {}),
+    env: Object.entries(POD_ENV).map(([name, fieldPath]) => ({ name, valueFrom: { fieldRef: { fieldPath } } })),
+    ports: [{ name: 'http-admin', containerPort: config.adminPort, protocol: 'TCP' }],
+    // Up to two minutes for the first config from the controller; only then do app containers start.
+    startupProbe: { ...ready, periodSeconds: 1, failureThreshold: 120 },
+    readinessProbe: { ...ready, periodSeconds: 5, failureThreshold: 3 },
+    ...(config.mode === 'classic'
+      ? {
+          // The kubelet starts the next container only when this hook returns: the app waits for the proxy.
+          lifecycle: { postStart: { exec: { command: ['node', '-e', holdUntilReadyScript(config.adminPort)] } } },
+        }
+      : {}),
+    resources: config.resources,
+    securityContext: { ...HARDENED, runAsUser: config.proxyUid, runAsGroup: config.proxyUid, runAsNonRoot: true, capabilities: { drop: ['ALL'] } },
+    volumeMounts: [
+      { name: CONFIG_VOLUME, mountPath: PROXY_CONFIG_DIR, readOnly: true },
+      { name: TMP_VOLUME, mountPath: '/tmp' },
+    ],
+  };
+  const init: Container = {
+    name: INIT_CONTAINER,
+    image: config.initImage ?? config.proxyImage,
+    command: ['/bin/sh', '-c', trafficCaptureScript(rules)],
+    // iptables takes its lock under /run by default, which is read-only here.
+    env: [{ name: 'XTABLES_LOCKFILE', value: '/tmp/xtables.lock' }],
+    resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { memory: '64Mi' } },
+    // The only container with capabilities: changing the pod's netfilter rules needs NET_ADMIN (and NET_RAW for iptables' sockets), as root.
+    securityContext: { ...HARDENED, runAsUser: 0, runAsGroup: 0, runAsNonRoot: false, capabilities: { drop: ['ALL'], add: ['NET_ADMIN', 'NET_RAW'] } },
+    volumeMounts: [{ name: TMP_VOLUME, mountPath: '/tmp' }],
+  };
+  const volumes: Volume[] = [
+    {
+      name: CONFIG_VOLUME,
+      projected: {
+        sources: [
+          { serviceAccountToken: { audience: config.tokenAudience, expirationSeconds: config.tokenExpirationSeconds, path: TOKEN_FILE } },
+          { downwardAPI: { items: [{ path: BOOTSTRAP_FILE, fieldRef: { fieldPath: `metadata.annotations['${BOOTSTRAP_ANNOTATION}']` } }] } },
+        ],
+      },
+    },
+    { name: TMP_VOLUME, emptyDir: { medium: 'Memory', sizeLimit: '16Mi' } },
+  ];
+  return {
+    initContainers: config.mode === 'native' ? [init, proxy] : [init],
+    containers: config.mode === 'classic' ? [proxy] : [],
+    volumes,
+    annotations: {
+      [INJECTED_ANNOTATION]: config.mode,
+      [SERVICE_ANNOTATION]: workload,
+      [BOOTSTRAP_ANNOTATION]: JSON.stringify(bootstrap),
+      // Pods that already ask to be scraped keep their own port and path.
+      ...(annotations[PROMETHEUS_SCRAPE_ANNOTATION] === undefined
+        ? { [PROMETHEUS_SCRAPE_ANNOTATION]: 'true', [PROMETHEUS_PORT_ANNOTATION]: String(config.adminPort), [PROMETHEUS_PATH_ANNOTATION]: '/stats/prometheus' }
+        : {}),
+    },
+  };
+}
+
+/** A postStart hook body: poll the proxy's /ready for up to two minutes, failing the container (so the kubelet restarts it) if it never gets there. */
+function holdUntilReadyScript(adminPort: number): string {
+  return [
+    `const deadline = Date.now() + 120000;`,
+    `const poll = () => require('http').get('http://127.0.0.1:${adminPort}/ready', (r) => { r.resume(); r.statusCode === 200 ? process.exit(0) : retry(); }).on('error', retry);`,
+    `const retry = () => (Date.now() > deadline ? process.exit(1) : setTimeout(poll, 200));`,
+    `poll();`,
+  ].join(' ');
+}
