@@ -11,7 +11,7 @@
  * @kubernetes/client-node. Run directly (`npx tsx scripts/k8s/api-server.ts`) it starts a server,
  * prints the kubeconfig path and runs until Ctrl-C.
  */
-import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import * as https from 'node:https';
@@ -55,6 +55,13 @@ export class ApiError extends Error {
   }
 }
 
+export interface ApplyOptions {
+  dryRun?: boolean;
+  fieldManager?: string;
+  /** Take over fields other managers own (default true); false reports them as a 409 conflict. */
+  force?: boolean;
+}
+
 export interface StartOptions {
   /** Extra kube-apiserver flags, e.g. `['--disable-admission-plugins=ServiceAccount']`. */
   extraArgs?: string[];
@@ -79,8 +86,8 @@ export interface ApiServer {
   readonly clientKeyPem: string;
   /** One HTTPS request as admin; never throws on an HTTP status. */
   request(method: string, urlPath: string, body?: unknown, contentType?: string): Promise<ApiResponse>;
-  /** Server-side apply (force, field manager `meshform-test`); throws ApiError when refused. */
-  apply<T extends KubernetesObject>(object: T, options?: { dryRun?: boolean; fieldManager?: string }): Promise<T>;
+  /** Server-side apply (field manager `meshform-test`, forced unless `force: false`); throws ApiError when refused. */
+  apply<T extends KubernetesObject>(object: T, options?: ApplyOptions): Promise<T>;
   /** GET an object; `undefined` when it does not exist. */
   get(apiVersion: string, kind: string, name: string, namespace?: string): Promise<KubernetesObject | undefined>;
   /** The REST path of an object (`/apis/<group>/<version>/[namespaces/<ns>/]<plural>/<name>`), via discovery. */
@@ -98,9 +105,15 @@ export interface ApiServer {
 // ---------------------------------------------------------------------------------------------
 
 /** Builds kube-apiserver (a no-op when cached); run by startApiServer unless `build: false`. */
-export function ensureBinaries(): void {
+export async function ensureBinaries(): Promise<void> {
   if (existsSync(KUBE_APISERVER) && existsSync(path.join(K8S_BIN, 'VERSION'))) return;
-  execFileSync('bash', [path.join(REPO_ROOT, 'scripts/k8s/build-apiserver.sh')], { stdio: 'inherit' });
+  // Asynchronous, so the test worker stays responsive through a first build of many minutes.
+  const build = spawn('bash', [path.join(REPO_ROOT, 'scripts/k8s/build-apiserver.sh')], { stdio: 'inherit' });
+  const code = await new Promise<number | null>((resolve, reject) => {
+    build.once('error', reject);
+    build.once('exit', (c) => resolve(c));
+  });
+  if (code !== 0) throw new Error(`scripts/k8s/build-apiserver.sh failed (exit ${code})`);
 }
 
 export function findEtcd(): string {
@@ -308,7 +321,7 @@ function isAlive(pid: number): boolean {
 }
 
 export async function startApiServer(options: StartOptions = {}): Promise<ApiServer> {
-  if (options.build !== false) ensureBinaries();
+  if (options.build !== false) await ensureBinaries();
   if (!existsSync(KUBE_APISERVER)) throw new Error(`${KUBE_APISERVER} missing: run bash scripts/k8s/build-apiserver.sh`);
   const etcdBin = findEtcd();
   const readyTimeout = options.readyTimeoutMs ?? 90_000;
@@ -446,10 +459,10 @@ export async function startApiServer(options: StartOptions = {}): Promise<ApiSer
       clientKeyPem,
       request,
       objectPath,
-      async apply<T extends KubernetesObject>(object: T, opts: { dryRun?: boolean; fieldManager?: string } = {}) {
+      async apply<T extends KubernetesObject>(object: T, opts: ApplyOptions = {}) {
         const p = await objectPath(object.apiVersion, object.kind, object.metadata.name, object.metadata.namespace);
         // fieldValidation=Strict as kubectl sends it: a field the schema lacks is an error, not silently pruned.
-        const query = `?fieldManager=${encodeURIComponent(opts.fieldManager ?? FIELD_MANAGER)}&force=true&fieldValidation=Strict${opts.dryRun ? '&dryRun=All' : ''}`;
+        const query = `?fieldManager=${encodeURIComponent(opts.fieldManager ?? FIELD_MANAGER)}&force=${opts.force ?? true}&fieldValidation=Strict${opts.dryRun ? '&dryRun=All' : ''}`;
         const res = await request('PATCH', p + query, object, 'application/apply-patch+yaml');
         if (res.status >= 300) throw new ApiError(res.status, res.body, 'APPLY', p);
         return res.body as T;
@@ -463,8 +476,13 @@ export async function startApiServer(options: StartOptions = {}): Promise<ApiSer
       },
       waitFor: (what, check, timeoutMs = 30_000) => poll(what, check, timeoutMs),
       async kubectl(args) {
-        const { stdout } = await execFileAsync(KUBECTL, ['--kubeconfig', kubeconfig, ...args], { maxBuffer: 16 << 20 });
-        return stdout;
+        try {
+          const { stdout } = await execFileAsync(KUBECTL, ['--kubeconfig', kubeconfig, ...args], { maxBuffer: 16 << 20 });
+          return stdout;
+        } catch (err) {
+          const e = err as { code?: number; stdout?: string; stderr?: string };
+          throw new Error(`kubectl ${args.join(' ')} failed (exit ${e.code}):\n${e.stderr ?? ''}${e.stdout ? `\nstdout:\n${e.stdout}` : ''}`);
+        }
       },
       logTail: (lines = 40) => tail(apiLog, lines),
       async stop() {

@@ -37,6 +37,15 @@ if up_to_date; then
   exit 0
 fi
 
+# One build at a time (a test run and a CI step may both ask); the winner's result is reused.
+mkdir -p "$CACHE"
+exec 9>"$CACHE/.build.lock"
+flock 9
+if up_to_date; then
+  echo "build-apiserver: $VERSION already built in $BIN"
+  exit 0
+fi
+
 command -v go >/dev/null || { echo "build-apiserver: go not found (expected /usr/local/go/bin/go)" >&2; exit 1; }
 [[ "$VERSION" =~ ^v1\.([0-9]+)\.([0-9]+)$ ]] || { echo "build-apiserver: bad version $VERSION" >&2; exit 1; }
 STAGING_VERSION="v0.${BASH_REMATCH[1]}.${BASH_REMATCH[2]}"
