@@ -1,4 +1,5 @@
 import * as http from 'node:http';
+import * as http2 from 'node:http2';
 import * as https from 'node:https';
 import type { PeerCertificate } from 'node:tls';
 import type { ClusterConfig, Endpoint } from '../config/cluster-config';
@@ -29,6 +30,8 @@ export class ClusterState {
   readonly endpoints = new Map<string, EndpointState>();
   private agent: http.Agent | undefined;
   private agentSecrets: readonly (CompiledSecret | undefined)[] = [];
+  /** HTTP/2 clusters multiplex on one session per endpoint (and TLS material). */
+  private readonly sessions = new Map<string, { session: http2.ClientHttp2Session; secrets: readonly (CompiledSecret | undefined)[] }>();
 
   constructor(readonly name: string) {}
 
@@ -37,10 +40,8 @@ export class ClusterState {
    * pool; connections of the old one finish their requests and close when idle.
    */
   agentFor(config: ClusterConfig, secrets: ReadonlyMap<string, CompiledSecret>): http.Agent {
-    const material = config.tls ? [secrets.get(config.tls.certificateSecret ?? ''), secrets.get(config.tls.validationSecret ?? '')] : [];
-    if (this.agent && material.length === this.agentSecrets.length && material.every((s, i) => s === this.agentSecrets[i])) {
-      return this.agent;
-    }
+    const material = tlsMaterial(config, secrets);
+    if (this.agent && sameMaterial(material, this.agentSecrets)) return this.agent;
     const options: https.AgentOptions = {
       keepAlive: true,
       maxSockets: config.limits.maxConnections,
@@ -53,22 +54,52 @@ export class ClusterState {
     return this.agent;
   }
 
+  /** The HTTP/2 session to an endpoint, opened on first use and replaced once closed or rotated. */
+  sessionFor(config: ClusterConfig, secrets: ReadonlyMap<string, CompiledSecret>, host: string, port: number): http2.ClientHttp2Session {
+    const key = `${host}:${port}`;
+    const material = tlsMaterial(config, secrets);
+    const existing = this.sessions.get(key);
+    if (existing && !existing.session.closed && !existing.session.destroyed && sameMaterial(material, existing.secrets)) return existing.session;
+    // A rotated session finishes its open streams, then closes.
+    existing?.session.close();
+    const authority = `${config.tls ? 'https' : 'http'}://${host}:${port}`;
+    const session = http2.connect(authority, config.tls ? { ...tlsOptions(config, material), ALPNProtocols: ['h2'] } : {});
+    session.on('error', () => undefined);
+    session.once('close', () => {
+      if (this.sessions.get(key)?.session === session) this.sessions.delete(key);
+    });
+    session.setTimeout(IDLE_SOCKET_TIMEOUT_MS * 15, () => session.close());
+    this.sessions.set(key, { session, secrets: material });
+    return session;
+  }
+
   /** Open upstream connections, for /clusters and the connections gauge. */
   connectionCount(): number {
-    if (!this.agent) return 0;
     const count = (sockets: NodeJS.ReadOnlyDict<unknown[]>) => Object.values(sockets).reduce((n, list) => n + (list?.length ?? 0), 0);
-    return count(this.agent.sockets) + count(this.agent.freeSockets);
+    const pooled = this.agent ? count(this.agent.sockets) + count(this.agent.freeSockets) : 0;
+    return pooled + this.sessions.size;
   }
 
   /** Closes idle pooled connections; busy ones finish their request and then time out idle. */
   retire(): void {
+    for (const { session } of this.sessions.values()) session.close();
     for (const sockets of Object.values(this.agent?.freeSockets ?? {})) for (const socket of sockets ?? []) socket.destroy();
   }
 
   /** Closes every pooled connection at once (proxy shutdown). */
   close(): void {
     this.agent?.destroy();
+    for (const { session } of this.sessions.values()) session.destroy();
+    this.sessions.clear();
   }
+}
+
+function tlsMaterial(config: ClusterConfig, secrets: ReadonlyMap<string, CompiledSecret>): (CompiledSecret | undefined)[] {
+  return config.tls ? [secrets.get(config.tls.certificateSecret ?? ''), secrets.get(config.tls.validationSecret ?? '')] : [];
+}
+
+function sameMaterial(a: readonly (CompiledSecret | undefined)[], b: readonly (CompiledSecret | undefined)[]): boolean {
+  return a.length === b.length && a.every((secret, i) => secret === b[i]);
 }
 
 function tlsOptions(config: ClusterConfig, [certificate, validation]: readonly (CompiledSecret | undefined)[]): https.AgentOptions {

@@ -11,13 +11,15 @@ export function isRetriable(policy: RetryPolicy, result: AttemptResult): boolean
         return on.has('connect-failure') || on.has('5xx') || on.has('gateway-error') || on.has('reset-before-request');
       case 'reset':
         return on.has('reset') || on.has('5xx');
+      case 'refused-stream':
+        return on.has('refused-stream') || on.has('5xx');
       case 'timeout':
         return on.has('5xx') || on.has('gateway-error');
       case 'overflow':
         return false;
     }
   }
-  const status = result.response.statusCode ?? 0;
+  const status = result.response.statusCode;
   if (status >= 500 && on.has('5xx')) return true;
   if ((status === 502 || status === 503 || status === 504) && on.has('gateway-error')) return true;
   if (status === 409 && on.has('retriable-4xx')) return true;

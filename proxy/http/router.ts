@@ -1,4 +1,4 @@
-import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+import type { OutgoingHttpHeaders } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { combineHashes, hash32 } from '../cluster/hash';
@@ -15,7 +15,7 @@ import type { ProxyResponse } from './proxy-response';
 import { readBody, type RequestBody } from './request-body';
 import { ResponseFlag } from './response-flags';
 import { isRetriable, retryBackoffMs } from './retry-decision';
-import { sendAttempt, type AttemptResult, type FailureReason } from './upstream-request';
+import { sendAttempt, type AttemptResult, type FailureReason, type UpstreamResponse } from './upstream-request';
 
 export interface RouterServices {
   readonly logger: Logger;
@@ -135,9 +135,8 @@ function hasBody(req: ProxyRequest): boolean {
   return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
 }
 
-function upstreamHeaders(req: ProxyRequest, matched: MatchedRoute, action: ClusterAction, entry: WeightedClusterEntry): OutgoingHttpHeaders {
+function upstreamHeaders(req: ProxyRequest, matched: MatchedRoute, entry: WeightedClusterEntry): OutgoingHttpHeaders {
   const headers = forwardableHeaders(req.headers);
-  headers.host = action.hostRewrite ?? req.authority;
   headers['x-request-id'] = req.id;
   headers['x-forwarded-proto'] = req.scheme;
   applyHeaderMutations(headers, [matched.virtualHost.requestHeaders, matched.route.requestHeaders, entry.requestHeaders]);
@@ -148,6 +147,7 @@ const FAILURE_REPLY: Record<FailureReason, [number, ErrorCode, ResponseFlag, str
   'connect-failure': [503, ErrorCode.UpstreamConnectFailure, ResponseFlag.UpstreamConnectionFailure, 'upstream connect error'],
   identity: [503, ErrorCode.UpstreamIdentityMismatch, ResponseFlag.UpstreamConnectionFailure, 'upstream identity mismatch'],
   reset: [502, ErrorCode.UpstreamReset, ResponseFlag.UpstreamConnectionReset, 'upstream reset before response'],
+  'refused-stream': [503, ErrorCode.UpstreamReset, ResponseFlag.UpstreamConnectionReset, 'upstream refused the stream'],
   timeout: [504, ErrorCode.UpstreamTimeout, ResponseFlag.UpstreamRequestTimeout, 'upstream request timeout'],
   overflow: [503, ErrorCode.UpstreamOverflow, ResponseFlag.UpstreamOverflow, 'upstream overflow'],
 };
@@ -180,10 +180,10 @@ async function forward(req: ProxyRequest, res: ProxyResponse, matched: MatchedRo
       ? await readBody(req.body, REPLAY_LIMIT_BYTES, hasBody(req))
       : { kind: 'streaming', stream: req.body };
     const path = rewritePath(req.path, action.rewrite);
-    const headers = upstreamHeaders(req, matched, action, entry);
+    const headers = upstreamHeaders(req, matched, entry);
     if (body.kind === 'buffered') {
       for (const mirror of action.mirrors) {
-        if (Math.random() < mirror.fraction) shadow(req, mirror.cluster, path, headers, body.data, services.logger);
+        if (Math.random() < mirror.fraction) shadow(req, mirror.cluster, path, action.hostRewrite ?? req.authority, headers, body.data, services.logger);
       }
     }
     await attemptLoop(req, res, cluster, action, path, headers, body, abort.signal, matched, entry, services);
@@ -232,6 +232,8 @@ async function attemptLoop(
         endpoint,
         method: req.method,
         path,
+        authority: action.hostRewrite ?? req.authority,
+        scheme: req.scheme,
         headers,
         body: body.kind === 'buffered' ? body.data : body.stream,
         timeoutMs: Number.isFinite(timeoutMs) ? Math.max(1, timeoutMs) : 0,
@@ -241,17 +243,17 @@ async function attemptLoop(
       endpoint.active -= 1;
     }
     if (signal.aborted) {
-      if (result.kind === 'response') result.response.destroy();
+      if (result.kind === 'response') result.response.discard();
       return;
     }
     if (!(result.kind === 'failure' && result.reason === 'overflow')) {
-      cluster.recordOutcome(endpoint, result.kind === 'response' ? { kind: 'response', status: result.response.statusCode ?? 0 } : { kind: 'local-failure' });
+      cluster.recordOutcome(endpoint, result.kind === 'response' ? { kind: 'response', status: result.response.statusCode } : { kind: 'local-failure' });
     }
     const routeTimedOut = result.kind === 'failure' && result.reason === 'timeout' && Date.now() >= deadline;
     if (policy && !routeTimedOut && retry < policy.numRetries && isRetriable(policy, result)) {
       const backoff = retryBackoffMs(policy, retry);
       if (Date.now() + backoff < deadline && cluster.tryStartRetry()) {
-        if (result.kind === 'response') result.response.resume();
+        if (result.kind === 'response') result.response.discard();
         services.metrics.retries.inc({ cluster: cluster.name });
         try {
           await sleep(backoff, undefined, { signal }).catch(() => undefined);
@@ -275,51 +277,53 @@ async function attemptLoop(
 }
 
 /** Streams the upstream response back, trailers included (gRPC status travels in them). */
-function relayResponse(res: ProxyResponse, response: IncomingMessage, mutations: HeaderMutation[]): Promise<void> {
+function relayResponse(res: ProxyResponse, response: UpstreamResponse, mutations: HeaderMutation[]): Promise<void> {
   const headers = forwardableHeaders(response.headers);
   applyHeaderMutations(headers, mutations);
-  res.writeHead(response.statusCode ?? 502, headers);
+  res.writeHead(response.statusCode, headers);
+  const body = response.body;
   return new Promise((resolve) => {
-    response.on('data', (chunk: Buffer) => {
+    const fail = () => {
+      res.raw.destroy();
+      resolve();
+    };
+    body.on('data', (chunk: Buffer) => {
       if (!res.write(chunk)) {
-        response.pause();
-        res.raw.once('drain', () => response.resume());
+        body.pause();
+        res.raw.once('drain', () => body.resume());
       }
     });
-    response.on('end', () => {
-      if (Object.keys(response.trailers).length > 0) res.addTrailers(response.trailers);
+    body.once('end', () => {
+      const trailers = response.trailers();
+      if (Object.keys(trailers).length > 0) res.addTrailers(forwardableHeaders(trailers));
       res.end();
       resolve();
     });
-    response.on('error', () => {
-      res.raw.destroy();
-      resolve();
-    });
-    response.on('aborted', () => {
-      res.raw.destroy();
-      resolve();
-    });
+    body.once('error', fail);
+    body.once('aborted', fail);
   });
 }
 
 /** Sends a copy to a mirror cluster. Fire and forget: its answer and its errors never reach the caller. */
-function shadow(req: ProxyRequest, clusterName: string, path: string, headers: OutgoingHttpHeaders, body: Buffer, logger: Logger): void {
+function shadow(req: ProxyRequest, clusterName: string, path: string, authority: string, headers: OutgoingHttpHeaders, body: Buffer, logger: Logger): void {
   const cluster = req.snapshot.clusters.get(clusterName);
   const endpoint = cluster?.pick(undefined);
   if (!cluster || !endpoint) return;
-  const [host, port] = splitAuthority(String(headers.host ?? req.authority));
+  const [host, port] = splitAuthority(authority);
   sendAttempt({
     snapshot: req.snapshot,
     cluster,
     endpoint,
     method: req.method,
     path,
-    headers: { ...headers, host: `${host}-shadow${port ? `:${port}` : ''}` },
+    authority: `${host}-shadow${port ? `:${port}` : ''}`,
+    scheme: req.scheme,
+    headers,
     body,
     timeoutMs: 0,
     signal: AbortSignal.timeout(30_000),
   }).then((result) => {
-    if (result.kind === 'response') result.response.resume();
+    if (result.kind === 'response') result.response.discard();
     else logger.debug({ event: 'mirror.failed', cluster: clusterName, reason: result.message }, 'mirror request failed');
   });
 }

@@ -1,13 +1,26 @@
 import * as http from 'node:http';
+import * as http2 from 'node:http2';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { EndpointState } from '../cluster/endpoint-state';
 import type { UpstreamCluster } from '../cluster/upstream-cluster';
 import type { ConfigSnapshot } from '../config/snapshot';
 
-export type FailureReason = 'connect-failure' | 'reset' | 'timeout' | 'overflow' | 'identity';
+export type FailureReason = 'connect-failure' | 'reset' | 'refused-stream' | 'timeout' | 'overflow' | 'identity';
+
+/** An upstream answer, the same for HTTP/1.1 and HTTP/2: status, headers, body and trailers. */
+export interface UpstreamResponse {
+  readonly statusCode: number;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: Readable;
+  /** The trailers, complete once the body has ended (gRPC status travels here). */
+  trailers(): IncomingHttpHeaders;
+  /** Throws the answer away (a retried attempt). */
+  discard(): void;
+}
 
 export type AttemptResult =
-  | { readonly kind: 'response'; readonly response: http.IncomingMessage }
+  | { readonly kind: 'response'; readonly response: UpstreamResponse }
   | { readonly kind: 'failure'; readonly reason: FailureReason; readonly message: string };
 
 export interface AttemptOptions {
@@ -16,6 +29,9 @@ export interface AttemptOptions {
   readonly endpoint: EndpointState;
   readonly method: string;
   readonly path: string;
+  readonly authority: string;
+  readonly scheme: 'http' | 'https';
+  /** Headers to send, without Host (the authority is sent as Host or :authority). */
   readonly headers: http.OutgoingHttpHeaders;
   readonly body: Buffer | Readable;
   /** Time allowed until response headers; 0 for none. */
@@ -26,64 +42,159 @@ export interface AttemptOptions {
 const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ETIMEDOUT', 'ENOTFOUND']);
 
 class AttemptError extends Error {
-  constructor(readonly reason: FailureReason, message: string) {
+  constructor(
+    readonly reason: FailureReason,
+    message: string,
+  ) {
     super(message);
   }
 }
 
 /**
- * One HTTP/1.1 attempt on a keep-alive pool. Resolves when response headers arrive or the attempt
- * fails; it never rejects. Waiting for a pooled connection counts as pending (circuit breaking).
+ * One attempt on the cluster's pool: HTTP/1.1 keep-alive connections, or a multiplexed HTTP/2
+ * session. Resolves when response headers arrive or the attempt fails; it never rejects. Waiting
+ * for a connection counts as pending (circuit breaking).
  */
 export function sendAttempt(options: AttemptOptions): Promise<AttemptResult> {
-  const { cluster, endpoint } = options;
-  if (!cluster.tryQueue()) {
+  if (!options.cluster.tryQueue()) {
     return Promise.resolve({ kind: 'failure', reason: 'overflow', message: 'upstream overflow: max_pending_requests reached' });
   }
-  return new Promise<AttemptResult>((resolve) => {
-    let queued = true;
-    let settled = false;
-    let timer: NodeJS.Timeout | undefined;
-    const dequeue = () => {
-      if (!queued) return;
-      queued = false;
-      cluster.dequeue();
-    };
-    const settle = (result: AttemptResult) => {
+  return options.cluster.config.http2 ? sendHttp2(options) : sendHttp1(options);
+}
+
+/** Settles an attempt once, releasing its pending slot and timer. */
+function settler(options: AttemptOptions, resolve: (result: AttemptResult) => void) {
+  let queued = true;
+  let settled = false;
+  let timer: NodeJS.Timeout | undefined;
+  const dequeue = () => {
+    if (!queued) return;
+    queued = false;
+    options.cluster.dequeue();
+  };
+  return {
+    dequeue,
+    arm(onTimeout: () => void) {
+      if (options.timeoutMs > 0) timer = setTimeout(onTimeout, options.timeoutMs);
+    },
+    settle(result: AttemptResult) {
       dequeue();
       clearTimeout(timer);
-      if (settled) return;
+      if (settled) {
+        if (result.kind === 'response') result.response.discard();
+        return;
+      }
       settled = true;
       resolve(result);
-    };
+    },
+  };
+}
+
+function sendHttp1(options: AttemptOptions): Promise<AttemptResult> {
+  const { cluster, endpoint } = options;
+  return new Promise<AttemptResult>((resolve) => {
+    const attempt = settler(options, resolve);
     const request = http.request({
       host: endpoint.endpoint.host,
       port: endpoint.endpoint.port,
       method: options.method,
       path: options.path,
-      headers: options.headers,
+      headers: { ...options.headers, host: options.authority },
       agent: cluster.state.agentFor(cluster.config, options.snapshot.secrets),
       signal: options.signal,
       ...(cluster.config.tls ? { protocol: 'https:' } : {}),
     });
-    if (options.timeoutMs > 0) {
-      timer = setTimeout(() => request.destroy(new AttemptError('timeout', `no response within ${options.timeoutMs} ms`)), options.timeoutMs);
-    }
+    attempt.arm(() => request.destroy(new AttemptError('timeout', `no response within ${options.timeoutMs} ms`)));
     request.on('socket', (socket) => {
-      dequeue();
+      attempt.dequeue();
       if (!socket.connecting) return;
       const connectTimer = setTimeout(
         () => request.destroy(new AttemptError('connect-failure', `connect timeout after ${cluster.config.connectTimeoutMs} ms`)),
         cluster.config.connectTimeoutMs,
       );
-      socket.once('connect', () => clearTimeout(connectTimer));
-      socket.once('secureConnect', () => clearTimeout(connectTimer));
-      socket.once('close', () => clearTimeout(connectTimer));
+      const clear = () => clearTimeout(connectTimer);
+      socket.once('connect', clear);
+      socket.once('close', clear);
     });
-    request.on('response', (response) => settle({ kind: 'response', response }));
-    request.on('error', (error: NodeJS.ErrnoException) => settle(classify(error)));
+    request.on('response', (response) =>
+      attempt.settle({
+        kind: 'response',
+        response: {
+          statusCode: response.statusCode ?? 502,
+          headers: response.headers,
+          body: response,
+          trailers: () => response.trailers,
+          discard: () => response.resume(),
+        },
+      }),
+    );
+    request.on('error', (error: NodeJS.ErrnoException) => attempt.settle(classify(error)));
     if (Buffer.isBuffer(options.body)) request.end(options.body);
     else options.body.pipe(request);
+  });
+}
+
+function sendHttp2(options: AttemptOptions): Promise<AttemptResult> {
+  const { cluster, endpoint } = options;
+  return new Promise<AttemptResult>((resolve) => {
+    const attempt = settler(options, resolve);
+    let session: http2.ClientHttp2Session;
+    try {
+      session = cluster.state.sessionFor(cluster.config, options.snapshot.secrets, endpoint.endpoint.host, endpoint.endpoint.port);
+    } catch (error) {
+      attempt.settle(classify(error as NodeJS.ErrnoException));
+      return;
+    }
+    const onSessionError = (error: NodeJS.ErrnoException) => attempt.settle(classify(error));
+    session.once('error', onSessionError);
+    const connectTimer = session.connecting
+      ? setTimeout(() => session.destroy(new AttemptError('connect-failure', `connect timeout after ${cluster.config.connectTimeoutMs} ms`)), cluster.config.connectTimeoutMs)
+      : undefined;
+    const connected = () => {
+      clearTimeout(connectTimer);
+      attempt.dequeue();
+    };
+    if (session.connecting) session.once('connect', connected);
+    else connected();
+    const stream = session.request(
+      {
+        ...options.headers,
+        [http2.constants.HTTP2_HEADER_METHOD]: options.method,
+        [http2.constants.HTTP2_HEADER_PATH]: options.path,
+        [http2.constants.HTTP2_HEADER_AUTHORITY]: options.authority,
+        [http2.constants.HTTP2_HEADER_SCHEME]: options.scheme,
+      },
+      { signal: options.signal },
+    );
+    attempt.arm(() => stream.close(http2.constants.NGHTTP2_CANCEL));
+    let trailers: IncomingHttpHeaders = {};
+    stream.once('trailers', (received) => (trailers = received));
+    stream.once('response', (headers) => {
+      session.off('error', onSessionError);
+      attempt.settle({
+        kind: 'response',
+        response: {
+          statusCode: Number(headers[http2.constants.HTTP2_HEADER_STATUS] ?? 502),
+          headers,
+          body: stream,
+          trailers: () => trailers,
+          discard: () => stream.close(http2.constants.NGHTTP2_CANCEL),
+        },
+      });
+    });
+    stream.once('close', () => {
+      session.off('error', onSessionError);
+      if (stream.rstCode === http2.constants.NGHTTP2_CANCEL && !options.signal.aborted) {
+        attempt.settle({ kind: 'failure', reason: 'timeout', message: `no response within ${options.timeoutMs} ms` });
+      } else if (stream.rstCode === http2.constants.NGHTTP2_REFUSED_STREAM) {
+        attempt.settle({ kind: 'failure', reason: 'refused-stream', message: 'upstream refused the stream' });
+      } else {
+        attempt.settle({ kind: 'failure', reason: 'reset', message: `stream closed before response (code ${stream.rstCode ?? 0})` });
+      }
+    });
+    stream.on('error', (error: NodeJS.ErrnoException) => attempt.settle(classify(error)));
+    if (Buffer.isBuffer(options.body)) stream.end(options.body);
+    else options.body.pipe(stream);
   });
 }
 
