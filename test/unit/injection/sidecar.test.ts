@@ -1,0 +1,153 @@
+import { describe, expect, it } from 'vitest';
+import {
+  BOOTSTRAP_ANNOTATION,
+  expandEnvReferences,
+  INJECTED_ANNOTATION,
+  injectionConfig,
+  injectionDecision,
+  injectSidecar,
+  INIT_CONTAINER,
+  PROXY_CONTAINER,
+  sidecarFor,
+  sidecarPatch,
+  type Container,
+  type PodLike,
+} from '../../../lib/injection';
+import { parseBootstrap } from '../../../proxy/bootstrap/bootstrap';
+import { applyJsonPatch } from './apply-json-patch';
+
+const config = injectionConfig({ proxyImage: 'ghcr.io/meshform/proxy:0.1.0' });
+
+function pod(extra: { annotations?: Record<string, string>; initContainers?: Container[]; volumes?: { name: string }[] } = {}): PodLike {
+  return {
+    metadata: { labels: { app: 'reviews', version: 'v2' }, ...(extra.annotations ? { annotations: extra.annotations } : {}) },
+    spec: {
+      serviceAccountName: 'reviews',
+      containers: [{ name: 'reviews', image: 'reviews:1' }],
+      ...(extra.initContainers ? { initContainers: extra.initContainers } : {}),
+      ...(extra.volumes ? { volumes: extra.volumes } : {}),
+    },
+  };
+}
+
+const byName = (containers: readonly unknown[] | undefined, name: string) => (containers as Container[] | undefined)?.find((c) => c.name === name) as any;
+
+describe('sidecarFor', () => {
+  it('by default makes the proxy a native sidecar that starts after capture and before the app, gated on /ready', () => {
+    const injected = injectSidecar(pod({ initContainers: [{ name: 'migrate', image: 'm' }] }), sidecarFor(pod(), { namespace: 'shop' }, config));
+    expect(injected.spec.initContainers!.map((c) => c.name)).toEqual([INIT_CONTAINER, PROXY_CONTAINER, 'migrate']);
+    expect(injected.spec.containers.map((c) => c.name)).toEqual(['reviews']);
+    const proxy = byName(injected.spec.initContainers, PROXY_CONTAINER);
+    expect(proxy.restartPolicy).toBe('Always');
+    expect(proxy.startupProbe.httpGet).toEqual({ path: '/ready', port: 15000 });
+    expect(proxy.lifecycle).toBeUndefined();
+  });
+
+  it('in classic mode puts the proxy first among containers and holds the app with a postStart hook', () => {
+    const classic = injectionConfig({ proxyImage: 'p:1', mode: 'classic', adminPort: 15999 });
+    const injected = injectSidecar(pod(), sidecarFor(pod(), { namespace: 'shop' }, classic));
+    expect(injected.spec.initContainers!.map((c) => c.name)).toEqual([INIT_CONTAINER]);
+    expect(injected.spec.containers.map((c) => c.name)).toEqual([PROXY_CONTAINER, 'reviews']);
+    const proxy = byName(injected.spec.containers, PROXY_CONTAINER);
+    expect(proxy.restartPolicy).toBeUndefined();
+    expect(proxy.lifecycle.postStart.exec.command.join(' ')).toContain('http://127.0.0.1:15999/ready');
+  });
+
+  it('grants NET_ADMIN to the capture init container only; the proxy drops every capability and runs as its non-root UID', () => {
+    const sidecar = sidecarFor(pod(), { namespace: 'shop' }, config);
+    const init = byName(sidecar.initContainers, INIT_CONTAINER);
+    const proxy = byName(sidecar.initContainers, PROXY_CONTAINER);
+    expect(init.securityContext.capabilities).toEqual({ drop: ['ALL'], add: ['NET_ADMIN', 'NET_RAW'] });
+    expect(proxy.securityContext).toMatchObject({ runAsUser: 1337, runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+    expect(JSON.stringify(proxy)).not.toContain('NET_ADMIN');
+  });
+
+  it('takes the proxy resources from the mesh config', () => {
+    const custom = injectionConfig({ proxyImage: 'p:1', resources: { requests: { cpu: '200m', memory: '128Mi' }, limits: { cpu: '1', memory: '512Mi' } } });
+    const proxy = byName(sidecarFor(pod(), { namespace: 'shop' }, custom).initContainers, PROXY_CONTAINER);
+    expect(proxy.resources).toEqual({ requests: { cpu: '200m', memory: '128Mi' }, limits: { cpu: '1', memory: '512Mi' } });
+  });
+
+  it('mounts a projected ServiceAccount token for the mesh audience next to the bootstrap', () => {
+    const sidecar = sidecarFor(pod(), { namespace: 'shop' }, injectionConfig({ proxyImage: 'p:1', tokenAudience: 'mesh.example' }));
+    const sources = (sidecar.volumes[0] as any).projected.sources;
+    expect(sources[0].serviceAccountToken).toEqual({ audience: 'mesh.example', expirationSeconds: 3600, path: 'token' });
+    expect(sources[1].downwardAPI.items[0].fieldRef.fieldPath).toBe(`metadata.annotations['${BOOTSTRAP_ANNOTATION}']`);
+    expect(byName(sidecar.initContainers, PROXY_CONTAINER).volumeMounts[0]).toMatchObject({ mountPath: '/var/run/meshform', readOnly: true });
+  });
+
+  it('writes a bootstrap the proxy accepts once the pod IP is known, naming the node as the xDS contract says', () => {
+    const sidecar = sidecarFor(pod(), { namespace: 'shop' }, config);
+    const text = sidecar.annotations[BOOTSTRAP_ANNOTATION]!;
+    const bootstrap = parseBootstrap(JSON.parse(expandEnvReferences(text, { POD_IP: '10.1.2.3' })));
+    expect(bootstrap.node.id).toBe('sidecar~10.1.2.3~reviews.shop~shop.svc.cluster.local');
+    expect(bootstrap.node.metadata).toMatchObject({ NAMESPACE: 'shop', WORKLOAD: 'reviews', SERVICE_ACCOUNT: 'reviews', INSTANCE_IP: '10.1.2.3', OUTBOUND_IP: '127.0.0.6', LABELS: { app: 'reviews', version: 'v2' } });
+    expect(bootstrap.controller.address).toBe('meshform-controller.meshform-system.svc:15010');
+    expect(bootstrap.tokenPath).toBe('/var/run/meshform/token');
+    expect(() => expandEnvReferences(text, {})).toThrow(/POD_IP is not set/);
+  });
+
+  it('redirects outbound TCP to the proxy except its own UID, loopback and the excluded ports and CIDRs (config and annotations)', () => {
+    const custom = injectionConfig({ proxyImage: 'p:1', excludeOutboundPorts: [5432] });
+    const annotated = pod({ annotations: { 'meshform.dev/exclude-outbound-ports': '6379, 443', 'meshform.dev/exclude-outbound-cidrs': '10.96.0.1/32' } });
+    const script: string = byName(sidecarFor(annotated, { namespace: 'shop' }, custom).initContainers, INIT_CONTAINER).command[2];
+    const lines = script.split('\n');
+    const dnat = lines.findIndex((l) => l.includes('DNAT --to-destination 127.0.0.6'));
+    for (const exclusion of ['--uid-owner 1337 -j RETURN', '-d 127.0.0.0/8 -j RETURN', '--dport 443 -j RETURN', '--dport 5432 -j RETURN', '--dport 6379 -j RETURN', '-d 10.96.0.1/32 -j RETURN']) {
+      const at = lines.findIndex((l) => l.includes(exclusion));
+      expect(at, exclusion).toBeGreaterThan(0);
+      expect(at, `${exclusion} comes before the redirect`).toBeLessThan(dnat);
+    }
+    expect(lines[0]).toBe('set -eu');
+  });
+
+  it('redirects only the listed ports when includeOutboundPorts is a list', () => {
+    const script: string = byName(sidecarFor(pod(), { namespace: 'shop' }, injectionConfig({ proxyImage: 'p:1', includeOutboundPorts: [9080, 9090] })).initContainers, INIT_CONTAINER).command[2];
+    expect(script.split('\n').filter((l) => l.includes('DNAT'))).toEqual([
+      'iptables -w -t nat -A MESHFORM_OUTPUT -p tcp --dport 9080 -j DNAT --to-destination 127.0.0.6',
+      'iptables -w -t nat -A MESHFORM_OUTPUT -p tcp --dport 9090 -j DNAT --to-destination 127.0.0.6',
+    ]);
+  });
+
+  it('refuses a malformed exclusion annotation, naming it', () => {
+    expect(() => sidecarFor(pod({ annotations: { 'meshform.dev/exclude-outbound-ports': '80,http' } }), { namespace: 'shop' }, config)).toThrow(/meshform\.dev\/exclude-outbound-ports: "http" is not a port/);
+  });
+
+  it('rejects a config with a malformed resource quantity', () => {
+    expect(() => injectionConfig({ proxyImage: 'p:1', resources: { requests: { cpu: 'lots', memory: '1Mi' }, limits: { memory: '1Mi' } } })).toThrow(/Kubernetes quantity/);
+  });
+});
+
+describe('injectionDecision', () => {
+  it('leaves out pods that opt out, are already injected or use the host network, and asks for opt-in where required', () => {
+    expect(injectionDecision(pod())).toEqual({ inject: true });
+    expect(injectionDecision(pod({ annotations: { 'meshform.dev/inject': 'false' } })).inject).toBe(false);
+    expect(injectionDecision(pod({ annotations: { [INJECTED_ANNOTATION]: 'native' } }))).toEqual({ inject: false, reason: 'already injected' });
+    expect(injectionDecision({ ...pod(), spec: { ...pod().spec, hostNetwork: true } }).inject).toBe(false);
+    expect(injectionDecision(pod(), { optInRequired: true }).inject).toBe(false);
+    expect(injectionDecision(pod({ annotations: { 'meshform.dev/inject': 'true' } }), { optInRequired: true })).toEqual({ inject: true });
+  });
+});
+
+describe('sidecarPatch', () => {
+  const shapes: [string, PodLike][] = [
+    ['a bare pod', pod()],
+    ['a pod with annotations, init containers and volumes', pod({ annotations: { 'example.com/keep': 'x' }, initContainers: [{ name: 'migrate', image: 'm' }], volumes: [{ name: 'data' }] })],
+    ['a pod without metadata', { spec: { containers: [{ name: 'app', image: 'a' }] } }],
+  ];
+  for (const [shape, original] of shapes) {
+    for (const mode of ['native', 'classic'] as const) {
+      it(`applied to ${shape} gives exactly the statically injected pod (${mode})`, () => {
+        const sidecar = sidecarFor(original, { namespace: 'shop' }, injectionConfig({ proxyImage: 'p:1', mode }));
+        expect(applyJsonPatch(original, sidecarPatch(original, sidecar))).toEqual(injectSidecar(original, sidecar));
+      });
+    }
+  }
+
+  it('escapes the slash in annotation names and adds to existing lists instead of replacing them', () => {
+    const original = pod({ annotations: { keep: 'x' }, volumes: [{ name: 'data' }] });
+    const ops = sidecarPatch(original, sidecarFor(original, { namespace: 'shop' }, config));
+    expect(ops.map((o) => o.path)).toContain('/metadata/annotations/meshform.dev~1injected');
+    expect(ops.filter((o) => o.path.startsWith('/spec/volumes')).every((o) => o.path === '/spec/volumes/-')).toBe(true);
+  });
+});
