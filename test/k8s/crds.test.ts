@@ -1,3 +1,4 @@
+import { CoreV1Api, KubeConfig, KubernetesObjectApi, PatchStrategy, type V1ConfigMap } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_GROUP, API_GROUP_VERSION, KIND_NAMES, KINDS, type KindName } from '../../lib/api';
 import { customResourceDefinition } from '../../lib/crd';
@@ -80,6 +81,20 @@ describe('CRDs from lib/crd on a real kube-apiserver', () => {
     });
     expect(review.status).toBe(201);
     expect(review.body.status.userInfo).toMatchObject({ username: 'admin', groups: expect.arrayContaining(['system:masters']) });
+  });
+
+  it('its kubeconfig serves @kubernetes/client-node (what the controller uses)', async () => {
+    const kc = new KubeConfig();
+    kc.loadFromFile(api.kubeconfig);
+    const namespaces = await kc.makeApiClient(CoreV1Api).listNamespace();
+    expect(namespaces.items.map((n) => n.metadata?.name)).toEqual(expect.arrayContaining(['default', 'kube-system', 'shop']));
+    const objects = KubernetesObjectApi.makeApiClient(kc);
+    const configMap: V1ConfigMap = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'client-node-probe', namespace: 'shop' }, data: { ok: 'yes' } };
+    const applied = await objects.patch(
+      configMap,
+      undefined, undefined, 'meshform-test', true, PatchStrategy.ServerSideApply,
+    );
+    expect(applied.metadata?.uid).toBeTruthy();
   });
 
   it.each(KIND_NAMES)('%s: server-side apply accepts the CRD; it is structural and Established', async (kind) => {
