@@ -280,6 +280,14 @@ async function attemptLoop(
 function relayResponse(res: ProxyResponse, response: UpstreamResponse, mutations: HeaderMutation[]): Promise<void> {
   const headers = forwardableHeaders(response.headers);
   applyHeaderMutations(headers, mutations);
+  // A gRPC "trailers-only" answer carries its status in the headers; re-sent as headers + trailers,
+  // which every gRPC client reads, since the response here is always started before the body.
+  const grpcTrailers: OutgoingHttpHeaders = {};
+  for (const name of ['grpc-status', 'grpc-message', 'grpc-status-details-bin']) {
+    if (headers[name] === undefined) continue;
+    grpcTrailers[name] = headers[name];
+    delete headers[name];
+  }
   res.writeHead(response.statusCode, headers);
   const body = response.body;
   return new Promise((resolve) => {
@@ -294,8 +302,8 @@ function relayResponse(res: ProxyResponse, response: UpstreamResponse, mutations
       }
     });
     body.once('end', () => {
-      const trailers = response.trailers();
-      if (Object.keys(trailers).length > 0) res.addTrailers(forwardableHeaders(trailers));
+      const trailers = { ...grpcTrailers, ...forwardableHeaders(response.trailers()) };
+      if (Object.keys(trailers).length > 0) res.addTrailers(trailers);
       res.end();
       resolve();
     });

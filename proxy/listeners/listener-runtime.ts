@@ -141,6 +141,9 @@ export class ListenerRuntime {
     const timer = setTimeout(() => secure.destroy(), 10_000);
     secure.once('secure', () => {
       clearTimeout(timer);
+      // Node's tls.Server clears this flag in its own 'secure' handler; a standalone server socket
+      // keeps it set, and an HTTP/2 session would then wait for a 'secureConnect' that never comes.
+      (secure as tls.TLSSocket & { secureConnecting: boolean }).secureConnecting = false;
       // A standalone server TLSSocket never sets `authorized`; with require_client_certificate the
       // handshake itself rejected unverified peers, so only then is the certificate an identity.
       const identity = requireCert ? uriSans(secure.getPeerCertificate())[0] : undefined;
