@@ -4,7 +4,7 @@ import { TypeUrl } from '../../../lib/xds';
 import { request } from '../../support/http-client';
 import { listenerPort, startProxy, type ProxyUnderTest } from '../../support/proxy-harness';
 import { UpstreamServer } from '../../support/upstream-server';
-import { cluster, endpoints, httpListener, prefix, route, routeConfig, toCluster, virtualHost } from '../../support/xds-resources';
+import { cluster, endpoints, httpListener, prefix, route, routeConfig, virtualHost } from '../../support/xds-resources';
 import { TestXdsServer } from '../../support/xds-test-server';
 
 const DURATION_MS = 20_000;
