@@ -126,7 +126,7 @@ class ImageWorkload extends Workload {
       const labels = { ...b.selector, ...version?.labels };
       const env = [
         ...Object.entries(this.options.env ?? {}).map(([name, value]) => ({ name, value })),
-        ...Object.entries(this.options.envFromLabels ?? {}).map(([name, label]) => ({ name, valueFrom: { fieldRef: { fieldPath: `metadata.labels['${label}']` } } })),
+        ...Object.entries(this.options.envFromLabels ?? {}).map(([name, label]) => ({ name, valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: `metadata.labels['${label}']` } } })),
       ];
       const template = {
         metadata: { labels, annotations: { [SIDECAR_INJECT_ANNOTATION]: String(b.injectSidecar) } },

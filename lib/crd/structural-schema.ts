@@ -14,9 +14,12 @@ export interface JsonSchema {
 }
 
 // Keys Kubernetes forbids inside anyOf/allOf/oneOf/not of a structural schema.
-const NOT_IN_JUNCTORS = ['type', 'description', 'default', 'nullable', 'additionalProperties'] as const;
-// Keys JSON Schema has but Kubernetes' OpenAPI v3 subset does not.
-const UNSUPPORTED = ['$schema', 'propertyNames', 'const', 'id', '$id'] as const;
+const NOT_IN_JUNCTORS = ['type', 'description', 'nullable', 'additionalProperties'] as const;
+// Keys JSON Schema has but Kubernetes' OpenAPI v3 subset does not. `default` is dropped on purpose:
+// defaults are applied by Meshform's own validation (controller, webhook), so the stored object
+// stays what GitOps wrote; server-side defaulting inside an atomic list makes a second field
+// manager's identical apply conflict with the first.
+const UNSUPPORTED = ['$schema', 'propertyNames', 'const', 'id', '$id', 'default'] as const;
 
 /**
  * Turns a zod schema into a structural OpenAPI v3 schema that the Kubernetes API server accepts:

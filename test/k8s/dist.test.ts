@@ -101,10 +101,8 @@ describe.each(ENVIRONMENTS)('dist/%s on a real kube-apiserver', (env) => {
 
   // A second manager (a GitOps tool after a first `kubectl apply`) re-applying the same manifests must
   // meet no conflict; it does when the server defaults a field inside an atomic struct the manifest
-  // wrote partially. KNOWN FAILURE today: constructs/workload.ts writes `valueFrom.fieldRef` without
-  // `apiVersion: 'v1'`, the server fills it in, and the atomic fieldRef then differs from what the
-  // second manager sends. When that is fixed this test turns red: change `it.fails` back to `it`.
-  it.fails('a second field manager re-applies every object without a conflict (canonical manifests)', async () => {
+  // wrote partially (a `valueFrom.fieldRef` without `apiVersion` once did exactly that).
+  it('a second field manager re-applies every object without a conflict (canonical manifests)', async () => {
     const conflicts: string[] = [];
     for (const { file, object } of manifests(env)) {
       try {
