@@ -82,7 +82,15 @@ export class Controller {
       ...(this.options.ca?.provided ? { provided: this.options.ca.provided } : {}),
       ...(this.options.ca?.now ? { now: this.options.ca.now } : {}),
     });
-    this.certificates = new WorkloadCertificates(this.ca, () => this.metrics.certificatesIssued.inc(), 0.8, this.options.ca?.now);
+    this.certificates = new WorkloadCertificates(
+      this.ca,
+      () => {
+        this.metrics.certificatesIssued.inc();
+        this.scheduleRenewal();
+      },
+      0.8,
+      this.options.ca?.now,
+    );
     const tls = this.options.xds.tls ? await this.serverTls() : undefined;
     await this.ads.listen({ host: this.options.xds.host, port: this.options.xds.port, ...(tls ? { tls } : {}) });
     this.scheduleRenewal();

@@ -33,6 +33,8 @@ export interface IssuedCertificate {
   readonly privateKeyPem: string;
   readonly notBefore: Date;
   readonly notAfter: Date;
+  /** When it was signed; notBefore is set a little earlier for clock skew. */
+  readonly issuedAt: Date;
 }
 
 export interface ProvidedCaFiles {
@@ -170,6 +172,7 @@ export class CertificateAuthority {
       privateKeyPem: await keyPem(keys.privateKey),
       notBefore,
       notAfter,
+      issuedAt: now,
     };
   }
 }

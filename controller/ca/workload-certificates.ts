@@ -59,8 +59,8 @@ export class WorkloadCertificates {
   }
 
   private dueAt(h: Held): Date {
-    const { notBefore, notAfter } = h.certificate;
-    return new Date(notBefore.getTime() + (notAfter.getTime() - notBefore.getTime()) * this.renewAt);
+    const { issuedAt, notAfter } = h.certificate;
+    return new Date(issuedAt.getTime() + (notAfter.getTime() - issuedAt.getTime()) * this.renewAt);
   }
 
   private isDue(h: Held): boolean {

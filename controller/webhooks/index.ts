@@ -2,4 +2,6 @@ export * from './admission-review';
 export * from './inject-review';
 export * from './validate-review';
 export * from './webhook-server';
-export * from './serving-certificate';
+export * from './certificates';
+export * from './bootstrap-secrets';
+export * from './webhook-command';

@@ -2,23 +2,13 @@ import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import type { InjectionConfig } from '../../lib/injection';
+import { ADMISSION_PATHS, type InjectionConfig } from '../../lib/injection';
 import { admissionResponse, parseAdmissionReview, type AdmissionDecision, type AdmissionRequest } from './admission-review';
 import { reviewInjection } from './inject-review';
 import { reviewValidation } from './validate-review';
 
 /** The API server sends at most a few MiB; more is not an AdmissionReview. */
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
-
-/** Paths the webhook configurations point at (MeshControlPlane renders them). */
-export const WEBHOOK_PATHS = {
-  /** Pods in namespaces labelled for injection. */
-  inject: '/inject',
-  /** Pods elsewhere: injected only when annotated `meshform.dev/inject: "true"`. */
-  injectOptIn: '/inject-opt-in',
-  /** Mesh resources. */
-  validate: '/validate',
-} as const;
 
 export interface WebhookServerOptions {
   /** 0 picks a free port. */
@@ -46,9 +36,9 @@ type Handler = (request: AdmissionRequest) => AdmissionDecision;
  */
 export async function startWebhookServer(options: WebhookServerOptions): Promise<WebhookServer> {
   const handlers: Record<string, Handler> = {
-    [WEBHOOK_PATHS.inject]: (r) => reviewInjection(r, options.injection, false),
-    [WEBHOOK_PATHS.injectOptIn]: (r) => reviewInjection(r, options.injection, true),
-    [WEBHOOK_PATHS.validate]: reviewValidation,
+    [ADMISSION_PATHS.inject]: (r) => reviewInjection(r, options.injection, false),
+    [ADMISSION_PATHS.injectOptIn]: (r) => reviewInjection(r, options.injection, true),
+    [ADMISSION_PATHS.validate]: reviewValidation,
   };
   const server: Server = createServer({ cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' }, (req, res) => {
     handle(req, res, handlers, options.logger).catch((error: unknown) => {
