@@ -2,7 +2,9 @@ const USAGE = `usage: meshform <command> [options]
 
 commands:
   synth [--env <name>] [--out dist]   synthesize the platform into <out>/<env>/ (all environments by default)
-  analyze <dir>                       check the mesh resources in the manifests under <dir>`;
+  analyze <dir>                       check the mesh resources in the manifests under <dir>
+  controller --local <dir> | --kubernetes   run the control plane (xDS, SDS, CA); --help for options
+  proxy --bootstrap <file>            run a sidecar proxy`;
 
 type Command = (argv: string[]) => number | Promise<number>;
 
@@ -10,6 +12,11 @@ type Command = (argv: string[]) => number | Promise<number>;
 const COMMANDS: Record<string, Command> = {
   synth: (argv) => (require('./synth-command') as typeof import('./synth-command')).runSynth(argv),
   analyze: (argv) => (require('./analyze-command') as typeof import('./analyze-command')).runAnalyze(argv),
+  controller: async (argv) => {
+    await (require('./controller-command') as typeof import('./controller-command')).runController(argv);
+    return 0;
+  },
+  proxy: (argv) => (require('./proxy-command') as typeof import('./proxy-command')).runProxy(argv),
 };
 
 /** Dispatches a command line; resolves to the process exit code. */
