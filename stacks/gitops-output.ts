@@ -40,19 +40,30 @@ export function orderedObjects(app: App): KubeObject[] {
 }
 
 /**
- * Writes one file per object and a kustomization.yaml listing them in order. The folder is
- * replaced whole, so a resource removed from code disappears from the GitOps repo, and unchanged
- * code re-synthesizes to a no-op diff.
+ * Writes one file per object and a kustomization.yaml listing them in order. Files are replaced
+ * one by one (write, then rename), unchanged files are left alone and files of removed objects are
+ * deleted last, so a controller watching the folder never sees it empty or a file half-written,
+ * and unchanged code re-synthesizes to a no-op diff.
  */
 export function writeGitOpsFolder(app: App, outdir: string): string[] {
   const objects = orderedObjects(app);
   const names = objects.map(manifestFileName);
   const duplicate = names.find((n, i) => names.indexOf(n) !== i);
   if (duplicate) throw new Error(`two objects would both be written to ${duplicate}; give them different names`);
-  fs.rmSync(outdir, { recursive: true, force: true });
   fs.mkdirSync(outdir, { recursive: true });
-  objects.forEach((o, i) => fs.writeFileSync(path.join(outdir, names[i]!), stringify(o, { lineWidth: 0 })));
-  const kustomization = { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: names };
-  fs.writeFileSync(path.join(outdir, 'kustomization.yaml'), stringify(kustomization, { lineWidth: 0 }));
+  const files = new Map(objects.map((o, i) => [names[i]!, stringify(o, { lineWidth: 0 })]));
+  files.set('kustomization.yaml', stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: names }, { lineWidth: 0 }));
+  for (const [name, text] of files) replaceFile(path.join(outdir, name), text);
+  for (const stale of fs.readdirSync(outdir)) {
+    if (!files.has(stale)) fs.rmSync(path.join(outdir, stale), { recursive: true, force: true });
+  }
   return names;
+}
+
+function replaceFile(file: string, text: string): void {
+  if (fs.existsSync(file) && fs.readFileSync(file, 'utf8') === text) return;
+  // Manifest readers take only .yaml/.yml/.json, so the temp file is invisible until the rename.
+  const temp = path.join(path.dirname(file), `.${path.basename(file)}.tmp`);
+  fs.writeFileSync(temp, text);
+  fs.renameSync(temp, file);
 }

@@ -64,6 +64,19 @@ describe.each(ENVIRONMENTS)('the $name environment', (env) => {
     }
   });
 
+  it('re-synthesizes in place: unchanged files untouched, stale files removed', () => {
+    const dir = path.join(tmp, `${env.name}-in-place`);
+    synthTo(env, dir);
+    const file = path.join(dir, 'kustomization.yaml');
+    const before = fs.statSync(file).mtimeMs;
+    fs.writeFileSync(path.join(dir, '99-old-resource.yaml'), 'kind: Gone\n');
+    fs.utimesSync(file, new Date(before - 60_000), new Date(before - 60_000));
+    synthTo(env, dir);
+    expect(fs.statSync(file).mtimeMs).toBe(before - 60_000);
+    expect(fs.existsSync(path.join(dir, '99-old-resource.yaml'))).toBe(false);
+    expect(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
   it('passes meshform analyze', () => {
     const dir = path.join(tmp, `${env.name}-analyze`);
     synthTo(env, dir);
