@@ -10,7 +10,9 @@ const USAGE = 'usage: meshform proxy --bootstrap <file.yaml|file.json>';
  * Resolves with the process exit code.
  */
 export async function runProxy(argv: readonly string[]): Promise<number> {
-  const logger = pino({ base: { component: 'meshform-proxy' } });
+  // Access logs are one line per request: buffered writes keep a syscall off every request.
+  const destination = pino.destination({ dest: 1, sync: false, minLength: 8 * 1024 });
+  const logger = pino({ base: { component: 'meshform-proxy' } }, destination);
   let bootstrapPath: string | undefined;
   try {
     bootstrapPath = parseArgs({ args: [...argv], options: { bootstrap: { type: 'string' } }, strict: true }).values.bootstrap;
@@ -30,12 +32,16 @@ export async function runProxy(argv: readonly string[]): Promise<number> {
   } catch (error) {
     const code = error instanceof ProxyError ? error.code : 'START_FAILED';
     logger.fatal({ event: 'proxy.start_failed', code, err: error }, 'proxy could not start');
+    destination.flushSync();
     return 1;
   }
   return new Promise<number>((resolve) => {
     const shutdown = (signal: string) => {
       logger.info({ event: 'proxy.signal', signal }, 'shutting down');
-      void proxy.stop().then(() => resolve(0));
+      void proxy.stop().then(() => {
+        destination.flushSync();
+        resolve(0);
+      });
     };
     process.once('SIGTERM', () => shutdown('SIGTERM'));
     process.once('SIGINT', () => shutdown('SIGINT'));
