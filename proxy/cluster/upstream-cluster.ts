@@ -16,6 +16,8 @@ export interface ClusterEvents {
   ejected(cluster: string, address: string, untilMs: number): void;
 }
 
+const MAX_ORIGINAL_DESTINATIONS = 1024;
+
 /** Keep-alive sockets idle longer than this are closed (below Node's 5 s server keepAliveTimeout race). */
 const IDLE_SOCKET_TIMEOUT_MS = 4_000;
 
@@ -157,7 +159,9 @@ export class UpstreamCluster {
       return created;
     });
     const current = new Set(endpoints.map((endpoint) => endpoint.address));
-    for (const address of state.endpoints.keys()) if (!current.has(address)) state.endpoints.delete(address);
+    if (!config.originalDestinationHeader) {
+      for (const address of state.endpoints.keys()) if (!current.has(address)) state.endpoints.delete(address);
+    }
     this.balancer = createLoadBalancer(config, this.members);
   }
 
@@ -181,6 +185,22 @@ export class UpstreamCluster {
       if (fresh.length > 0) candidates = fresh;
     }
     return this.balancer.pick(candidates, hash);
+  }
+
+  /**
+   * The endpoint of an ORIGINAL_DST cluster for a `host:port` destination; states are kept per
+   * destination (bounded) so pools and outlier counts still apply.
+   */
+  originalDestination(destination: string | undefined): EndpointState | undefined {
+    const match = destination ? /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(destination) : null;
+    if (!match) return undefined;
+    const existing = this.state.endpoints.get(destination!);
+    if (existing) return existing;
+    if (this.state.endpoints.size >= MAX_ORIGINAL_DESTINATIONS) this.state.endpoints.delete(this.state.endpoints.keys().next().value!);
+    const host = match[1]!.replace(/^\[|\]$/g, '');
+    const created = new EndpointState({ host, port: Number(match[2]), address: destination!, weight: 1 });
+    this.state.endpoints.set(destination!, created);
+    return created;
   }
 
   recordOutcome(endpoint: EndpointState, outcome: AttemptOutcome): void {

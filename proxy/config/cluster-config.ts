@@ -45,6 +45,11 @@ export interface ClusterConfig {
   readonly outlier: OutlierDetectionConfig | undefined;
   readonly tls: UpstreamTls | undefined;
   readonly http2: boolean;
+  /**
+   * ORIGINAL_DST: the endpoint is the request's original destination, read from a header
+   * (there is no connection redirect to recover it from in local mode).
+   */
+  readonly originalDestinationHeader: string | undefined;
 }
 
 const LB_POLICIES = new Set<string>(['ROUND_ROBIN', 'LEAST_REQUEST', 'RANDOM', 'RING_HASH', 'MAGLEV']);
@@ -54,9 +59,13 @@ export function compileCluster(message: XdsMessage): ClusterConfig {
   const name = String(message['name'] ?? '');
   const resource = `cluster ${name}`;
   const type = String(message['type'] ?? 'STATIC');
-  if (type !== 'EDS' && type !== 'STATIC') throw new ConfigError(resource, `unsupported discovery type ${type}`);
+  if (type !== 'EDS' && type !== 'STATIC' && type !== 'ORIGINAL_DST') throw new ConfigError(resource, `unsupported discovery type ${type}`);
+  const originalDst = (message['original_dst_lb_config'] as XdsMessage | undefined) ?? {};
+  if (type === 'ORIGINAL_DST' && originalDst['use_http_header'] !== true) {
+    throw new ConfigError(resource, 'ORIGINAL_DST needs original_dst_lb_config.use_http_header (no transparent interception here)');
+  }
   const lbPolicy = String(message['lb_policy'] ?? 'ROUND_ROBIN');
-  if (!LB_POLICIES.has(lbPolicy)) throw new ConfigError(resource, `unsupported lb_policy ${lbPolicy}`);
+  if (!LB_POLICIES.has(lbPolicy) && type !== 'ORIGINAL_DST') throw new ConfigError(resource, `unsupported lb_policy ${lbPolicy}`);
   const transportSocket = message['transport_socket'] as { typed_config?: XdsMessage } | undefined;
   const tlsContext = transportSocket?.typed_config;
   if (tlsContext && tlsContext['@type'] !== TypeUrl.UpstreamTlsContext) {
@@ -65,8 +74,9 @@ export function compileCluster(message: XdsMessage): ClusterConfig {
   return {
     name,
     edsServiceName: type === 'EDS' ? String((message['eds_cluster_config'] as XdsMessage | undefined)?.['service_name'] || name) : undefined,
-    staticEndpoints: type === 'STATIC' ? compileEndpoints((message['load_assignment'] as XdsMessage | undefined) ?? {}, resource) : undefined,
-    lbPolicy: lbPolicy as LbPolicy,
+    staticEndpoints: type === 'STATIC' ? compileEndpoints((message['load_assignment'] as XdsMessage | undefined) ?? {}, resource) : type === 'ORIGINAL_DST' ? [] : undefined,
+    // ORIGINAL_DST clusters carry lb_policy CLUSTER_PROVIDED; the destination is the balancing.
+    lbPolicy: type === 'ORIGINAL_DST' ? 'RANDOM' : (lbPolicy as LbPolicy),
     ringSize: wrapped((message['ring_hash_lb_config'] as XdsMessage | undefined)?.['minimum_ring_size'], 1024),
     maglevTableSize: wrapped((message['maglev_lb_config'] as XdsMessage | undefined)?.['table_size'], 65537),
     choiceCount: wrapped((message['least_request_lb_config'] as XdsMessage | undefined)?.['choice_count'], 2),
@@ -75,6 +85,8 @@ export function compileCluster(message: XdsMessage): ClusterConfig {
     outlier: message['outlier_detection'] ? compileOutlier(message['outlier_detection'] as XdsMessage) : undefined,
     tls: tlsContext ? compileUpstreamTls(tlsContext, resource) : undefined,
     http2: wantsHttp2(message),
+    originalDestinationHeader:
+      type === 'ORIGINAL_DST' ? String(originalDst['http_header_name'] || 'x-envoy-original-dst-host').toLowerCase() : undefined,
   };
 }
 

@@ -211,7 +211,9 @@ async function attemptLoop(
   const hash = requestHash(req, action.hashPolicies);
   const tried = new Set<EndpointState>();
   for (let retry = 0; ; retry++) {
-    const endpoint = cluster.pick(hash, tried);
+    const endpoint = cluster.config.originalDestinationHeader
+      ? cluster.originalDestination(req.header(cluster.config.originalDestinationHeader))
+      : cluster.pick(hash, tried);
     if (!endpoint) {
       req.flags.add(ResponseFlag.NoHealthyUpstream);
       res.localReply(503, ErrorCode.NoHealthyUpstream, `no healthy upstream in ${cluster.name}`);

@@ -18,6 +18,7 @@ function config(lbPolicy: LbPolicy): ClusterConfig {
     outlier: undefined,
     tls: undefined,
     http2: false,
+    originalDestinationHeader: undefined,
   };
 }
 
