@@ -1,0 +1,25 @@
+import { API_GROUP, KIND_NAMES, KINDS } from '../api';
+import type { ApiPermission } from './api-permissions';
+
+const MESH_PLURALS = KIND_NAMES.map((kind) => KINDS[kind].plural);
+
+/** The Lease replicas elect a leader with (controller/sources/lease-leader-election.ts). */
+export const CONTROLLER_LEASE = 'meshform-controller';
+
+/**
+ * Every Kubernetes API call the controller makes, and nothing else: the single source of the
+ * controller's RBAC (MeshControlPlane renders it) and of the test that scans `controller/` for
+ * client calls and fails on one this list does not cover. Informers list once and then watch.
+ */
+export const CONTROLLER_API_PERMISSIONS: readonly ApiPermission[] = [
+  { method: 'listClusterCustomObject', apiGroup: API_GROUP, resources: MESH_PLURALS, verbs: ['list', 'watch'], scope: 'Cluster' },
+  { method: 'patchNamespacedCustomObjectStatus', apiGroup: API_GROUP, resources: MESH_PLURALS.map((p) => `${p}/status`), verbs: ['patch'], scope: 'Cluster' },
+  { method: 'patchClusterCustomObjectStatus', apiGroup: API_GROUP, resources: MESH_PLURALS.map((p) => `${p}/status`), verbs: ['patch'], scope: 'Cluster' },
+  { method: 'listPodForAllNamespaces', apiGroup: '', resources: ['pods'], verbs: ['list', 'watch'], scope: 'Cluster' },
+  { method: 'listEndpointSliceForAllNamespaces', apiGroup: 'discovery.k8s.io', resources: ['endpointslices'], verbs: ['list', 'watch'], scope: 'Cluster' },
+  { method: 'createTokenReview', apiGroup: 'authentication.k8s.io', resources: ['tokenreviews'], verbs: ['create'], scope: 'Cluster' },
+  // Creating cannot be limited by name; reading and renewing can.
+  { method: 'createNamespacedLease', apiGroup: 'coordination.k8s.io', resources: ['leases'], verbs: ['create'], scope: 'Namespace' },
+  { method: 'readNamespacedLease', apiGroup: 'coordination.k8s.io', resources: ['leases'], verbs: ['get'], scope: 'Namespace', resourceNames: [CONTROLLER_LEASE] },
+  { method: 'replaceNamespacedLease', apiGroup: 'coordination.k8s.io', resources: ['leases'], verbs: ['update'], scope: 'Namespace', resourceNames: [CONTROLLER_LEASE] },
+];

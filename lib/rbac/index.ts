@@ -1,0 +1,3 @@
+export * from './api-permissions';
+export * from './controller-permissions';
+export * from './bootstrap-permissions';

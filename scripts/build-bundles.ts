@@ -1,0 +1,57 @@
+// Bundles the proxy and the controller into single files, as their images run them:
+//   tsx scripts/build-bundles.ts [--out dist]
+// Each bundle needs no node_modules at run time; the Envoy protos it loads at run time are copied
+// beside it in node_modules/@grpc/grpc-js-xds/{package.json,deps/...}, where the bundle's
+// require.resolve('@grpc/grpc-js-xds/package.json') finds them.
+import { cpSync, mkdirSync } from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { build } from 'esbuild';
+
+const ROOT = path.resolve(__dirname, '..');
+
+/** The entries: image name → CLI entry. */
+export const BUNDLES = { proxy: 'cli/proxy-main.ts', controller: 'cli/controller-main.ts' } as const;
+
+/** The proto folders of @grpc/grpc-js-xds that lib/xds/proto-root.ts loads from. */
+const PROTO_DIRS = ['envoy-api', 'xds', 'googleapis', 'protoc-gen-validate'];
+
+/** Builds both bundles into `outDir` (created); resolves to the bundle paths. */
+export async function buildBundles(outDir: string): Promise<Record<keyof typeof BUNDLES, string>> {
+  mkdirSync(outDir, { recursive: true });
+  const outputs = {} as Record<keyof typeof BUNDLES, string>;
+  for (const [name, entry] of Object.entries(BUNDLES) as [keyof typeof BUNDLES, string][]) {
+    const outfile = path.join(outDir, `${name}.js`);
+    await build({
+      entryPoints: [path.join(ROOT, entry)],
+      outfile,
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'cjs',
+      // The proto package stays a run-time lookup (copied below), not a bundled module.
+      external: ['@grpc/grpc-js-xds/package.json'],
+      sourcemap: 'linked',
+      minify: false,
+      legalComments: 'linked',
+      logLevel: 'warning',
+    });
+    outputs[name] = outfile;
+  }
+  const xds = path.dirname(require.resolve('@grpc/grpc-js-xds/package.json', { paths: [ROOT] }));
+  const target = path.join(outDir, 'node_modules', '@grpc', 'grpc-js-xds');
+  cpSync(path.join(xds, 'package.json'), path.join(target, 'package.json'));
+  for (const dir of PROTO_DIRS) cpSync(path.join(xds, 'deps', dir), path.join(target, 'deps', dir), { recursive: true, filter: (src) => !/\.(md|bazel|bzl|BUILD)$/.test(src) });
+  return outputs;
+}
+
+if (require.main === module) {
+  const { values } = parseArgs({ options: { out: { type: 'string', default: 'dist' } } });
+  buildBundles(path.resolve(values.out!)).then(
+    (outputs) => console.log(`built ${Object.values(outputs).join(', ')}`),
+    (error: unknown) => {
+      console.error(error instanceof Error ? error.message : error);
+      process.exitCode = 1;
+    },
+  );
+}
