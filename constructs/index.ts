@@ -12,6 +12,7 @@ export * from './jwt-auth';
 export * from './load-balancer';
 export * from './match';
 export * from './mesh';
+export * from './mesh-control-plane';
 export * from './mesh-crds';
 export * from './mesh-resource';
 export * from './mesh-service';

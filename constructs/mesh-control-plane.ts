@@ -80,6 +80,11 @@ export interface MeshControlPlaneProps {
    */
   readonly caSecretName?: string;
   /**
+   * SPIFFE trust domain of the root the bootstrap Job creates; keep it equal to the Mesh's `trustDomain`.
+   * @default 'cluster.local'
+   */
+  readonly trustDomain?: string;
+  /**
    * What happens to pods in labelled namespaces when the injection webhook is down: `Fail` keeps them from starting outside the mesh.
    * @default 'Fail'
    */
@@ -269,6 +274,7 @@ export class MeshControlPlane extends Construct {
                   `--service=${names.webhookService}`,
                   `--mutating-webhook=${names.mutatingWebhook}`,
                   `--validating-webhook=${names.validatingWebhook}`,
+                  `--trust-domain=${props.trustDomain ?? 'cluster.local'}`,
                 ],
                 resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } },
                 securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } },
