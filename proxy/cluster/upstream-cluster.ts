@@ -106,31 +106,37 @@ function sameMaterial(a: readonly (CompiledSecret | undefined)[], b: readonly (C
 
 function tlsOptions(config: ClusterConfig, [certificate, validation]: readonly (CompiledSecret | undefined)[]): https.AgentOptions {
   const tls = config.tls!;
+  const ca = validation?.trustedCa ?? tls.trustedCa;
   return {
     ...(certificate?.certificateChain ? { cert: certificate.certificateChain, key: certificate.privateKey } : {}),
-    ...(validation?.trustedCa ? { ca: validation.trustedCa } : {}),
+    ...(ca ? { ca } : {}),
     ...(tls.sni ? { servername: tls.sni } : {}),
     ALPNProtocols: ['http/1.1'],
     rejectUnauthorized: true,
-    // Mesh peers are named by SPIFFE URI SANs, not DNS names: check those instead of the hostname.
+    // Mesh peers are named by SPIFFE URI SANs, external hosts by DNS SANs: check what the config asks.
     checkServerIdentity: (_host: string, cert: PeerCertificate) => {
-      if (tls.uriSanMatchers.length === 0) return undefined;
-      const uris = uriSans(cert);
-      if (uris.some((uri) => tls.uriSanMatchers.some((matches) => matches(uri)))) return undefined;
-      return Object.assign(new Error(`upstream identity ${uris.join(',') || '(none)'} is not the expected one`), {
-        code: 'ERR_MESH_IDENTITY_MISMATCH',
-      });
+      if (tls.sanMatchers.length === 0) return undefined;
+      const sans = subjectAltNames(cert);
+      if (tls.sanMatchers.some((matcher) => sans.some((san) => san.type === matcher.type && matcher.matches(san.value)))) return undefined;
+      const presented = sans.map((san) => `${san.type}:${san.value}`).join(',') || '(none)';
+      return Object.assign(new Error(`upstream identity ${presented} is not the expected one`), { code: 'ERR_MESH_IDENTITY_MISMATCH' });
     },
   };
 }
 
-/** The URI SANs of a peer certificate (SPIFFE ids). */
-export function uriSans(cert: PeerCertificate | undefined): string[] {
+function subjectAltNames(cert: PeerCertificate | undefined): { type: string; value: string }[] {
   return (cert?.subjectaltname ?? '')
     .split(',')
     .map((entry) => entry.trim())
-    .filter((entry) => entry.startsWith('URI:'))
-    .map((entry) => entry.slice(4));
+    .filter((entry) => entry.includes(':'))
+    .map((entry) => ({ type: entry.slice(0, entry.indexOf(':')), value: entry.slice(entry.indexOf(':') + 1) }));
+}
+
+/** The URI SANs of a peer certificate (SPIFFE ids). */
+export function uriSans(cert: PeerCertificate | undefined): string[] {
+  return subjectAltNames(cert)
+    .filter((san) => san.type === 'URI')
+    .map((san) => san.value);
 }
 
 /**

@@ -52,6 +52,8 @@ export interface ClusterConfig {
   readonly originalDestinationHeader: string | undefined;
 }
 
+const DISCOVERY_TYPES = new Set(['EDS', 'STATIC', 'STRICT_DNS', 'LOGICAL_DNS', 'ORIGINAL_DST']);
+const INLINE_ENDPOINT_TYPES = new Set(['STATIC', 'STRICT_DNS', 'LOGICAL_DNS']);
 const LB_POLICIES = new Set<string>(['ROUND_ROBIN', 'LEAST_REQUEST', 'RANDOM', 'RING_HASH', 'MAGLEV']);
 const wrapped = (message: unknown, fallback: number): number => (message as { value?: number } | undefined)?.value ?? fallback;
 
@@ -59,7 +61,7 @@ export function compileCluster(message: XdsMessage): ClusterConfig {
   const name = String(message['name'] ?? '');
   const resource = `cluster ${name}`;
   const type = String(message['type'] ?? 'STATIC');
-  if (type !== 'EDS' && type !== 'STATIC' && type !== 'ORIGINAL_DST') throw new ConfigError(resource, `unsupported discovery type ${type}`);
+  if (!DISCOVERY_TYPES.has(type)) throw new ConfigError(resource, `unsupported discovery type ${type}`);
   const originalDst = (message['original_dst_lb_config'] as XdsMessage | undefined) ?? {};
   if (type === 'ORIGINAL_DST' && originalDst['use_http_header'] !== true) {
     throw new ConfigError(resource, 'ORIGINAL_DST needs original_dst_lb_config.use_http_header (no transparent interception here)');
@@ -74,7 +76,8 @@ export function compileCluster(message: XdsMessage): ClusterConfig {
   return {
     name,
     edsServiceName: type === 'EDS' ? String((message['eds_cluster_config'] as XdsMessage | undefined)?.['service_name'] || name) : undefined,
-    staticEndpoints: type === 'STATIC' ? compileEndpoints((message['load_assignment'] as XdsMessage | undefined) ?? {}, resource) : type === 'ORIGINAL_DST' ? [] : undefined,
+    // DNS clusters list host names; the OS resolves them when a connection opens.
+    staticEndpoints: INLINE_ENDPOINT_TYPES.has(type) ? compileEndpoints((message['load_assignment'] as XdsMessage | undefined) ?? {}, resource) : type === 'ORIGINAL_DST' ? [] : undefined,
     // ORIGINAL_DST clusters carry lb_policy CLUSTER_PROVIDED; the destination is the balancing.
     lbPolicy: type === 'ORIGINAL_DST' ? 'RANDOM' : (lbPolicy as LbPolicy),
     ringSize: wrapped((message['ring_hash_lb_config'] as XdsMessage | undefined)?.['minimum_ring_size'], 1024),

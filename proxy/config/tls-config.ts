@@ -10,10 +10,18 @@ interface TlsSecrets {
   readonly alpn: readonly string[];
 }
 
+/** A required subject alternative name: a URI SAN (SPIFFE id) for mesh peers, a DNS SAN for external hosts. */
+export interface SanMatcher {
+  readonly type: 'URI' | 'DNS';
+  readonly matches: StringPredicate;
+}
+
 export interface UpstreamTls extends TlsSecrets {
   readonly sni: string | undefined;
-  /** The server's URI SANs must satisfy one of these (the destination's SPIFFE id). */
-  readonly uriSanMatchers: readonly StringPredicate[];
+  /** The server certificate must carry a SAN satisfying one of these (when there are any). */
+  readonly sanMatchers: readonly SanMatcher[];
+  /** A trust bundle given inline (external services); mesh peers use the validation secret. */
+  readonly trustedCa: string | undefined;
 }
 
 export interface DownstreamTls extends TlsSecrets {
@@ -31,14 +39,19 @@ function sdsName(config: unknown): string | undefined {
   return (config as { name?: string } | undefined)?.name || undefined;
 }
 
-function compileCommon(common: XdsMessage | undefined, resource: string): TlsSecrets & { uriSanMatchers: StringPredicate[] } {
+interface CommonTls extends TlsSecrets {
+  readonly sanMatchers: SanMatcher[];
+  readonly trustedCa: string | undefined;
+}
+
+function compileCommon(common: XdsMessage | undefined, resource: string): CommonTls {
   if (!common) throw new ConfigError(resource, 'TLS context without common_tls_context');
   if (((common['tls_certificates'] as unknown[] | undefined) ?? []).length > 0) {
     throw new ConfigError(resource, 'inline tls_certificates are not supported; use SDS');
   }
   const certificateSecret = sdsName((common['tls_certificate_sds_secret_configs'] as unknown[] | undefined)?.[0]);
   let validationSecret: string | undefined;
-  let sans: XdsMessage[] = [];
+  let inline: XdsMessage | undefined;
   switch (common['validation_context_type']) {
     case undefined:
       break;
@@ -48,17 +61,27 @@ function compileCommon(common: XdsMessage | undefined, resource: string): TlsSec
     case 'combined_validation_context': {
       const combined = common['combined_validation_context'] as XdsMessage;
       validationSecret = sdsName(combined['validation_context_sds_secret_config']);
-      sans = ((combined['default_validation_context'] as XdsMessage | undefined)?.['match_typed_subject_alt_names'] as XdsMessage[] | undefined) ?? [];
+      inline = combined['default_validation_context'] as XdsMessage | undefined;
       break;
     }
+    case 'validation_context':
+      inline = common['validation_context'] as XdsMessage;
+      break;
     default:
       throw new ConfigError(resource, `unsupported validation context ${String(common['validation_context_type'])}`);
   }
-  const uriSanMatchers = sans.map((san) => {
-    if (san['san_type'] !== 'URI') throw new ConfigError(resource, `only URI SAN matching is supported, got ${String(san['san_type'])}`);
-    return compileStringMatcher(san['matcher'] as never, resource);
+  const sanMatchers = (((inline?.['match_typed_subject_alt_names'] as XdsMessage[] | undefined) ?? [])).map((san) => {
+    const type = san['san_type'];
+    if (type !== 'URI' && type !== 'DNS') throw new ConfigError(resource, `only URI and DNS SAN matching are supported, got ${String(type)}`);
+    return { type, matches: compileStringMatcher(san['matcher'] as never, resource) } as SanMatcher;
   });
-  return { certificateSecret, validationSecret, alpn: (common['alpn_protocols'] as string[] | undefined) ?? [], uriSanMatchers };
+  return {
+    certificateSecret,
+    validationSecret,
+    alpn: (common['alpn_protocols'] as string[] | undefined) ?? [],
+    sanMatchers,
+    trustedCa: dataSource(inline?.['trusted_ca'], resource),
+  };
 }
 
 export function compileUpstreamTls(message: XdsMessage, resource: string): UpstreamTls {
@@ -67,10 +90,12 @@ export function compileUpstreamTls(message: XdsMessage, resource: string): Upstr
 }
 
 export function compileDownstreamTls(message: XdsMessage, resource: string): DownstreamTls {
-  const { uriSanMatchers: _ignored, ...common } = compileCommon(message['common_tls_context'] as XdsMessage | undefined, resource);
+  const common = compileCommon(message['common_tls_context'] as XdsMessage | undefined, resource);
   if (!common.certificateSecret) throw new ConfigError(resource, 'downstream TLS needs a certificate secret');
   return {
-    ...common,
+    certificateSecret: common.certificateSecret,
+    validationSecret: common.validationSecret,
+    alpn: common.alpn,
     requireClientCertificate: (message['require_client_certificate'] as { value?: boolean } | undefined)?.value === true,
   };
 }

@@ -170,6 +170,10 @@ function compileValueMatcher(message: XdsMessage, resource: string): (value: unk
     }
     case 'present_match':
       return (value) => value !== undefined;
+    case 'or_match': {
+      const any = (((message['or_match'] as XdsMessage)['value_matchers'] as XdsMessage[]) ?? []).map((m) => compileValueMatcher(m, resource));
+      return (value) => any.some((matches) => matches(value));
+    }
     case 'list_match': {
       const inner = compileValueMatcher(((message['list_match'] as XdsMessage)['one_of'] ?? {}) as XdsMessage, resource);
       return (value) => Array.isArray(value) && value.some(inner);
