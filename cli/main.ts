@@ -4,7 +4,8 @@ commands:
   synth [--env <name>] [--out dist]   synthesize the platform into <out>/<env>/ (all environments by default)
   analyze <dir>                       check the mesh resources in the manifests under <dir>
   controller --local <dir> | --kubernetes   run the control plane (xDS, SDS, CA); --help for options
-  proxy --bootstrap <file>            run a sidecar proxy`;
+  proxy --bootstrap <file>            run a sidecar proxy
+  up [--env dev] [--manifests <dir>]  run the whole mesh on this machine (local mode); Ctrl-C stops it`;
 
 type Command = (argv: string[]) => number | Promise<number>;
 
@@ -17,6 +18,7 @@ const COMMANDS: Record<string, Command> = {
     return 0;
   },
   proxy: (argv) => (require('./proxy-command') as typeof import('./proxy-command')).runProxy(argv),
+  up: (argv) => (require('./up-command') as typeof import('./up-command')).runUp(argv),
 };
 
 /** Dispatches a command line; resolves to the process exit code. */

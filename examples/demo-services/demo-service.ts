@@ -2,9 +2,12 @@ import * as http from 'node:http';
 import { knobsFromEnv, shouldFail, updateKnobs, type Knobs } from './knobs';
 import { propagatedHeaders } from './propagation';
 
-/** Which bookinfo role a process plays and whom it calls. */
+/** The bookinfo roles; any other role answers with who served it and what it received. */
+export type DemoRole = 'productpage' | 'details' | 'reviews' | 'ratings' | (string & {});
+
+/** Which role a process plays and whom it calls. */
 export interface DemoServiceOptions {
-  readonly role: 'productpage' | 'details' | 'reviews' | 'ratings';
+  readonly role: DemoRole;
   readonly version: string;
   /** Instance name shown in answers, e.g. `reviews-v2-0`. */
   readonly instance: string;
@@ -65,8 +68,8 @@ export class DemoService {
     const body = await readBody(req);
     if (url.pathname === '/healthz') return { status: 200, body: { ok: true } };
     if (url.pathname === '/admin/knobs') {
-      if (req.method === 'POST') this.knobs = updateKnobs(this.knobs, JSON.parse(body || '{}') as Record<string, unknown>);
-      return { status: 200, body: { ...this.knobs, requests: this.requests } };
+      if (req.method === 'POST') this.setKnobs(JSON.parse(body || '{}') as Record<string, unknown>);
+      return { status: 200, body: { ...this.stats() } };
     }
     this.requests += 1;
     if (this.knobs.latencyMs > 0) await new Promise((r) => setTimeout(r, this.knobs.latencyMs));
@@ -94,7 +97,19 @@ export class DemoService {
       }
       case 'ratings':
         return { id, ratings: { Reviewer1: 5, Reviewer2: 4 } };
+      default:
+        return { path: url.pathname, method: req.method };
     }
+  }
+
+  /** Current knobs and the number of requests served (not counting health and admin calls). */
+  stats(): Knobs & { requests: number } {
+    return { ...this.knobs, requests: this.requests };
+  }
+
+  /** Changes behaviour live, as `POST /admin/knobs` does. */
+  setKnobs(update: Readonly<Record<string, unknown>>): void {
+    this.knobs = updateKnobs(this.knobs, update);
   }
 
   /** Calls another service; its failure becomes part of the answer, as bookinfo shows "unavailable". */
@@ -132,9 +147,7 @@ function readBody(stream: NodeJS.ReadableStream): Promise<string> {
 /** Options from the environment a runner gives a demo process (`CALL_<SERVICE>=<base url>`). */
 export function demoOptionsFromEnv(env: NodeJS.ProcessEnv): DemoServiceOptions {
   const role = env.ROLE;
-  if (role !== 'productpage' && role !== 'details' && role !== 'reviews' && role !== 'ratings') {
-    throw new Error(`ROLE must be productpage, details, reviews or ratings, got ${JSON.stringify(role)}`);
-  }
+  if (!role) throw new Error('ROLE is required: productpage, details, reviews, ratings, or any name for a plain service');
   const calls = Object.fromEntries(
     Object.entries(env)
       .filter(([k, v]) => k.startsWith('CALL_') && v)

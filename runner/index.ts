@@ -1,0 +1,4 @@
+export * from './instance-plan';
+export * from './workspace';
+export * from './child-process';
+export * from './local-mesh';

@@ -1,0 +1,172 @@
+import { DemoService, knobsFromEnv } from '../examples/demo-services';
+import { isMeshObject, readManifestDir } from '../lib/manifests';
+import { validateResource } from '../lib/validation';
+import type { MeshResource } from '../lib/api';
+import { startCli, type ManagedProcess } from './child-process';
+import { addressesOf, INGRESS_NAME, planInstances, type PlannedInstance } from './instance-plan';
+import { Workspace } from './workspace';
+
+export interface LocalMeshOptions {
+  /** Synthesized manifests the controller reads and watches. */
+  readonly manifestsDir: string;
+  /** Where the registry, tokens and bootstraps go. */
+  readonly workspaceDir: string;
+  /**
+   * Second octet of the loopback addresses (127.<subnet>.k.x), so two meshes can run side by side.
+   * @default 10
+   */
+  readonly subnet?: number;
+  /**
+   * Service account of the ingress sidecar, the mesh's entry point.
+   * @default 'web'
+   */
+  readonly ingressServiceAccount?: string;
+  /** Namespace of the ingress. @default the namespace of the first MeshService */
+  readonly ingressNamespace?: string;
+  /** OTLP/HTTP endpoint proxies export spans to. */
+  readonly otlpEndpoint?: string;
+  /** Progress lines ("controller ready", …). */
+  readonly progress?: (line: string) => void;
+  /** Every stderr line of the processes, prefixed by their name. */
+  readonly logs?: (name: string, line: string) => void;
+}
+
+/** A running instance: its plan, its application and its sidecar's admin address. */
+export interface RunningInstance extends PlannedInstance {
+  readonly app: DemoService;
+  readonly adminAddress?: string;
+}
+
+const READY_TIMEOUT_MS = 30_000;
+
+/**
+ * The embedded default: a whole mesh on one machine. The controller runs in local mode on the
+ * manifests folder, each workload is a demo application with its own sidecar on its own loopback
+ * addresses, and an ingress sidecar is the entry point. Everything stops with `stop()`.
+ */
+export class LocalMesh {
+  private readonly processes: ManagedProcess[] = [];
+  readonly instances: RunningInstance[] = [];
+  controllerAdmin = '';
+  ingress!: PlannedInstance & { readonly adminAddress: string };
+
+  private constructor(private readonly options: LocalMeshOptions) {}
+
+  static async start(options: LocalMeshOptions): Promise<LocalMesh> {
+    const mesh = new LocalMesh(options);
+    try {
+      await mesh.boot();
+    } catch (error) {
+      await mesh.stop();
+      throw error;
+    }
+    return mesh;
+  }
+
+  /** The instances of a service (optionally one version). */
+  of(service: string, version?: string): RunningInstance[] {
+    return this.instances.filter((i) => i.service === service && (version === undefined || i.version === version));
+  }
+
+  /** The base URL that reaches a service through the ingress sidecar, and the Host header to send. */
+  entry(service: string, port?: number): { url: string; host: string } {
+    const target = this.instances.find((i) => i.service === service);
+    if (!target) throw new Error(`no service named ${service} runs in this mesh`);
+    const p = port ?? target.ports[0]!.port;
+    return { url: `http://${this.ingress.outboundIp}:${p}`, host: `${service}:${p}` };
+  }
+
+  async stop(): Promise<void> {
+    const proxies = this.processes.filter((p) => p.name !== 'controller');
+    await Promise.all(proxies.map((p) => p.stop()));
+    await Promise.all(this.processes.filter((p) => p.name === 'controller').map((p) => p.stop()));
+    await Promise.all(this.instances.map((i) => i.app.close()));
+  }
+
+  private say(line: string): void {
+    this.options.progress?.(line);
+  }
+
+  private spawn(name: string, args: string[]): ManagedProcess {
+    const proc = startCli(name, args, { onStderr: (line) => this.options.logs?.(name, line) });
+    this.processes.push(proc);
+    return proc;
+  }
+
+  private async boot(): Promise<void> {
+    const at = (k: number) => addressesOf(k, this.options.subnet ?? 10);
+    const planned = planInstances(this.readMesh(), at);
+    const namespace = this.options.ingressNamespace ?? planned[0]?.namespace ?? 'default';
+    const ingressPlan: PlannedInstance = {
+      name: INGRESS_NAME,
+      namespace,
+      service: INGRESS_NAME,
+      labels: { app: INGRESS_NAME },
+      serviceAccount: this.options.ingressServiceAccount ?? 'web',
+      sidecar: true,
+      ...at(0),
+      ports: [],
+      calls: {},
+    };
+
+    const controllerHost = at(255).instanceIp;
+    const workspace = new Workspace({ dir: this.options.workspaceDir, controllerXds: `${controllerHost}:15010`, ...(this.options.otlpEndpoint ? { otlpEndpoint: this.options.otlpEndpoint } : {}) });
+    const files = workspace.write(planned, ingressPlan);
+    this.say(`planned ${planned.length} instances of ${new Set(planned.map((p) => p.service)).size} services`);
+
+    const controller = this.spawn('controller', ['controller', '--local', this.options.manifestsDir, '--registry', workspace.registryFile, '--host', controllerHost, '--xds-port', '15010', '--admin-port', '15014']);
+    const ports = await controller.waitForLine((line) => {
+      try {
+        const event = JSON.parse(line) as { event?: string; adminPort?: number };
+        return event.event === 'ready' ? event : undefined;
+      } catch {
+        return undefined;
+      }
+    }, READY_TIMEOUT_MS);
+    this.controllerAdmin = `${controllerHost}:${ports.adminPort}`;
+    this.say(`controller ready: xDS ${controllerHost}:15010, admin ${this.controllerAdmin}`);
+
+    for (const plan of planned) {
+      const calls = Object.fromEntries(Object.entries(plan.calls).map(([svc, port]) => [svc, `http://${plan.sidecar ? plan.outboundIp : at(0).outboundIp}:${port}`]));
+      const app = new DemoService({ role: plan.service, version: plan.version ?? 'v1', instance: plan.name, host: plan.appIp, port: plan.ports[0]?.targetPort ?? 8080, calls, knobs: knobsFromEnv({}) });
+      await app.listen();
+      this.instances.push({ ...plan, app, ...(files.get(plan.name) ? { adminAddress: files.get(plan.name)!.adminAddress } : {}) });
+    }
+    this.say(`${planned.length} applications listening`);
+
+    const sidecars = [ingressPlan, ...planned.filter((p) => p.sidecar)];
+    await Promise.all(sidecars.map(async (plan) => {
+      const f = files.get(plan.name)!;
+      this.spawn(plan.name, ['proxy', '--bootstrap', f.bootstrap]);
+      await waitReady(`http://${f.adminAddress}/ready`, plan.name);
+    }));
+    this.ingress = { ...ingressPlan, adminAddress: files.get(INGRESS_NAME)!.adminAddress };
+    this.say(`${sidecars.length} sidecars ready`);
+  }
+
+  private readMesh(): MeshResource[] {
+    const resources: MeshResource[] = [];
+    for (const m of readManifestDir(this.options.manifestsDir).filter((x) => isMeshObject(x.object))) {
+      const result = validateResource(m.object, `${m.file}#${m.index}`);
+      if (result.ok) resources.push(result.resource);
+    }
+    return resources;
+  }
+}
+
+/** Polls a readiness URL until it answers 200; a process that never gets config fails the start. */
+async function waitReady(url: string, name: string): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  let last = '';
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(url);
+      if (res.status === 200) return;
+      last = `${res.status} ${await res.text()}`;
+    } catch (error) {
+      last = (error as Error).message;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${name} was not ready within ${READY_TIMEOUT_MS} ms (${url}: ${last})`);
+}

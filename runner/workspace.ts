@@ -1,0 +1,88 @@
+import { createHash, randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { stringify } from 'yaml';
+import { INGRESS_NAME, type PlannedInstance } from './instance-plan';
+
+/** Ports every sidecar uses on its own instance address, as Envoy/Istio do on a pod. */
+export const SIDECAR_ADMIN_PORT = 15000;
+
+/** What the runner tells the controller (docs/local-registry.md) and each proxy (its bootstrap). */
+export interface ProxyFiles {
+  readonly bootstrap: string;
+  readonly adminAddress: string;
+}
+
+export interface WorkspaceOptions {
+  readonly dir: string;
+  readonly controllerXds: string;
+  /** OTLP/HTTP endpoint for spans, when tracing is collected locally. */
+  readonly otlpEndpoint?: string;
+}
+
+/**
+ * The runner's working folder: the local registry the controller reads (instances, and a token per
+ * proxy so the CA knows who asks for a certificate) and one bootstrap per sidecar.
+ */
+export class Workspace {
+  readonly registryFile: string;
+
+  constructor(private readonly options: WorkspaceOptions) {
+    fs.mkdirSync(options.dir, { recursive: true });
+    this.registryFile = path.join(options.dir, 'registry.json');
+  }
+
+  /** Writes the registry and one bootstrap per sidecar (the ingress included); returns the bootstraps by instance name. */
+  write(instances: readonly PlannedInstance[], ingress: PlannedInstance): Map<string, ProxyFiles> {
+    const files = new Map<string, ProxyFiles>();
+    const workloads = [];
+    for (const instance of [ingress, ...instances]) {
+      const registered: Record<string, unknown> = {
+        name: instance.name,
+        namespace: instance.namespace,
+        address: instance.instanceIp,
+        labels: instance.labels,
+        // An ingress has no service of its own: it only calls, so it is not an endpoint.
+        ready: instance.name !== INGRESS_NAME,
+        ...(instance.sidecar ? { app: { address: instance.appIp } } : {}),
+      };
+      if (instance.sidecar) {
+        const token = randomBytes(32).toString('hex');
+        const tokenFile = path.join(this.options.dir, `${instance.name}.token`);
+        fs.writeFileSync(tokenFile, token, { mode: 0o600 });
+        registered.serviceAccount = instance.serviceAccount;
+        registered.tokenSha256 = createHash('sha256').update(token).digest('hex');
+        const bootstrap = path.join(this.options.dir, `${instance.name}.bootstrap.yaml`);
+        fs.writeFileSync(bootstrap, stringify(this.bootstrapOf(instance, tokenFile)));
+        files.set(instance.name, { bootstrap, adminAddress: `${instance.instanceIp}:${SIDECAR_ADMIN_PORT}` });
+      }
+      workloads.push(registered);
+    }
+    const temp = `${this.registryFile}.tmp`;
+    fs.writeFileSync(temp, JSON.stringify({ version: 1, workloads }, null, 2));
+    fs.renameSync(temp, this.registryFile);
+    return files;
+  }
+
+  private bootstrapOf(instance: PlannedInstance, tokenFile: string): Record<string, unknown> {
+    return {
+      node: {
+        id: `sidecar~${instance.instanceIp}~${instance.name}.${instance.namespace}~${instance.namespace}.svc.cluster.local`,
+        cluster: instance.service,
+        metadata: {
+          NAMESPACE: instance.namespace,
+          SERVICE_ACCOUNT: instance.serviceAccount,
+          WORKLOAD: instance.service,
+          LABELS: instance.labels,
+          INSTANCE_IP: instance.instanceIp,
+          OUTBOUND_IP: instance.outboundIp,
+        },
+      },
+      controller: { address: this.options.controllerXds, initialBackoffMs: 100, maxBackoffMs: 2_000 },
+      admin: { address: instance.instanceIp, port: SIDECAR_ADMIN_PORT },
+      tokenPath: tokenFile,
+      drainTimeoutMs: 2_000,
+      ...(this.options.otlpEndpoint ? { tracing: { otlpEndpoint: this.options.otlpEndpoint, serviceName: instance.service } } : {}),
+    };
+  }
+}
