@@ -17,9 +17,7 @@ export const ErrorCode = {
   RbacDenied: 'RBAC_DENIED',
   JwtMissing: 'JWT_MISSING',
   JwtInvalid: 'JWT_INVALID',
-  DownstreamTlsRequired: 'DOWNSTREAM_TLS_REQUIRED',
   UpstreamIdentityMismatch: 'UPSTREAM_IDENTITY_MISMATCH',
-  Draining: 'DRAINING',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

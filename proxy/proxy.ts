@@ -1,5 +1,5 @@
 import pino, { type Logger } from 'pino';
-import { toStruct, TypeUrl, type XdsNode } from '../lib/xds';
+import { toStruct, TypeUrl, type PackedAny, type XdsNode } from '../lib/xds';
 import { AdminServer } from './admin/admin-server';
 import { nodeMetadata, type Bootstrap } from './bootstrap/bootstrap';
 import { ClusterManager } from './cluster/cluster-manager';
@@ -129,7 +129,7 @@ export class Proxy {
     };
   }
 
-  private onResponse(typeUrl: string, version: string, resources: Parameters<ConfigStore['apply']>[2]): string | undefined {
+  private onResponse(typeUrl: string, version: string, resources: readonly PackedAny[]): string | undefined {
     const reason = this.store.apply(typeUrl, version, resources);
     if (reason !== undefined) {
       this.metrics.configRejections.inc({ type: typeUrl.slice(typeUrl.lastIndexOf('.') + 1) });

@@ -16,6 +16,8 @@ export interface HttpConnectionConfig {
   readonly maxRequestHeadersBytes: number;
   readonly requestHeadersTimeoutMs: number;
   readonly idleTimeoutMs: number;
+  /** tracing.random_sampling of the HttpConnectionManager; undefined leaves the bootstrap's. */
+  readonly samplingPercent: number | undefined;
 }
 
 export interface TcpProxyConfig {
@@ -131,6 +133,7 @@ function compileHttpConnectionManager(message: XdsMessage, resource: string, htt
     maxRequestHeadersBytes: ((message['max_request_headers_kb'] as { value?: number } | undefined)?.value ?? DEFAULT_MAX_HEADERS_KB) * 1024,
     requestHeadersTimeoutMs: durationToMs(message['request_headers_timeout'] as Duration | undefined) || DEFAULT_REQUEST_HEADERS_TIMEOUT_MS,
     idleTimeoutMs: durationToMs(common['idle_timeout'] as Duration | undefined) || DEFAULT_IDLE_TIMEOUT_MS,
+    samplingPercent: ((message['tracing'] as XdsMessage | undefined)?.['random_sampling'] as { value?: number } | undefined)?.value,
   };
 }
 

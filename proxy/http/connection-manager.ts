@@ -65,7 +65,7 @@ export class HttpConnectionManager {
     const authority = String((http2 ? headers[':authority'] : headers.host) ?? headers.host ?? '');
     for (const name of Object.keys(headers)) if (name.startsWith(':')) delete headers[name];
     const requestId = typeof headers['x-request-id'] === 'string' && headers['x-request-id'] ? headers['x-request-id'] : randomUUID();
-    const trace = this.services.tracing ? continueTrace(headers, this.services.tracing.samplingPercent) : undefined;
+    const trace = this.services.tracing ? continueTrace(headers, chain.samplingPercent ?? this.services.tracing.samplingPercent) : undefined;
     const req = new ProxyRequest(
       raw.method ?? 'GET',
       raw.url ?? '/',

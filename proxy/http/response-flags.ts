@@ -13,7 +13,6 @@ export const ResponseFlag = {
   RateLimited: 'RL',
   RbacDenied: 'RBAC',
   DownstreamConnectionTermination: 'DC',
-  Draining: 'DR',
 } as const;
 
 export type ResponseFlag = (typeof ResponseFlag)[keyof typeof ResponseFlag];

@@ -20,6 +20,8 @@ export interface ListenerDeps {
 }
 
 const CONTEXT = Symbol('meshform.connection');
+/** A client that has not finished its TLS handshake (or sent its first bytes) by then is cut. */
+const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
 type TaggedSocket = Duplex & { [CONTEXT]?: ConnectionContext & { active: number; headersTimer: NodeJS.Timeout | undefined } };
 
 /**
@@ -34,6 +36,8 @@ export class ListenerRuntime {
   private readonly h2Sessions = new Set<http2.ServerHttp2Session>();
   private readonly httpServers = new WeakMap<HttpConnectionConfig, { h1: http.Server; h2: http2.Http2Server }>();
   private draining = false;
+  /** Resolves a drain once the last connection has closed. */
+  private onEmpty: (() => void) | undefined;
 
   constructor(
     readonly name: string,
@@ -67,8 +71,8 @@ export class ListenerRuntime {
     for (const socket of this.sockets) if ((socket[CONTEXT]?.active ?? 0) === 0) socket.end();
     const deadline = new Promise<void>((resolve) => setTimeout(resolve, deadlineMs).unref());
     const emptied = new Promise<void>((resolve) => {
-      const check = () => (this.sockets.size === 0 ? resolve() : setTimeout(check, 20).unref());
-      check();
+      if (this.sockets.size === 0) resolve();
+      else this.onEmpty = resolve;
     });
     await Promise.race([Promise.all([closed, emptied]), deadline]);
     for (const socket of this.sockets) socket.destroy();
@@ -80,7 +84,10 @@ export class ListenerRuntime {
 
   private track(socket: TaggedSocket): void {
     this.sockets.add(socket);
-    socket.once('close', () => this.sockets.delete(socket));
+    socket.once('close', () => {
+      this.sockets.delete(socket);
+      if (this.sockets.size === 0) this.onEmpty?.();
+    });
     socket.on('error', () => socket.destroy());
   }
 
@@ -110,7 +117,7 @@ export class ListenerRuntime {
       this.dispatch(socket, listener, plainIndex, downstream, undefined);
       return;
     }
-    const timeout = plain.network.kind === 'http' ? plain.network.requestHeadersTimeoutMs : 10_000;
+    const timeout = plain.network.kind === 'http' ? plain.network.requestHeadersTimeoutMs : TLS_HANDSHAKE_TIMEOUT_MS;
     void peekFirstChunk(socket, timeout).then((chunk) => {
       if (!chunk) {
         socket.destroy();
@@ -138,7 +145,7 @@ export class ListenerRuntime {
       ALPNProtocols: chain.network.kind === 'http' ? alpnFor(chain.network) : chain.tls.alpn.length ? [...chain.tls.alpn] : undefined,
     }) as tls.TLSSocket & TaggedSocket;
     this.track(secure);
-    const timer = setTimeout(() => secure.destroy(), 10_000);
+    const timer = setTimeout(() => secure.destroy(), TLS_HANDSHAKE_TIMEOUT_MS);
     secure.once('secure', () => {
       clearTimeout(timer);
       // Node's tls.Server clears this flag in its own 'secure' handler; a standalone server socket

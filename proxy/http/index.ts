@@ -1,0 +1,16 @@
+export { HttpConnectionManager } from './connection-manager';
+export type { ConnectionContext, ConnectionManagerServices } from './connection-manager';
+export { compose } from './filter';
+export type { Filter, Handler } from './filter';
+export { forwardableHeaders } from './hop-by-hop';
+export { ProxyRequest } from './proxy-request';
+export type { Downstream } from './proxy-request';
+export { ProxyResponse } from './proxy-response';
+export { readBody } from './request-body';
+export type { RequestBody } from './request-body';
+export { ResponseFlag } from './response-flags';
+export { isRetriable, retryBackoffMs } from './retry-decision';
+export { createRouter, redirectLocation, rewritePath } from './router';
+export type { RouterServices } from './router';
+export { sendAttempt } from './upstream-request';
+export type { AttemptOptions, AttemptResult, FailureReason, UpstreamResponse } from './upstream-request';
