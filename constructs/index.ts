@@ -26,6 +26,7 @@ export * from './sidecar-injection';
 export * from './strict-mtls';
 export * from './targeted-policy';
 export * from './telemetry';
+export * from './telemetry-addons';
 export * from './timeout';
 export * from './traffic-mirror';
 export * from './traffic-policy';

@@ -2,6 +2,7 @@ import { App, Chart, Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { MeshControlPlane, MeshService, Workload, type MeshControlPlaneProps } from '../../../constructs';
 import { version } from '../../../package.json';
+import { expectHardenedPods } from './hardened';
 
 /** Environment-like props, as stacks/ would pass them per environment. */
 const ENVIRONMENTS: Record<string, MeshControlPlaneProps> = {
@@ -50,24 +51,8 @@ describe('MeshControlPlane', () => {
 
   it('runs every pod hardened: non-root, read-only root, no capabilities, seccomp RuntimeDefault, resources, and probes on long-running containers', () => {
     const objects = synth({ replicas: 2 });
-    const workloads = objects.filter((o) => o.kind === 'Deployment' || o.kind === 'Job');
-    expect(workloads.map((w) => w.kind).sort()).toEqual(['Deployment', 'Job']);
-    for (const w of workloads) {
-      const pod = w.spec.template.spec;
-      expect(pod.securityContext, w.metadata.name).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
-      expect(pod.hostNetwork).toBeUndefined();
-      for (const c of pod.containers) {
-        const where = `${w.metadata.name}/${c.name}`;
-        expect(c.securityContext, where).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } });
-        expect(c.securityContext.capabilities.add, where).toBeUndefined();
-        expect(Object.keys(c.resources.requests).sort(), where).toEqual(['cpu', 'memory']);
-        expect(c.resources.limits.memory, where).toBeDefined();
-        if (w.kind === 'Deployment') {
-          expect(c.readinessProbe, where).toBeDefined();
-          expect(c.livenessProbe, where).toBeDefined();
-        }
-      }
-    }
+    expect(objects.filter((o) => o.kind === 'Deployment' || o.kind === 'Job').map((w) => w.kind).sort()).toEqual(['Deployment', 'Job']);
+    expectHardenedPods(objects);
     expect(one(objects, 'Namespace').metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
   });
 
