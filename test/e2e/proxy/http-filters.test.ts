@@ -1,3 +1,5 @@
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TypeUrl } from '../../../lib/xds';
@@ -17,11 +19,20 @@ describe('HTTP filters', () => {
   let shadow: UpstreamServer;
   let port: number;
   let token: (claims: Record<string, unknown>, issuer?: string) => Promise<string>;
+  let jwksServer: http.Server;
+  let jwksFetches = 0;
   const shadowHeld: (() => void)[] = [];
 
   beforeAll(async () => {
     const { publicKey, privateKey } = await generateKeyPair('ES256');
     const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES256' };
+    jwksServer = http.createServer((_req, res) => {
+      jwksFetches += 1;
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ keys: [jwk] }));
+    });
+    await new Promise<void>((resolve) => jwksServer.listen(0, '127.0.0.1', resolve));
+    const jwksUri = `http://127.0.0.1:${(jwksServer.address() as AddressInfo).port}/jwks.json`;
     token = (claims, issuer = 'https://issuer.test') =>
       new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid: 'k1' }).setIssuer(issuer).setAudience('web').setExpirationTime('5m').sign(privateKey);
     xds = await TestXdsServer.start();
@@ -59,8 +70,12 @@ describe('HTTP filters', () => {
     xds.set(TypeUrl.Listener, [
       httpListener('outbound_80', 0, '80', [
         httpFilter('envoy.filters.http.jwt_authn', TypeUrl.JwtAuthentication, {
-          providers: { issuer: { issuer: 'https://issuer.test', audiences: ['web'], local_jwks: { inline_string: jwks }, forward: true } },
+          providers: {
+            issuer: { issuer: 'https://issuer.test', audiences: ['web'], local_jwks: { inline_string: jwks }, forward: true },
+            remote: { issuer: 'https://issuer.test', remote_jwks: { http_uri: { uri: jwksUri, cluster: 'jwks', timeout: { seconds: 1 } }, cache_duration: { seconds: 300 } } },
+          },
           rules: [
+            { match: { prefix: '/remote' }, requires: { provider_name: 'remote' } },
             { match: { prefix: '/secure' }, requires: { provider_name: 'issuer' } },
             { match: { prefix: '/optional' }, requires: { requires_any: { requirements: [{ provider_name: 'issuer' }, { allow_missing: {} }] } } },
           ],
@@ -95,6 +110,7 @@ describe('HTTP filters', () => {
 
   afterAll(async () => {
     for (const release of shadowHeld) release();
+    jwksServer?.close();
     await proxy?.stop();
     await Promise.all([xds?.stop(), app?.close(), shadow?.close()]);
   });
@@ -147,6 +163,14 @@ describe('HTTP filters', () => {
     expect(forged.status).toBe(401);
     const ok = await request(port, '/secure/data', { headers: { authorization: `Bearer ${await token({ sub: 'alice' })}` } });
     expect(ok.status).toBe(200);
+  });
+
+  it('verifies tokens against a fetched JWKS and caches the keys', async () => {
+    const first = await request(port, '/remote/a', { headers: { authorization: `Bearer ${await token({ sub: 'alice' })}` } });
+    const second = await request(port, '/remote/b', { headers: { authorization: `Bearer ${await token({ sub: 'bob' })}` } });
+    expect([first.status, second.status]).toEqual([200, 200]);
+    expect(jwksFetches).toBe(1);
+    expect((await request(port, '/remote/c')).status).toBe(401);
   });
 
   it('lets a request without a token through where the token is optional, but not an invalid one', async () => {

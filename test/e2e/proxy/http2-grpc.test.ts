@@ -58,6 +58,7 @@ describe('HTTP/2 and gRPC', () => {
   let app: UpstreamServer;
   let port: number;
   let tlsPort: number;
+  let unavailableLeft = 0;
 
   beforeAll(async () => {
     grpcServer = new grpc.Server();
@@ -65,6 +66,10 @@ describe('HTTP/2 and gRPC', () => {
       Echo: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
         const text = call.request.toString();
         if (text === 'missing') return callback({ code: grpc.status.NOT_FOUND, details: 'no such thing' });
+        if (text === 'flaky' && unavailableLeft > 0) {
+          unavailableLeft -= 1;
+          return callback({ code: grpc.status.UNAVAILABLE, details: 'warming up' });
+        }
         call.sendMetadata(new grpc.Metadata());
         callback(null, Buffer.from(`echo: ${text} (${String(call.metadata.get('x-caller')[0] ?? '')})`));
       },
@@ -129,6 +134,11 @@ describe('HTTP/2 and gRPC', () => {
       const missing = await call('missing');
       expect(missing.error?.code).toBe(grpc.status.NOT_FOUND);
       expect(missing.error?.details).toBe('no such thing');
+      // The route retries "unavailable" twice: two UNAVAILABLE answers are absorbed, three are not.
+      unavailableLeft = 2;
+      expect((await call('flaky')).value?.toString()).toBe('echo: flaky (tester)');
+      unavailableLeft = 3;
+      expect((await call('flaky')).error?.code).toBe(grpc.status.UNAVAILABLE);
     } finally {
       client.close();
     }
