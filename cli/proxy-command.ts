@@ -47,7 +47,3 @@ export async function runProxy(argv: readonly string[]): Promise<number> {
     process.once('SIGINT', () => shutdown('SIGINT'));
   });
 }
-
-if (require.main === module) {
-  void runProxy(process.argv.slice(2)).then((code) => process.exit(code));
-}

@@ -33,9 +33,14 @@ export class ManagedProcess {
     });
   }
 
+  /** Whether the process has ended (for any reason). */
+  get ended(): boolean {
+    return this.child.exitCode !== null || this.child.signalCode !== null;
+  }
+
   /** SIGTERM (drain), then SIGKILL after the deadline. */
   async stop(deadlineMs = 5_000): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    if (this.ended) return;
     this.child.kill('SIGTERM');
     const timer = setTimeout(() => this.child.kill('SIGKILL'), deadlineMs);
     await this.exited;
@@ -46,9 +51,9 @@ export class ManagedProcess {
 const children = new Set<ManagedProcess>();
 let exitHookInstalled = false;
 
-/** Starts a Node process running the meshform CLI; it dies with the runner even if the runner crashes. */
-export function startCli(name: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; onStderr?: (line: string) => void } = {}): ManagedProcess {
-  const child = spawn(process.execPath, [require.resolve('../bin/meshform.cjs'), ...args], {
+/** Starts a Node process running the meshform CLI script `entry`; it dies with the runner even if the runner crashes. */
+export function startCli(name: string, entry: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; onStderr?: (line: string) => void } = {}): ManagedProcess {
+  const child = spawn(process.execPath, [entry, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...options.env },
   });

@@ -2,3 +2,4 @@ export * from './instance-plan';
 export * from './workspace';
 export * from './child-process';
 export * from './local-mesh';
+export * from './cli-entry';

@@ -3,6 +3,7 @@ import { isMeshObject, readManifestDir } from '../lib/manifests';
 import { validateResource } from '../lib/validation';
 import type { MeshResource } from '../lib/api';
 import { startCli, type ManagedProcess } from './child-process';
+import { cliEntry } from './cli-entry';
 import { addressesOf, INGRESS_NAME, planInstances, type PlannedInstance } from './instance-plan';
 import { Workspace } from './workspace';
 
@@ -46,6 +47,7 @@ const READY_TIMEOUT_MS = 30_000;
  */
 export class LocalMesh {
   private readonly processes: ManagedProcess[] = [];
+  private cliScript = '';
   readonly instances: RunningInstance[] = [];
   controllerAdmin = '';
   ingress!: PlannedInstance & { readonly adminAddress: string };
@@ -88,12 +90,13 @@ export class LocalMesh {
   }
 
   private spawn(name: string, args: string[]): ManagedProcess {
-    const proc = startCli(name, args, { onStderr: (line) => this.options.logs?.(name, line) });
+    const proc = startCli(name, this.cliScript, args, { onStderr: (line) => this.options.logs?.(name, line) });
     this.processes.push(proc);
     return proc;
   }
 
   private async boot(): Promise<void> {
+    this.cliScript = cliEntry();
     const at = (k: number) => addressesOf(k, this.options.subnet ?? 10);
     const planned = planInstances(this.readMesh(), at);
     const namespace = this.options.ingressNamespace ?? planned[0]?.namespace ?? 'default';
@@ -137,8 +140,8 @@ export class LocalMesh {
     const sidecars = [ingressPlan, ...planned.filter((p) => p.sidecar)];
     await Promise.all(sidecars.map(async (plan) => {
       const f = files.get(plan.name)!;
-      this.spawn(plan.name, ['proxy', '--bootstrap', f.bootstrap]);
-      await waitReady(`http://${f.adminAddress}/ready`, plan.name);
+      const proc = this.spawn(plan.name, ['proxy', '--bootstrap', f.bootstrap]);
+      await waitReady(`http://${f.adminAddress}/ready`, proc);
     }));
     this.ingress = { ...ingressPlan, adminAddress: files.get(INGRESS_NAME)!.adminAddress };
     this.say(`${sidecars.length} sidecars ready`);
@@ -154,11 +157,12 @@ export class LocalMesh {
   }
 }
 
-/** Polls a readiness URL until it answers 200; a process that never gets config fails the start. */
-async function waitReady(url: string, name: string): Promise<void> {
+/** Polls a process's readiness URL until it answers 200; one that exits or never gets config fails the start. */
+async function waitReady(url: string, proc: ManagedProcess): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   let last = '';
   while (Date.now() < deadline) {
+    if (proc.ended) throw new Error(`${proc.name} exited before it was ready (${url}: ${last})`);
     try {
       const res = await fetch(url);
       if (res.status === 200) return;
@@ -168,5 +172,5 @@ async function waitReady(url: string, name: string): Promise<void> {
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error(`${name} was not ready within ${READY_TIMEOUT_MS} ms (${url}: ${last})`);
+  throw new Error(`${proc.name} was not ready within ${READY_TIMEOUT_MS} ms (${url}: ${last})`);
 }
