@@ -5,9 +5,11 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MESH_DASHBOARDS } from '../../../constructs/grafana-dashboards';
 import { createServingCertificate } from '../../../controller/webhooks';
 import { buildBundles } from '../../../scripts/build-bundles';
 import { waitFor } from '../../support/wait';
+import { exposedMetricNames, promqlMetricNames } from './promql-metric-names';
 
 // The images run `node proxy.js` / `node controller.js` from a folder holding only the bundle and
 // the copied protos; so does this test, outside the repository so no node_modules above can help.
@@ -73,6 +75,8 @@ function stopAll(): Promise<void> {
 }
 
 let controller: Started;
+/** The proxy's admin port once it is running (the dashboards check scrapes it). */
+let proxyAdminPort: number | undefined;
 
 beforeAll(async () => {
   await buildBundles(path.join(work, 'build'));
@@ -108,7 +112,7 @@ describe('the bundles, run as the images run them', () => {
   });
 
   it('proxy.js expands ${POD_IP} in an injected bootstrap, gets its config from controller.js and turns /ready', async () => {
-    const adminPort = await freePort();
+    const adminPort = (proxyAdminPort = await freePort());
     writeFileSync(
       path.join(run, 'bootstrap.json'),
       JSON.stringify({
@@ -130,6 +134,18 @@ describe('the bundles, run as the images run them', () => {
     const proxies = JSON.parse((await get(`http://127.0.0.1:${controller.ready['adminPort']}/debug/proxies`)).body) as { id: string }[];
     expect(proxies.map((p) => p.id)).toContain('sidecar~127.0.0.1~reviews.shop~shop.svc.cluster.local');
     expect((await get(`http://127.0.0.1:${adminPort}/stats/prometheus`)).body).toMatch(/^meshform_controller_connected 1$/m);
+  });
+
+  it('export every metric the Grafana dashboards query (a live scrape of proxy.js and controller.js)', async () => {
+    expect(proxyAdminPort, 'the proxy test ran first').toBeDefined();
+    const exposed = new Set([
+      ...exposedMetricNames((await get(`http://127.0.0.1:${proxyAdminPort}/stats/prometheus`)).body),
+      ...exposedMetricNames((await get(`http://127.0.0.1:${controller.ready['adminPort']}/metrics`)).body),
+    ]);
+    const queried = MESH_DASHBOARDS.flatMap((d) => d.panels.flatMap((p) => p.queries.map((q) => ({ where: `${d.title} / ${p.title}`, names: promqlMetricNames(q.expr) }))));
+    expect(queried.every((q) => q.names.length > 0), 'every query selects a metric').toBe(true);
+    const missing = queried.flatMap((q) => q.names.filter((n) => !exposed.has(n)).map((n) => `${q.where}: ${n}`));
+    expect(missing).toEqual([]);
   });
 
   it('controller.js webhooks serves the admission webhooks over TLS and answers /healthz', async () => {
