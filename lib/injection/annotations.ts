@@ -21,13 +21,3 @@ export const EXCLUDE_OUTBOUND_CIDRS_ANNOTATION = 'meshform.dev/exclude-outbound-
 export const PROMETHEUS_SCRAPE_ANNOTATION = 'prometheus.io/scrape';
 export const PROMETHEUS_PORT_ANNOTATION = 'prometheus.io/port';
 export const PROMETHEUS_PATH_ANNOTATION = 'prometheus.io/path';
-
-/** Paths of the admission webhooks: served by controller/webhooks, named by MeshControlPlane's webhook configurations. */
-export const ADMISSION_PATHS = {
-  /** Pods in namespaces labelled for injection: injected unless they opt out. */
-  inject: '/inject',
-  /** Pods elsewhere: injected only when annotated `meshform.dev/inject: "true"`. */
-  injectOptIn: '/inject-opt-in',
-  /** Mesh resources, checked with validateResource. */
-  validate: '/validate',
-} as const;

@@ -1,3 +1,4 @@
+export * from './admission-paths';
 export * from './annotations';
 export * from './injection-config';
 export * from './injection-decision';
