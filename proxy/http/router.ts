@@ -15,7 +15,7 @@ import type { ProxyResponse } from './proxy-response';
 import { readBody, type RequestBody } from './request-body';
 import { ResponseFlag } from './response-flags';
 import { isRetriable, retryBackoffMs } from './retry-decision';
-import { sendAttempt, type AttemptResult, type FailureReason, type UpstreamResponse } from './upstream-request';
+import { sendAttempt, type FailureReason, type UpstreamResponse } from './upstream-request';
 
 export interface RouterServices {
   readonly logger: Logger;
@@ -24,6 +24,8 @@ export interface RouterServices {
 
 /** Bodies up to this size are kept in memory so retries and mirrors can resend them. */
 const REPLAY_LIMIT_BYTES = 1024 * 1024;
+/** A mirror that has not answered by then is abandoned (it never holds the caller anyway). */
+const MIRROR_TIMEOUT_MS = 30_000;
 
 /** The terminal handler (envoy.filters.http.router): routes, retries, times out and streams back. */
 export function createRouter(services: RouterServices): Handler {
@@ -152,6 +154,23 @@ const FAILURE_REPLY: Record<FailureReason, [number, ErrorCode, ResponseFlag, str
   overflow: [503, ErrorCode.UpstreamOverflow, ResponseFlag.UpstreamOverflow, 'upstream overflow'],
 };
 
+/** Everything one forwarded request needs while it tries endpoints; built once per request. */
+interface Forwarding {
+  readonly req: ProxyRequest;
+  readonly res: ProxyResponse;
+  readonly cluster: UpstreamCluster;
+  readonly action: ClusterAction;
+  readonly path: string;
+  readonly authority: string;
+  readonly headers: OutgoingHttpHeaders;
+  readonly body: RequestBody;
+  readonly responseMutations: HeaderMutation[];
+  /** Epoch ms by which the whole response must be complete (route timeout), or Infinity. */
+  readonly deadline: number;
+  readonly signal: AbortSignal;
+  readonly services: RouterServices;
+}
+
 async function forward(req: ProxyRequest, res: ProxyResponse, matched: MatchedRoute, action: ClusterAction, services: RouterServices): Promise<void> {
   const entry = pickWeighted(action);
   req.cluster = entry.name;
@@ -179,36 +198,35 @@ async function forward(req: ProxyRequest, res: ProxyResponse, matched: MatchedRo
     const body: RequestBody = replayable
       ? await readBody(req.body, REPLAY_LIMIT_BYTES, hasBody(req))
       : { kind: 'streaming', stream: req.body };
-    const path = rewritePath(req.path, action.rewrite);
-    const headers = upstreamHeaders(req, matched, entry);
+    const forwarding: Forwarding = {
+      req,
+      res,
+      cluster,
+      action,
+      path: rewritePath(req.path, action.rewrite),
+      authority: action.hostRewrite ?? req.authority,
+      headers: upstreamHeaders(req, matched, entry),
+      body,
+      responseMutations: responseMutations(matched, entry),
+      deadline: action.timeoutMs > 0 ? Date.now() + action.timeoutMs : Infinity,
+      signal: abort.signal,
+      services,
+    };
     if (body.kind === 'buffered') {
-      for (const mirror of action.mirrors) {
-        if (Math.random() < mirror.fraction) shadow(req, mirror.cluster, path, action.hostRewrite ?? req.authority, headers, body.data, services.logger);
-      }
+      for (const mirror of action.mirrors) if (Math.random() < mirror.fraction) shadow(forwarding, mirror.cluster, body.data);
     }
-    await attemptLoop(req, res, cluster, action, path, headers, body, abort.signal, matched, entry, services);
+    await attemptLoop(forwarding);
   } finally {
     res.raw.off('close', onDownstreamClose);
     cluster.endRequest();
   }
 }
 
-async function attemptLoop(
-  req: ProxyRequest,
-  res: ProxyResponse,
-  cluster: UpstreamCluster,
-  action: ClusterAction,
-  path: string,
-  headers: OutgoingHttpHeaders,
-  body: RequestBody,
-  signal: AbortSignal,
-  matched: MatchedRoute,
-  entry: WeightedClusterEntry,
-  services: RouterServices,
-): Promise<void> {
-  const deadline = action.timeoutMs > 0 ? Date.now() + action.timeoutMs : Infinity;
-  const policy = body.kind === 'buffered' ? action.retry : undefined;
-  const hash = requestHash(req, action.hashPolicies);
+/** Tries endpoints until one answers acceptably, retries allow no more, or the route times out. */
+async function attemptLoop(f: Forwarding): Promise<void> {
+  const { req, res, cluster } = f;
+  const policy = f.body.kind === 'buffered' ? f.action.retry : undefined;
+  const hash = requestHash(req, f.action.hashPolicies);
   const tried = new Set<EndpointState>();
   for (let retry = 0; ; retry++) {
     const endpoint = cluster.config.originalDestinationHeader
@@ -222,66 +240,75 @@ async function attemptLoop(
     tried.add(endpoint);
     req.upstreamHost = endpoint.address;
     req.upstreamAttempts += 1;
-    const remaining = deadline - Date.now();
-    const perTry = policy?.perTryTimeoutMs ?? Infinity;
-    const timeoutMs = Math.min(remaining, perTry);
+    const timeoutMs = Math.min(f.deadline - Date.now(), policy?.perTryTimeoutMs ?? Infinity);
+    // In flight until its response has been relayed or thrown away: least request balances on this.
     endpoint.active += 1;
-    let result: AttemptResult;
     try {
-      result = await sendAttempt({
+      const result = await sendAttempt({
         snapshot: req.snapshot,
         cluster,
         endpoint,
         method: req.method,
-        path,
-        authority: action.hostRewrite ?? req.authority,
+        path: f.path,
+        authority: f.authority,
         scheme: req.scheme,
-        headers,
-        body: body.kind === 'buffered' ? body.data : body.stream,
+        headers: f.headers,
+        body: f.body.kind === 'buffered' ? f.body.data : f.body.stream,
         timeoutMs: Number.isFinite(timeoutMs) ? Math.max(1, timeoutMs) : 0,
-        signal,
+        signal: f.signal,
       });
+      if (f.signal.aborted) {
+        if (result.kind === 'response') result.response.discard();
+        return;
+      }
+      if (!(result.kind === 'failure' && result.reason === 'overflow')) {
+        cluster.recordOutcome(endpoint, result.kind === 'response' ? { kind: 'response', status: result.response.statusCode } : { kind: 'local-failure' });
+      }
+      const routeTimedOut = result.kind === 'failure' && result.reason === 'timeout' && Date.now() >= f.deadline;
+      if (policy && !routeTimedOut && retry < policy.numRetries && isRetriable(policy, result)) {
+        if (result.kind === 'response') result.response.discard();
+        if (await backOff(f, retry)) continue;
+        if (f.signal.aborted) return;
+        req.flags.add(ResponseFlag.UpstreamRetryLimitExceeded);
+      }
+      if (result.kind === 'failure') {
+        const [status, code, flag, text] = FAILURE_REPLY[result.reason];
+        req.flags.add(flag);
+        res.localReply(status, code, `${text}: ${result.message}`);
+        return;
+      }
+      await relayResponse(f, result.response);
+      return;
     } finally {
       endpoint.active -= 1;
     }
-    if (signal.aborted) {
-      if (result.kind === 'response') result.response.discard();
-      return;
-    }
-    if (!(result.kind === 'failure' && result.reason === 'overflow')) {
-      cluster.recordOutcome(endpoint, result.kind === 'response' ? { kind: 'response', status: result.response.statusCode } : { kind: 'local-failure' });
-    }
-    const routeTimedOut = result.kind === 'failure' && result.reason === 'timeout' && Date.now() >= deadline;
-    if (policy && !routeTimedOut && retry < policy.numRetries && isRetriable(policy, result)) {
-      const backoff = retryBackoffMs(policy, retry);
-      if (Date.now() + backoff < deadline && cluster.tryStartRetry()) {
-        if (result.kind === 'response') result.response.discard();
-        services.metrics.retries.inc({ cluster: cluster.name });
-        try {
-          await sleep(backoff, undefined, { signal }).catch(() => undefined);
-        } finally {
-          cluster.endRetry();
-        }
-        if (signal.aborted) return;
-        continue;
-      }
-      if (retry < policy.numRetries) req.flags.add(ResponseFlag.UpstreamRetryLimitExceeded);
-    }
-    if (result.kind === 'failure') {
-      const [status, code, flag, text] = FAILURE_REPLY[result.reason];
-      req.flags.add(flag);
-      res.localReply(status, code, `${text}: ${result.message}`);
-      return;
-    }
-    await relayResponse(res, result.response, responseMutations(matched, entry));
-    return;
   }
 }
 
-/** Streams the upstream response back, trailers included (gRPC status travels in them). */
-function relayResponse(res: ProxyResponse, response: UpstreamResponse, mutations: HeaderMutation[]): Promise<void> {
+/**
+ * Waits the jittered backoff before a retry, if the retry budget (or max_retries) and the route
+ * deadline allow one; false when no retry may happen.
+ */
+async function backOff(f: Forwarding, retry: number): Promise<boolean> {
+  const backoff = retryBackoffMs(f.action.retry!, retry);
+  if (Date.now() + backoff >= f.deadline || !f.cluster.tryStartRetry()) return false;
+  f.services.metrics.retries.inc({ cluster: f.cluster.name });
+  try {
+    await sleep(backoff, undefined, { signal: f.signal }).catch(() => undefined);
+  } finally {
+    f.cluster.endRetry();
+  }
+  return !f.signal.aborted;
+}
+
+/**
+ * Streams the upstream response back, trailers included (gRPC status travels in them). The route
+ * timeout covers the whole response: past it the stream is reset, as Envoy does once headers are out.
+ */
+function relayResponse(f: Forwarding, response: UpstreamResponse): Promise<void> {
+  const { res } = f;
   const headers = forwardableHeaders(response.headers);
-  applyHeaderMutations(headers, mutations);
+  applyHeaderMutations(headers, f.responseMutations);
   // A gRPC "trailers-only" answer carries its status in the headers; re-sent as headers + trailers,
   // which every gRPC client reads, since the response here is always started before the body.
   const grpcTrailers: OutgoingHttpHeaders = {};
@@ -294,9 +321,17 @@ function relayResponse(res: ProxyResponse, response: UpstreamResponse, mutations
   const body = response.body;
   return new Promise((resolve) => {
     const fail = () => {
+      clearTimeout(timer);
+      response.discard();
       res.raw.destroy();
       resolve();
     };
+    const timer = Number.isFinite(f.deadline)
+      ? setTimeout(() => {
+          f.req.flags.add(ResponseFlag.UpstreamRequestTimeout);
+          fail();
+        }, Math.max(0, f.deadline - Date.now()))
+      : undefined;
     body.on('data', (chunk: Buffer) => {
       if (!res.write(chunk)) {
         body.pause();
@@ -304,6 +339,7 @@ function relayResponse(res: ProxyResponse, response: UpstreamResponse, mutations
       }
     });
     body.once('end', () => {
+      clearTimeout(timer);
       const trailers = { ...grpcTrailers, ...forwardableHeaders(response.trailers()) };
       if (Object.keys(trailers).length > 0) res.addTrailers(trailers);
       res.end();
@@ -315,25 +351,25 @@ function relayResponse(res: ProxyResponse, response: UpstreamResponse, mutations
 }
 
 /** Sends a copy to a mirror cluster. Fire and forget: its answer and its errors never reach the caller. */
-function shadow(req: ProxyRequest, clusterName: string, path: string, authority: string, headers: OutgoingHttpHeaders, body: Buffer, logger: Logger): void {
-  const cluster = req.snapshot.clusters.get(clusterName);
+function shadow(f: Forwarding, clusterName: string, body: Buffer): void {
+  const cluster = f.req.snapshot.clusters.get(clusterName);
   const endpoint = cluster?.pick(undefined);
   if (!cluster || !endpoint) return;
-  const [host, port] = splitAuthority(authority);
+  const [host, port] = splitAuthority(f.authority);
   sendAttempt({
-    snapshot: req.snapshot,
+    snapshot: f.req.snapshot,
     cluster,
     endpoint,
-    method: req.method,
-    path,
+    method: f.req.method,
+    path: f.path,
     authority: `${host}-shadow${port ? `:${port}` : ''}`,
-    scheme: req.scheme,
-    headers,
+    scheme: f.req.scheme,
+    headers: f.headers,
     body,
-    timeoutMs: 0,
-    signal: AbortSignal.timeout(30_000),
+    timeoutMs: MIRROR_TIMEOUT_MS,
+    signal: AbortSignal.timeout(MIRROR_TIMEOUT_MS),
   }).then((result) => {
     if (result.kind === 'response') result.response.discard();
-    else logger.debug({ event: 'mirror.failed', cluster: clusterName, reason: result.message }, 'mirror request failed');
+    else f.services.logger.debug({ event: 'mirror.failed', cluster: clusterName, reason: result.message }, 'mirror request failed');
   });
 }

@@ -11,7 +11,7 @@ import { cluster, endpoints, httpListener, prefix, route, routeConfig, toCluster
 import { TestXdsServer } from '../../support/xds-test-server';
 import { waitFor } from '../../support/wait';
 
-describe('meshform proxy --bootstrap', () => {
+describe('meshform proxy --bootstrap (through cli/main.ts)', () => {
   const cleanups: (() => Promise<void> | void)[] = [];
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -44,7 +44,7 @@ describe('meshform proxy --bootstrap', () => {
         drainTimeoutMs: 10_000,
       }),
     );
-    const proxy = ManagedProcess.tsx('cli/proxy-command.ts', ['--bootstrap', path.join(dir, 'bootstrap.yaml')]);
+    const proxy = ManagedProcess.tsx('cli/main.ts', ['proxy', '--bootstrap', path.join(dir, 'bootstrap.yaml')]);
     cleanups.push(() => proxy.stop());
     await waitFor('the proxy to be ready', async () => (await request(adminPort, '/ready')).status === 200, 30_000);
     await waitFor('the listener', async () => (await request(listenPort, '/')).status === 200);
@@ -61,7 +61,7 @@ describe('meshform proxy --bootstrap', () => {
   });
 
   it('exits with status 2 and a usage line without --bootstrap', async () => {
-    const proxy = ManagedProcess.tsx('cli/proxy-command.ts', []);
+    const proxy = ManagedProcess.tsx('cli/main.ts', ['proxy']);
     cleanups.push(() => proxy.stop());
     expect((await proxy.exited).code).toBe(2);
     expect(proxy.output).toContain('usage: meshform proxy --bootstrap');
@@ -71,7 +71,7 @@ describe('meshform proxy --bootstrap', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'meshform-proxy-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     writeFileSync(path.join(dir, 'bootstrap.json'), JSON.stringify({ node: { id: 'x' }, controller: { address: 'nowhere' }, admin: { port: 1 } }));
-    const proxy = ManagedProcess.tsx('cli/proxy-command.ts', ['--bootstrap', path.join(dir, 'bootstrap.json')]);
+    const proxy = ManagedProcess.tsx('cli/main.ts', ['proxy', '--bootstrap', path.join(dir, 'bootstrap.json')]);
     cleanups.push(() => proxy.stop());
     expect((await proxy.exited).code).toBe(1);
     expect(proxy.output).toContain('BOOTSTRAP_INVALID');
