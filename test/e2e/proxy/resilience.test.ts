@@ -43,11 +43,17 @@ describe('resilience', () => {
     upstreams['good2'] = await UpstreamServer.start('good2');
     upstreams['good3'] = await UpstreamServer.start('good3');
     upstreams['reset'] = await UpstreamServer.start('reset', (req) => req.socket.destroy());
+    upstreams['stall'] = await UpstreamServer.start('stall', (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.write('partial');
+      pending.push(() => res.end());
+    });
     const dead = await deadAddress();
     xds.set(TypeUrl.Cluster, [
       cluster('slow', { circuit_breakers: { thresholds: [{ max_requests: { value: 1 } }] } }),
       cluster('flaky'),
       cluster('reset'),
+      cluster('stall'),
       cluster('mixed', { outlier_detection: { consecutive_5xx: { value: 3 }, base_ejection_time: duration(60_000), max_ejection_percent: { value: 50 } } }),
       cluster('half-dead'),
       cluster('dead'),
@@ -57,6 +63,7 @@ describe('resilience', () => {
       endpoints('slow', [upstreams['slow'].address]),
       endpoints('flaky', [upstreams['flaky'].address]),
       endpoints('reset', [upstreams['reset'].address]),
+      endpoints('stall', [upstreams['stall'].address]),
       endpoints('mixed', [upstreams['bad'].address, upstreams['good'].address]),
       endpoints('half-dead', [dead, upstreams['good'].address]),
       endpoints('dead', [dead]),
@@ -73,6 +80,7 @@ describe('resilience', () => {
           route(prefix('/retry-enough'), toCluster('flaky', retry('5xx', 3)), { name: 'retry-enough' }),
           route(prefix('/retry-short'), toCluster('flaky', retry('gateway-error', 1)), { name: 'retry-short' }),
           route(prefix('/reset'), toCluster('reset'), { name: 'reset' }),
+          route(prefix('/stall'), toCluster('stall', { timeout: duration(150) }), { name: 'stall' }),
           route(prefix('/mixed'), toCluster('mixed'), { name: 'mixed' }),
           route(prefix('/half-dead'), toCluster('half-dead', retry('connect-failure', 2)), { name: 'half-dead' }),
           route(prefix('/dead'), toCluster('dead'), { name: 'dead' }),
@@ -100,6 +108,11 @@ describe('resilience', () => {
     expect(response.status).toBe(504);
     expect(response.headers['x-meshform-error']).toBe('UPSTREAM_TIMEOUT');
     expect(proxy.logs.some((l) => l['route'] === 'timeout' && l['response_flags'] === 'UT')).toBe(true);
+  });
+
+  it('resets a response still streaming when the route timeout expires', async () => {
+    await expect(request(port, '/stall')).rejects.toThrow();
+    await waitFor('the access log', () => proxy.logs.find((l) => l['route'] === 'stall' && String(l['response_flags']).includes('UT')));
   });
 
   it('retries 5xx answers until one succeeds, and counts the retries', async () => {
