@@ -67,3 +67,39 @@ export function call(mesh: LocalMesh, svc: string, pathAndQuery = '/', headers: 
     req.end();
   });
 }
+
+/** Sums a Prometheus counter from a sidecar's admin endpoint over the series whose labels include `match`. */
+export async function metric(adminAddress: string, name: string, match: Record<string, string> = {}): Promise<number> {
+  const text = await (await fetch(`http://${adminAddress}/stats/prometheus`)).text();
+  let total = 0;
+  for (const line of text.split('\n')) {
+    const m = /^([a-z_:]+)(\{(.*)\})? ([0-9.eE+-]+)$/.exec(line);
+    if (!m || m[1] !== name) continue;
+    const labels = Object.fromEntries([...(m[3] ?? '').matchAll(/([a-z_]+)="((?:[^"\\]|\\.)*)"/g)].map((l) => [l[1], l[2]]));
+    if (Object.entries(match).every(([k, v]) => labels[k] === v)) total += Number(m[4]);
+  }
+  return total;
+}
+
+/** Sends `n` requests keeping `concurrency` in flight (a new one starts as soon as one ends). */
+export async function many(n: number, concurrency: number, send: (i: number) => Promise<{ status: number; servedBy: string | undefined }>): Promise<{ status: number; servedBy: string | undefined; ms: number }[]> {
+  const results: { status: number; servedBy: string | undefined; ms: number }[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < n) {
+      const i = next++;
+      const started = performance.now();
+      const r = await send(i);
+      results[i] = { status: r.status, servedBy: r.servedBy, ms: performance.now() - started };
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, n) }, worker));
+  return results;
+}
+
+/** Counts how often each value occurs. */
+export function tally<T>(items: readonly T[]): Map<T, number> {
+  const counts = new Map<T, number>();
+  for (const item of items) counts.set(item, (counts.get(item) ?? 0) + 1);
+  return counts;
+}
