@@ -1,5 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
+import { INJECT_ANNOTATION } from '../lib/injection';
 
 /** Container resources as Kubernetes takes them. */
 export interface ContainerResources {
@@ -50,7 +51,7 @@ export function hardenedDeployment(scope: Construct, id: string, o: HardenedDepl
       replicas: o.replicas,
       selector: { matchLabels: { ...o.labels } },
       template: {
-        metadata: { labels: { ...o.labels }, annotations: { 'meshform.dev/inject': 'false', ...o.annotations } },
+        metadata: { labels: { ...o.labels }, annotations: { [INJECT_ANNOTATION]: 'false', ...o.annotations } },
         spec: {
           ...(o.serviceAccountName ? { serviceAccountName: o.serviceAccountName } : { automountServiceAccountToken: false }),
           securityContext: { runAsNonRoot: true, runAsUser: o.uid, runAsGroup: o.uid, fsGroup: o.uid, seccompProfile: { type: 'RuntimeDefault' } },
