@@ -32,18 +32,20 @@ export class ClusterState {
   readonly endpoints = new Map<string, EndpointState>();
   private agent: http.Agent | undefined;
   private agentSecrets: readonly (CompiledSecret | undefined)[] = [];
+  /** A pool is sized by max_connections; a new limit takes a new pool (the old one drains idle). */
+  private agentLimit = 0;
   /** HTTP/2 clusters multiplex on one session per endpoint (and TLS material). */
   private readonly sessions = new Map<string, { session: http2.ClientHttp2Session; secrets: readonly (CompiledSecret | undefined)[] }>();
 
   constructor(readonly name: string) {}
 
   /**
-   * The connection pool for the cluster's current TLS material. A rotated certificate gets a new
-   * pool; connections of the old one finish their requests and close when idle.
+   * The connection pool for the cluster's current TLS material and connection limit. A rotated
+   * certificate gets a new pool; connections of the old one finish their requests and close when idle.
    */
   agentFor(config: ClusterConfig, secrets: ReadonlyMap<string, CompiledSecret>): http.Agent {
     const material = tlsMaterial(config, secrets);
-    if (this.agent && sameMaterial(material, this.agentSecrets)) return this.agent;
+    if (this.agent && sameMaterial(material, this.agentSecrets) && this.agentLimit === config.limits.maxConnections) return this.agent;
     const options: https.AgentOptions = {
       keepAlive: true,
       maxSockets: config.limits.maxConnections,
@@ -53,6 +55,7 @@ export class ClusterState {
     };
     this.agent = config.tls ? new https.Agent({ ...options, ...tlsOptions(config, material) }) : new http.Agent(options);
     this.agentSecrets = material;
+    this.agentLimit = config.limits.maxConnections;
     return this.agent;
   }
 
