@@ -5,20 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { expandEnvReferences } from '../lib/injection/proxy-bootstrap';
-
-/**
- * proxy-command.ts starts itself when `require.main === module`, which in a bundle is true for
- * every module; hiding require.main while it loads keeps it to one start, ours.
- */
-function loadRunProxy(): typeof import('./proxy-command').runProxy {
-  const main = require.main;
-  require.main = undefined;
-  try {
-    return (require('./proxy-command') as typeof import('./proxy-command')).runProxy;
-  } finally {
-    require.main = main;
-  }
-}
+import { runProxy } from './proxy-command';
 
 function withExpandedBootstrap(argv: string[]): string[] {
   const at = argv.indexOf('--bootstrap');
@@ -38,4 +25,4 @@ try {
   process.stderr.write(`${(error as Error).message}\n`);
   process.exit(2);
 }
-void loadRunProxy()(argv).then((code) => process.exit(code));
+void runProxy(argv).then((code) => process.exit(code));
