@@ -75,6 +75,13 @@ export class DemoService {
     if (this.knobs.latencyMs > 0) await new Promise((r) => setTimeout(r, this.knobs.latencyMs));
     const servedBy = { service: this.options.role, version: this.options.version, instance: this.options.instance };
     if (shouldFail(this.knobs)) return { status: this.knobs.failureStatus, body: { error: 'injected failure', servedBy } };
+    if (url.pathname.startsWith('/call/')) {
+      // `/call/<service>/<path>`: this workload calls another through its sidecar, so tests and
+      // demos can make a request with this workload's identity.
+      const [, , target, ...rest] = url.pathname.split('/');
+      const answer = await this.call(target!, `/${rest.join('/')}${url.search}`, propagatedHeaders(req.headers), req.method ?? 'GET');
+      return { status: 200, body: { servedBy, call: answer } };
+    }
     if (url.pathname === '/echo') {
       return { status: 200, body: { servedBy, method: req.method, path: url.pathname, query: Object.fromEntries(url.searchParams), headers: req.headers, bodyBytes: body.length } };
     }
@@ -113,12 +120,12 @@ export class DemoService {
   }
 
   /** Calls another service; its failure becomes part of the answer, as bookinfo shows "unavailable". */
-  private call(service: string, path: string, headers: Record<string, string>): Promise<Record<string, unknown>> {
+  private call(service: string, path: string, headers: Record<string, string>, method = 'GET'): Promise<Record<string, unknown>> {
     const base = this.options.calls[service];
     if (base === undefined) return Promise.resolve({ error: `no route to ${service} configured` });
     const target = new URL(path, base);
     return new Promise((resolve) => {
-      const req = http.request(target, { agent: this.agent, headers: { ...headers, host: `${service}:${target.port || 80}` } }, (res) => {
+      const req = http.request(target, { method, agent: this.agent, headers: { ...headers, host: `${service}:${target.port || 80}` } }, (res) => {
         readBody(res).then((text) => {
           let parsed: unknown = text;
           try {
