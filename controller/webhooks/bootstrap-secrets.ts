@@ -65,10 +65,10 @@ export async function bootstrapSecrets(kubeConfig: KubeConfig, options: Bootstra
   });
   const caBundle = Buffer.from(serving['ca.crt'] ?? '').toString('base64');
   if (!caBundle) throw new Error(`secret ${options.webhookSecret} has no ca.crt; delete it to have it made again`);
-  const options_ = setHeaderOptions('Content-Type', PatchStrategy.JsonPatch);
+  const jsonPatch = setHeaderOptions('Content-Type', PatchStrategy.JsonPatch);
   // Two webhooks in the mutating configuration (namespace label, pod opt-in), one in the validating one.
   const bundlePatch = (count: number) => Array.from({ length: count }, (_, i) => ({ op: 'add', path: `/webhooks/${i}/clientConfig/caBundle`, value: caBundle }));
-  await admission.patchMutatingWebhookConfiguration({ name: options.mutatingWebhook, body: bundlePatch(2) }, options_);
-  await admission.patchValidatingWebhookConfiguration({ name: options.validatingWebhook, body: bundlePatch(1) }, options_);
+  await admission.patchMutatingWebhookConfiguration({ name: options.mutatingWebhook, body: bundlePatch(2) }, jsonPatch);
+  await admission.patchValidatingWebhookConfiguration({ name: options.validatingWebhook, body: bundlePatch(1) }, jsonPatch);
   log.info({ mutating: options.mutatingWebhook, validating: options.validatingWebhook }, 'webhook caBundle written');
 }
