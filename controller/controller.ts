@@ -55,6 +55,7 @@ export class Controller {
   private closed = false;
 
   constructor(private readonly options: ControllerOptions) {
+    this.metrics.onCollectTranslationIssues(() => this.translationIssues());
     this.ads = new AdsServer({ onConnect: (s) => this.connect(s), onDisconnect: (s) => this.proxies.delete(s.connectionId) }, options.log, this.metrics);
     this.state.on('change', () => this.scheduleRebuild());
   }
@@ -104,8 +105,13 @@ export class Controller {
     await this.ads.close();
   }
 
-  /** Translation issues of the current generation plus kinds without xDS. */
+  /**
+   * Translation issues of the current generation plus kinds without xDS. Translating for a plain
+   * client (cached, shared with proxyless clients) makes every service's issues visible even before
+   * a proxy connects; it is done on demand, so pushes do not wait for it.
+   */
   translationIssues(): TranslationIssue[] {
+    this.builder.build(proxyIdentity({ id: 'meshform-controller' }), undefined);
     return [...this.builder.issues(), ...kindsWithoutXds(this.model)];
   }
 
@@ -142,11 +148,6 @@ export class Controller {
     this.state.setCrossFindings(analyzeMesh(resources));
     this.model = new MeshModel(resources);
     this.builder.beginGeneration(this.model, this.state.workloads());
-    // Translating for a plain client up front makes the issues of every service visible (and
-    // cached for proxyless clients) even before a proxy connects.
-    this.builder.build(proxyIdentity({ id: 'meshform-controller' }), undefined);
-    this.metrics.translationIssues.reset();
-    for (const issue of this.translationIssues()) this.metrics.translationIssues.inc({ code: issue.code });
     for (const connected of this.proxies.values()) void this.pushTo(connected, changedAt);
     this.metrics.invalidResources.set(this.state.statuses().filter((s) => !s.accepted).length);
   }

@@ -28,6 +28,8 @@ export interface ResourceStatus {
 }
 
 interface Entry {
+  /** The object last read: an identical object (a cached parse) is not validated again. */
+  raw: unknown;
   kind: string;
   name: string;
   namespace?: string;
@@ -145,11 +147,12 @@ export class MeshState extends EventEmitter {
   private apply(raw: RawResource, fallbackName: string): { key: string; changed: boolean } {
     const { key, kind, name, namespace } = keyOf(raw.object, fallbackName);
     const entry = this.entries.get(key);
+    if (entry && entry.raw === raw.object && entry.origin === raw.origin) return { key, changed: false };
     const result = validateResource(raw.object);
     const generation = (raw.object as { metadata?: { generation?: unknown } } | undefined)?.metadata?.generation;
     const next: Entry = result.ok
-      ? { kind, name, namespace, origin: raw.origin, valid: result.resource, findings: [], currentValid: true }
-      : { kind, name, namespace, origin: raw.origin, valid: entry?.valid, findings: result.findings, currentValid: false };
+      ? { raw: raw.object, kind, name, namespace, origin: raw.origin, valid: result.resource, findings: [], currentValid: true }
+      : { raw: raw.object, kind, name, namespace, origin: raw.origin, valid: entry?.valid, findings: result.findings, currentValid: false };
     if (typeof generation === 'number') next.generation = generation;
     this.entries.set(key, next);
     const changed = !entry || JSON.stringify(entry.valid) !== JSON.stringify(next.valid) || entry.currentValid !== next.currentValid || JSON.stringify(entry.findings) !== JSON.stringify(next.findings);

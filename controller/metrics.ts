@@ -14,12 +14,27 @@ export class ControllerMetrics {
   });
   readonly acks = new Counter({ name: 'meshform_xds_acks_total', help: 'ACKs received', labelNames: ['type'], registers: [this.registry] });
   readonly nacks = new Counter({ name: 'meshform_xds_nacks_total', help: 'NACKs received', labelNames: ['type'], registers: [this.registry] });
-  readonly translationIssues = new Gauge({ name: 'meshform_translation_issues', help: 'Translation issues in the current configuration', labelNames: ['code'], registers: [this.registry] });
+  private issues: () => readonly { code: string }[] = () => [];
+  readonly translationIssues = new Gauge({
+    name: 'meshform_translation_issues',
+    help: 'Translation issues in the current configuration',
+    labelNames: ['code'],
+    registers: [this.registry],
+    collect: () => {
+      this.translationIssues.reset();
+      for (const issue of this.issues()) this.translationIssues.inc({ code: issue.code });
+    },
+  });
   readonly invalidResources = new Gauge({ name: 'meshform_invalid_resources', help: 'Mesh resources failing validation (their last valid version stays in force)', registers: [this.registry] });
   readonly certificatesIssued = new Counter({ name: 'meshform_ca_certificates_issued_total', help: 'Workload certificates issued', registers: [this.registry] });
   readonly sdsDenied = new Counter({ name: 'meshform_sds_denied_total', help: 'Certificate requests refused for a missing or invalid token', labelNames: ['reason'], registers: [this.registry] });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Where the translation-issues gauge reads from when scraped. */
+  onCollectTranslationIssues(issues: () => readonly { code: string }[]): void {
+    this.issues = issues;
   }
 }

@@ -2,7 +2,7 @@ import { readdirSync, watch, type FSWatcher } from 'node:fs';
 import * as path from 'node:path';
 import type { Logger } from '../logger';
 import type { MeshState } from '../mesh-state';
-import { readManifests, type ManifestProblem } from './manifest-files';
+import { readManifests, type ManifestCache, type ManifestProblem } from './manifest-files';
 import { readLocalRegistry, tokenIdentities, workloadsOf, type LocalIdentity } from './local-registry';
 
 export interface LocalSourceOptions {
@@ -24,6 +24,7 @@ export class LocalSource {
   private readonly folderWatchers = new Map<string, FSWatcher>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private identities = new Map<string, LocalIdentity>();
+  private readonly manifestCache: ManifestCache = new Map();
   manifestProblems: readonly ManifestProblem[] = [];
   registryProblem: string | undefined;
 
@@ -92,7 +93,7 @@ export class LocalSource {
 
   private loadManifests(): void {
     this.watchFolders();
-    const { resources, problems } = readManifests(this.options.manifestsDir);
+    const { resources, problems } = readManifests(this.options.manifestsDir, this.manifestCache);
     this.manifestProblems = problems;
     for (const p of problems) this.log.warn({ code: p.code, file: p.file }, p.message);
     this.state.replaceSource('local-manifests', resources);

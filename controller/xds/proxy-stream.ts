@@ -1,8 +1,8 @@
-import type { DiscoveryRequest, DiscoveryResponse } from '../../lib/xds';
+import { TypeUrl, type DiscoveryRequest, type DiscoveryResponse } from '../../lib/xds';
 import type { EnvoyMessage, ProxyIdentity } from '../../lib/translate';
 import type { Logger } from '../logger';
 import type { ControllerMetrics } from '../metrics';
-import { PUSH_ORDER, SHORT_NAMES, versionOf, type ProxySnapshot, type VersionedResource } from './snapshot';
+import { PUSH_ORDER, SHORT_NAMES, selectResources, subscriptionKey, type ProxySnapshot, type VersionedResource } from './snapshot';
 
 /** A NACK as the proxy sent it: kept until the next ACK of that type. */
 export interface Nack {
@@ -15,12 +15,21 @@ export interface Nack {
 interface TypeState {
   /** Subscribed names; undefined = everything (a wildcard request). */
   names: ReadonlySet<string> | undefined;
+  namesKey: string;
   nonce?: string;
   sentVersion?: string;
   ackedVersion?: string;
   nack?: Nack;
-  sent: readonly VersionedResource[];
+  /** What the proxy holds: the last version sent of each resource, by name. */
+  sent: Map<string, VersionedResource>;
 }
+
+/**
+ * Types whose responses may carry only what changed: for them a resource left out of a response is
+ * not deleted (xDS: only Listener and Cluster responses are complete sets), so an endpoint move
+ * sends one ClusterLoadAssignment, not all of them.
+ */
+const PARTIAL_TYPES = new Set<string>([TypeUrl.RouteConfiguration, TypeUrl.ClusterLoadAssignment, TypeUrl.Secret]);
 
 /** What /debug/config_dump shows per type. */
 export interface TypeDump {
@@ -67,14 +76,17 @@ export class ProxyStream {
     const names = subscription(request.resource_names);
     const state = this.types.get(type);
     if (!state) {
-      this.types.set(type, { names, sent: [] });
+      this.types.set(type, { names, namesKey: subscriptionKey(names), sent: new Map() });
       this.respond(type, true);
       return;
     }
     const nonce = request.response_nonce ?? '';
     if (nonce !== '' && nonce !== state.nonce) return;
     const changed = !sameSubscription(state.names, names);
-    state.names = names;
+    if (changed) {
+      state.names = names;
+      state.namesKey = subscriptionKey(names);
+    }
     if (nonce !== '') {
       this.recordReply(type, state, request);
       if (changed) this.respond(type, true);
@@ -107,7 +119,7 @@ export class ProxyStream {
           ...(s.ackedVersion !== undefined ? { ackedVersion: s.ackedVersion } : {}),
           ...(s.nonce !== undefined ? { nonce: s.nonce } : {}),
           ...(s.nack ? { nack: s.nack } : {}),
-          resources: s.sent.map((r) => r.message),
+          resources: [...s.sent.values()].map((r) => r.message),
         },
       ]),
     );
@@ -126,21 +138,24 @@ export class ProxyStream {
     this.metrics?.acks.inc({ type: short });
   }
 
-  /** Sends the subscribed resources of a type; unless forced, only when they differ from what was sent. */
+  /**
+   * Sends the subscribed resources of a type; unless forced, only when they differ from what was
+   * sent, and for RDS/EDS/SDS only those that changed. The version names the whole set.
+   */
   private respond(type: string, force: boolean, changedAt?: number): void {
     const state = this.types.get(type)!;
     const all = this.snapshot?.types.get(type);
     if (!all) return;
-    const resources = state.names ? [...state.names].flatMap((n) => { const r = all.get(n); return r ? [r] : []; }) : [...all.values()];
-    const version = versionOf(resources);
+    const { resources, version } = selectResources(all, state.names, state.namesKey);
     if (!force && version === state.sentVersion) return;
+    const changed = force || !PARTIAL_TYPES.has(type) ? resources : resources.filter((r) => state.sent.get(r.name) !== r);
     state.nonce = String(++this.nonceCounter);
     state.sentVersion = version;
-    state.sent = resources;
-    this.send({ version_info: version, resources: resources.map((r) => r.packed), type_url: type, nonce: state.nonce });
+    state.sent = new Map(resources.map((r) => [r.name, r]));
+    this.send({ version_info: version, resources: changed.map((r) => r.packed), type_url: type, nonce: state.nonce });
     const short = SHORT_NAMES[type] ?? type;
     this.metrics?.pushes.inc({ type: short });
     if (changedAt !== undefined) this.metrics?.pushLatency.observe({ type: short }, (Date.now() - changedAt) / 1000);
-    this.log.debug({ proxy: this.proxy.id, type: short, version, resources: resources.length }, 'pushed');
+    this.log.debug({ proxy: this.proxy.id, type: short, version, resources: changed.length }, 'pushed');
   }
 }

@@ -1,13 +1,12 @@
 import type { MeshModel } from '../../lib/model';
 import {
-  mergeTranslations,
+  bindOutboundListeners,
   outboundKey,
   packResource,
   translateInbound,
   translateOutbound,
   type EnvoyMessage,
   type ProxyIdentity,
-  type Translation,
   type TranslationIssue,
   type WorkloadInstance,
 } from '../../lib/translate';
@@ -16,18 +15,27 @@ import { contentHash, type ProxySnapshot, type TypeResources, type VersionedReso
 
 const nameOf = (m: EnvoyMessage) => String(m['name'] ?? m['cluster_name']);
 
+/** An outbound translation, packed and hashed once for every proxy that shares it. */
+interface SharedOutbound {
+  readonly listeners: readonly EnvoyMessage[];
+  readonly types: ReadonlyMap<string, TypeResources>;
+  readonly issues: readonly TranslationIssue[];
+}
+
 /**
  * Builds per-proxy snapshots for one generation of the mesh. Proxies alike (same outbound key)
- * share one outbound translation; every resource is packed once per content, and a pack cache
- * carries unchanged resources over from the previous generation.
+ * share one outbound translation, packed and hashed once; each proxy adds only its inbound side and
+ * its listener addresses. A pack cache carries unchanged resources over from the last generation.
  */
 export class SnapshotBuilder {
   private model?: MeshModel;
   private workloads: readonly WorkloadInstance[] = [];
-  private outbound = new Map<string, Translation>();
+  private outbound = new Map<string, SharedOutbound>();
   private packed = new Map<string, VersionedResource>();
   private previousPacked = new Map<string, VersionedResource>();
   private generationIssues = new Map<string, TranslationIssue>();
+  private extended = new Map<string, TypeResources>();
+  private readonly extendedBase = new WeakMap<TypeResources, TypeResources>();
 
   beginGeneration(model: MeshModel, workloads: readonly WorkloadInstance[]): void {
     this.model = model;
@@ -36,6 +44,7 @@ export class SnapshotBuilder {
     this.previousPacked = this.packed;
     this.packed = new Map();
     this.generationIssues = new Map();
+    this.extended = new Map();
   }
 
   /** Every issue met while translating for the proxies of this generation. */
@@ -44,26 +53,61 @@ export class SnapshotBuilder {
   }
 
   build(proxy: ProxyIdentity, secrets: readonly EnvoyMessage[] | undefined): ProxySnapshot {
-    const model = this.model!;
-    const key = outboundKey(proxy);
-    let outbound = this.outbound.get(key);
-    if (!outbound) {
-      outbound = translateOutbound(model, this.workloads, proxy);
-      this.outbound.set(key, outbound);
-    }
-    const translation = mergeTranslations(outbound, translateInbound(model, this.workloads, proxy));
-    for (const issue of translation.issues) this.generationIssues.set(`${issue.code}|${issue.where}|${issue.field}`, issue);
+    const outbound = this.sharedOutbound(proxy);
+    const inbound = translateInbound(this.model!, this.workloads, proxy);
+    const issues = [...outbound.issues, ...inbound.issues];
+    for (const issue of inbound.issues) this.generationIssues.set(`${issue.code}|${issue.where}|${issue.field}`, issue);
+    const listeners = proxy.outboundIp ? [...inbound.listeners, ...bindOutboundListeners(outbound.listeners, proxy.outboundIp)] : inbound.listeners;
     const types = new Map<string, TypeResources>([
-      [TypeUrl.Listener, this.versioned(TypeUrl.Listener, translation.listeners)],
-      [TypeUrl.RouteConfiguration, this.versioned(TypeUrl.RouteConfiguration, translation.routeConfigurations)],
-      [TypeUrl.Cluster, this.versioned(TypeUrl.Cluster, translation.clusters)],
-      [TypeUrl.ClusterLoadAssignment, this.versioned(TypeUrl.ClusterLoadAssignment, translation.clusterLoadAssignments)],
+      [TypeUrl.Listener, this.extend(outbound.types.get(TypeUrl.Listener)!, TypeUrl.Listener, listeners)],
+      [TypeUrl.RouteConfiguration, outbound.types.get(TypeUrl.RouteConfiguration)!],
+      [TypeUrl.Cluster, this.extend(outbound.types.get(TypeUrl.Cluster)!, TypeUrl.Cluster, inbound.clusters)],
+      [TypeUrl.ClusterLoadAssignment, outbound.types.get(TypeUrl.ClusterLoadAssignment)!],
     ]);
-    if (secrets) types.set(TypeUrl.Secret, this.versioned(TypeUrl.Secret, [...secrets]));
-    return { types, issues: translation.issues };
+    if (secrets) types.set(TypeUrl.Secret, this.versioned(TypeUrl.Secret, secrets));
+    return { types, issues };
   }
 
-  private versioned(typeUrl: string, messages: EnvoyMessage[]): TypeResources {
+  private sharedOutbound(proxy: ProxyIdentity): SharedOutbound {
+    const key = outboundKey(this.model!, proxy);
+    const cached = this.outbound.get(key);
+    if (cached) return cached;
+    const t = translateOutbound(this.model!, this.workloads, proxy);
+    for (const issue of t.issues) this.generationIssues.set(`${issue.code}|${issue.where}|${issue.field}`, issue);
+    const shared: SharedOutbound = {
+      listeners: t.listeners,
+      issues: t.issues,
+      types: new Map([
+        // Bound on 0.0.0.0; a proxy with OUTBOUND_IP replaces them by name with its own.
+        [TypeUrl.Listener, this.versioned(TypeUrl.Listener, t.listeners)],
+        [TypeUrl.RouteConfiguration, this.versioned(TypeUrl.RouteConfiguration, t.routeConfigurations)],
+        [TypeUrl.Cluster, this.versioned(TypeUrl.Cluster, t.clusters)],
+        [TypeUrl.ClusterLoadAssignment, this.versioned(TypeUrl.ClusterLoadAssignment, t.clusterLoadAssignments)],
+      ]),
+    };
+    this.outbound.set(key, shared);
+    return shared;
+  }
+
+  /**
+   * A shared map plus this proxy's own resources (which win on a name clash). Proxies whose own
+   * resources are identical (instances of one workload) get the same map, so what is derived from
+   * it (the selection and version of a push) is computed once for them.
+   */
+  private extend(shared: TypeResources, typeUrl: string, own: readonly EnvoyMessage[]): TypeResources {
+    if (own.length === 0) return shared;
+    const mine = this.versioned(typeUrl, own);
+    const key = `${typeUrl}|${[...mine.values()].map((r) => r.hash).join(',')}`;
+    const cached = this.extended.get(key);
+    if (cached && this.extendedBase.get(cached) === shared) return cached;
+    const out = new Map(shared);
+    for (const [name, resource] of mine) out.set(name, resource);
+    this.extended.set(key, out);
+    this.extendedBase.set(out, shared);
+    return out;
+  }
+
+  private versioned(typeUrl: string, messages: readonly EnvoyMessage[]): Map<string, VersionedResource> {
     const out = new Map<string, VersionedResource>();
     for (const message of messages) {
       const hash = contentHash(JSON.stringify(message));

@@ -38,3 +38,26 @@ export function contentHash(text: string): string {
 export function versionOf(resources: readonly VersionedResource[]): string {
   return contentHash(resources.map((r) => `${r.name}=${r.hash}`).join('\n')).slice(0, 16);
 }
+
+const selections = new WeakMap<TypeResources, Map<string, { resources: VersionedResource[]; version: string }>>();
+
+/** The key of a subscription: `*` for everything, else its sorted names (computed once per change of subscription). */
+export function subscriptionKey(names: ReadonlySet<string> | undefined): string {
+  return names ? [...names].sort().join('\n') : '*';
+}
+
+/**
+ * The resources of a type a subscription selects, and their version. Proxies sharing a snapshot
+ * map and a subscription share the result, so a push to many alike proxies hashes once.
+ */
+export function selectResources(all: TypeResources, names: ReadonlySet<string> | undefined, key: string): { resources: VersionedResource[]; version: string } {
+  let byKey = selections.get(all);
+  if (!byKey) selections.set(all, (byKey = new Map()));
+  let selected = byKey.get(key);
+  if (!selected) {
+    const resources = names ? [...names].flatMap((n) => { const r = all.get(n); return r ? [r] : []; }) : [...all.values()];
+    selected = { resources, version: versionOf(resources) };
+    byKey.set(key, selected);
+  }
+  return selected;
+}

@@ -21,7 +21,7 @@ export function loadAssignmentsOf(ctx: TranslationContext, destination: Outbound
     return versions.map((version) =>
       loadAssignment(
         clusterNameOf(destination, version),
-        instancesOf(service, ctx.workloads, version).map((w) => ({
+        instancesOf(service, ctx.index, version).map((w) => ({
           address: w.address,
           port: endpointPort(service, w, destination.port),
           locality: { region: w.locality?.region, zone: w.locality?.zone, sub_zone: w.locality?.subZone },

@@ -3,6 +3,7 @@ import { resourceRef } from '../naming';
 import type { SpecOf } from '../api';
 import { IssueLog } from './issues';
 import type { ProxyIdentity } from './proxy-identity';
+import type { TranslationIndex } from './translation-index';
 import type { WorkloadInstance } from './workloads';
 
 /** What one translation reads, and where it records what it could not express. */
@@ -11,6 +12,7 @@ export interface TranslationContext {
   readonly workloads: readonly WorkloadInstance[];
   readonly proxy: ProxyIdentity;
   readonly issues: IssueLog;
+  readonly index: TranslationIndex;
 }
 
 export function whereOf(resource: Resolved): string {
@@ -25,9 +27,8 @@ const byNamespacedName = (a: Resolved, b: Resolved) =>
  * among equals the first by namespace/name wins and the others are reported as conflicts.
  */
 export function trafficRouteFor(ctx: TranslationContext, namespace: string, name: string, port: number): Resolved<'TrafficRoute'> | undefined {
-  const candidates = ctx.model
-    .all('TrafficRoute')
-    .filter((r) => r.spec.service.name === name && (r.spec.service.namespace ?? r.metadata.namespace) === namespace)
+  const candidates = ctx.index
+    .trafficRoutes(namespace, name)
     .filter((r) => r.spec.service.port === undefined || r.spec.service.port === port)
     .sort((a, b) => Number(b.spec.service.port !== undefined) - Number(a.spec.service.port !== undefined) || byNamespacedName(a, b));
   const [winner, ...losers] = candidates;
@@ -49,10 +50,7 @@ export function trafficRouteFor(ctx: TranslationContext, namespace: string, name
  * by a policy for the version.
  */
 export function trafficPolicyFor(ctx: TranslationContext, namespace: string, name: string, version?: string): Partial<SpecOf<'TrafficPolicy'>> & { where?: string } {
-  const matching = ctx.model
-    .all('TrafficPolicy')
-    .filter((p) => p.spec.service.name === name && (p.spec.service.namespace ?? p.metadata.namespace) === namespace)
-    .sort(byNamespacedName);
+  const matching = [...ctx.index.trafficPolicies(namespace, name)].sort(byNamespacedName);
   const whole = matching.filter((p) => p.spec.service.version === undefined);
   const narrowed = version === undefined ? [] : matching.filter((p) => p.spec.service.version === version);
   for (const extra of [...whole.slice(1), ...narrowed.slice(1)]) {

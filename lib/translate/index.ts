@@ -9,6 +9,7 @@ export { instancesOf, selects, endpointPort, DEFAULT_APP_ADDRESS } from './workl
 export type { WorkloadInstance } from './workloads';
 export { kindsWithoutXds } from './coverage';
 export { PASSTHROUGH_CLUSTER } from './route-configurations';
+export { bindOutboundListeners } from './outbound-listeners';
 export { TELEMETRY_METADATA_KEY } from './telemetry';
 export { JWT_PAYLOAD_METADATA, jwksClusterName } from './jwt-authn';
 export * from './resource-names';

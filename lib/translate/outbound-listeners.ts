@@ -7,6 +7,7 @@ import { faultFilterConfig } from './fault';
 import { socketAddress } from './proto-values';
 
 const ADS = { ads: {}, resource_api_version: 'V3' };
+const ANY_ADDRESS = '0.0.0.0';
 
 /** The client-side HTTP filters: faults (set per route), then the Router, which must be last. */
 function outboundHttpFilters(): EnvoyMessage[] {
@@ -39,11 +40,10 @@ export function apiListenerOf(destination: OutboundService): EnvoyMessage {
 export function outboundListenersOf(ctx: TranslationContext, destinations: readonly OutboundService[]): { listeners: EnvoyMessage[]; http: OutboundService[] } {
   const byPort = new Map<number, OutboundService[]>();
   for (const d of destinations) byPort.set(d.port, [...(byPort.get(d.port) ?? []), d]);
-  const bind = ctx.proxy.outboundIp ?? '0.0.0.0';
   const listeners: EnvoyMessage[] = [];
   const http: OutboundService[] = [];
   for (const [port, onPort] of [...byPort.entries()].sort(([a], [b]) => a - b)) {
-    const base = { name: outboundListenerName(port), address: socketAddress(bind, port), traffic_direction: 'OUTBOUND' };
+    const base = { name: outboundListenerName(port), address: socketAddress(ANY_ADDRESS, port), traffic_direction: 'OUTBOUND' };
     const httpHere = onPort.filter((d) => d.protocol === 'http');
     if (httpHere.length > 0) {
       reportConflicts(ctx, onPort.filter((d) => d.protocol !== 'http'), port, 'HTTP');
@@ -65,6 +65,18 @@ export function outboundListenersOf(ctx: TranslationContext, destinations: reado
     listeners.push({ ...base, ...(tls.length > 0 ? { listener_filters: [{ name: FilterName.TlsInspector, typed_config: { '@type': TypeUrl.TlsInspector } }] } : {}), filter_chains: chains });
   }
   return { listeners, http };
+}
+
+/**
+ * Outbound listeners bound where this proxy binds them: `0.0.0.0`, or its `OUTBOUND_IP` in local
+ * mode. Kept apart from the translation so that proxies alike share one.
+ */
+export function bindOutboundListeners(listeners: readonly EnvoyMessage[], outboundIp: string | undefined): EnvoyMessage[] {
+  if (!outboundIp) return [...listeners];
+  return listeners.map((l) => {
+    const address = l['address'] as { socket_address: { port_value: number } } | undefined;
+    return address ? { ...l, address: socketAddress(outboundIp, address.socket_address.port_value) } : l;
+  });
 }
 
 function reportConflicts(ctx: TranslationContext, losers: readonly OutboundService[], port: number, winner: string): void {

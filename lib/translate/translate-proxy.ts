@@ -6,10 +6,11 @@ import { clustersOf } from './clusters';
 import { loadAssignmentsOf } from './cluster-load-assignments';
 import { inboundOf } from './inbound-listener';
 import { IssueLog, type TranslationIssue } from './issues';
-import { apiListenerOf, outboundListenersOf } from './outbound-listeners';
+import { apiListenerOf, bindOutboundListeners, outboundListenersOf } from './outbound-listeners';
 import type { ProxyIdentity } from './proxy-identity';
 import { SDS_DEFAULT, SDS_ROOT_CA } from './resource-names';
 import { passthroughCluster, routeConfigurationsOf } from './route-configurations';
+import { translationIndex } from './translation-index';
 import type { WorkloadInstance } from './workloads';
 
 /** A translation's resources and what it could not express. */
@@ -18,7 +19,7 @@ export interface Translation extends ProxyResources {
 }
 
 function context(model: MeshModel, workloads: readonly WorkloadInstance[], proxy: ProxyIdentity): TranslationContext {
-  return { model, workloads, proxy, issues: new IssueLog() };
+  return { model, workloads, proxy, issues: new IssueLog(), index: translationIndex(model, workloads) };
 }
 
 const byName = (key: 'name' | 'cluster_name') => (a: EnvoyMessage, b: EnvoyMessage) => String(a[key]).localeCompare(String(b[key]));
@@ -30,9 +31,9 @@ function unique(messages: EnvoyMessage[], key: 'name' | 'cluster_name'): EnvoyMe
 }
 
 /**
- * The outbound half: what the proxy needs to call other services. It depends only on the proxy's
- * kind, namespace, workload and outbound address, so proxies alike share one result (the
- * controller caches it by `outboundKey`).
+ * The outbound half: what the proxy needs to call other services, its listeners on 0.0.0.0 (see
+ * `bindOutboundListeners`). Proxies with the same `outboundKey` get the same result, so the
+ * controller translates once for all of them.
  */
 export function translateOutbound(model: MeshModel, workloads: readonly WorkloadInstance[], proxy: ProxyIdentity): Translation {
   const ctx = context(model, workloads, proxy);
@@ -56,9 +57,14 @@ export function translateOutbound(model: MeshModel, workloads: readonly Workload
   };
 }
 
-/** The key under which proxies share an outbound translation. */
-export function outboundKey(proxy: ProxyIdentity): string {
-  return proxy.kind === 'sidecar' ? `sidecar|${proxy.namespace}|${proxy.workload}|${proxy.outboundIp ?? ''}` : 'proxyless';
+/**
+ * The key under which proxies share an outbound translation: every sidecar whose workload calls
+ * everything shares one; a workload listing `calls` has its own.
+ */
+export function outboundKey(model: MeshModel, proxy: ProxyIdentity): string {
+  if (proxy.kind !== 'sidecar') return 'proxyless';
+  const calls = model.service(proxy.namespace, proxy.workload!)?.spec.calls ?? [];
+  return calls.length === 0 ? 'sidecar|*' : `sidecar|${proxy.namespace}|${proxy.workload}`;
 }
 
 /** The inbound half: a sidecar's own listeners, the clusters to its application, its SDS secrets. */
@@ -95,5 +101,6 @@ export function mergeTranslations(outbound: Translation, inbound: Translation): 
 
 /** Mesh resources + endpoints + the asking proxy → the Envoy resources that proxy needs. */
 export function translateForProxy(model: MeshModel, workloads: readonly WorkloadInstance[], proxy: ProxyIdentity): Translation {
-  return mergeTranslations(translateOutbound(model, workloads, proxy), translateInbound(model, workloads, proxy));
+  const outbound = translateOutbound(model, workloads, proxy);
+  return mergeTranslations({ ...outbound, listeners: bindOutboundListeners(outbound.listeners, proxy.outboundIp) }, translateInbound(model, workloads, proxy));
 }

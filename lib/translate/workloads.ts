@@ -1,4 +1,5 @@
 import type { Resolved } from '../model';
+import type { TranslationIndex } from './translation-index';
 
 /**
  * One running instance of a workload (a pod, or a process the local runner started): where it is
@@ -28,10 +29,12 @@ export function selects(selector: Readonly<Record<string, string>>, labels: Read
 }
 
 /** The instances of a service (or of one of its versions) in its namespace. */
-export function instancesOf(service: Resolved<'MeshService'>, workloads: readonly WorkloadInstance[], version?: string): WorkloadInstance[] {
+export function instancesOf(service: Resolved<'MeshService'>, index: TranslationIndex, version?: string): WorkloadInstance[] {
   const versionLabels = version === undefined ? {} : (service.spec.versions.find((v) => v.name === version)?.labels ?? {});
   const selector = { ...service.spec.selector, ...versionLabels };
-  return workloads.filter((w) => w.namespace === service.metadata.namespace && w.ready !== false && selects(selector, w.labels));
+  const [first] = Object.entries(selector);
+  if (!first) return [];
+  return index.withLabel(service.metadata.namespace, first[0], first[1]).filter((w) => w.ready !== false && selects(selector, w.labels));
 }
 
 /** The port callers reach an instance on for a service port. */

@@ -1,0 +1,60 @@
+import { Client, credentials, type ClientDuplexStream } from '@grpc/grpc-js';
+import { ADS_METHOD_PATH, adsServiceDefinition, toStruct, TypeUrl, type DiscoveryRequest, type DiscoveryResponse } from '../lib/xds';
+
+const method = adsServiceDefinition.StreamAggregatedResources!;
+
+/**
+ * A simulated sidecar for the benchmark: subscribes like Envoy (LDS and CDS wildcard, RDS and EDS by
+ * name), ACKs every response at once and remembers when each type last arrived. It does not decode
+ * resources, so that a hundred of them in one process measure the controller, not themselves.
+ */
+export class SimulatedProxy {
+  private readonly client: Client;
+  private readonly call: ClientDuplexStream<DiscoveryRequest, DiscoveryResponse>;
+  private readonly names = new Map<string, string[]>();
+  readonly lastArrival = new Map<string, number>();
+  readonly versions = new Map<string, string>();
+  private listeners: (() => void)[] = [];
+
+  constructor(address: string, workload: string, ip: string, subscriptions: { routes: string[]; clusters: string[] }) {
+    this.client = new Client(address, credentials.createInsecure());
+    this.call = this.client.makeBidiStreamRequest(ADS_METHOD_PATH, method.requestSerialize, method.responseDeserialize);
+    this.names.set(TypeUrl.RouteConfiguration, subscriptions.routes);
+    this.names.set(TypeUrl.ClusterLoadAssignment, subscriptions.clusters);
+    this.call.on('data', (r: DiscoveryResponse) => {
+      this.lastArrival.set(r.type_url, performance.now());
+      this.versions.set(r.type_url, r.version_info);
+      this.call.write({ type_url: r.type_url, version_info: r.version_info, response_nonce: r.nonce, resource_names: this.names.get(r.type_url) ?? [] });
+      const listeners = this.listeners;
+      this.listeners = [];
+      for (const l of listeners) l();
+    });
+    this.call.on('error', () => {});
+    const node = {
+      id: `sidecar~${ip}~${workload}.default~default.svc.cluster.local`,
+      cluster: workload,
+      metadata: toStruct({ NAMESPACE: 'default', WORKLOAD: workload, SERVICE_ACCOUNT: workload, INSTANCE_IP: ip, OUTBOUND_IP: ip }),
+    };
+    const types = [TypeUrl.Cluster, TypeUrl.ClusterLoadAssignment, TypeUrl.Listener, TypeUrl.RouteConfiguration];
+    types.forEach((type_url, i) => this.call.write({ type_url, resource_names: this.names.get(type_url) ?? [], ...(i === 0 ? { node } : {}) }));
+  }
+
+  /** Resolves once every type has arrived at least once. */
+  async ready(): Promise<void> {
+    while (this.lastArrival.size < 4) await new Promise<void>((resolve) => this.listeners.push(resolve));
+  }
+
+  /** Resolves with the arrival time of the first response of a type after `since`. */
+  async arrivalAfter(type: string, since: number): Promise<number> {
+    for (;;) {
+      const at = this.lastArrival.get(type);
+      if (at !== undefined && at >= since) return at;
+      await new Promise<void>((resolve) => this.listeners.push(resolve));
+    }
+  }
+
+  close(): void {
+    this.call.cancel();
+    this.client.close();
+  }
+}

@@ -1,0 +1,57 @@
+import type { MeshModel, Resolved } from '../model';
+import type { WorkloadInstance } from './workloads';
+
+const serviceKey = (namespace: string, name: string) => `${namespace}/${name}`;
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string[]): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    for (const k of key(item)) {
+      const list = out.get(k);
+      if (list) list.push(item);
+      else out.set(k, [item]);
+    }
+  }
+  return out;
+}
+
+/**
+ * Lookups the translation makes for every destination, indexed once per generation (mesh model and
+ * workloads) so that translating for a mesh of N services stays linear in N.
+ */
+export class TranslationIndex {
+  private readonly routes: Map<string, Resolved<'TrafficRoute'>[]>;
+  private readonly policies: Map<string, Resolved<'TrafficPolicy'>[]>;
+  /** Workloads by `namespace|label=value`, for every label they carry. */
+  private readonly byLabel: Map<string, WorkloadInstance[]>;
+
+  constructor(model: MeshModel, workloads: readonly WorkloadInstance[]) {
+    this.routes = groupBy(model.all('TrafficRoute'), (r) => [serviceKey(r.spec.service.namespace ?? r.metadata.namespace, r.spec.service.name)]);
+    this.policies = groupBy(model.all('TrafficPolicy'), (p) => [serviceKey(p.spec.service.namespace ?? p.metadata.namespace, p.spec.service.name)]);
+    this.byLabel = groupBy(workloads, (w) => Object.entries(w.labels).map(([k, v]) => `${w.namespace}|${k}=${v}`));
+  }
+
+  trafficRoutes(namespace: string, name: string): readonly Resolved<'TrafficRoute'>[] {
+    return this.routes.get(serviceKey(namespace, name)) ?? [];
+  }
+
+  trafficPolicies(namespace: string, name: string): readonly Resolved<'TrafficPolicy'>[] {
+    return this.policies.get(serviceKey(namespace, name)) ?? [];
+  }
+
+  /** Workloads in a namespace carrying one given label: the candidates of a selector. */
+  withLabel(namespace: string, key: string, value: string): readonly WorkloadInstance[] {
+    return this.byLabel.get(`${namespace}|${key}=${value}`) ?? [];
+  }
+}
+
+const cache = new WeakMap<MeshModel, WeakMap<readonly WorkloadInstance[], TranslationIndex>>();
+
+/** The index of a model and its workloads, built once and shared by every translation of them. */
+export function translationIndex(model: MeshModel, workloads: readonly WorkloadInstance[]): TranslationIndex {
+  let byWorkloads = cache.get(model);
+  if (!byWorkloads) cache.set(model, (byWorkloads = new WeakMap()));
+  let index = byWorkloads.get(workloads);
+  if (!index) byWorkloads.set(workloads, (index = new TranslationIndex(model, workloads)));
+  return index;
+}
