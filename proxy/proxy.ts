@@ -12,6 +12,9 @@ import { ProxyMetrics } from './telemetry/metrics';
 import { OtlpExporter } from './telemetry/tracing';
 import { AdsClient } from './xds/ads-client';
 
+/** Istio's default when a Telemetry policy enables tracing without saying how much. */
+const DEFAULT_SAMPLING_PERCENT = 1;
+
 export interface ProxyOptions {
   /** Structured logs (events and access logs). Defaults to JSON on stdout. */
   logger?: Logger;
@@ -31,6 +34,8 @@ export class Proxy {
   private readonly ads: AdsClient;
   private readonly admin: AdminServer;
   private readonly exporter: OtlpExporter | undefined;
+  /** Exporters for the OTLP endpoints Telemetry policies name, created on first use. */
+  private readonly policyExporters = new Map<string, OtlpExporter>();
   private draining = false;
   private adminBoundPort = 0;
 
@@ -40,14 +45,27 @@ export class Proxy {
     this.store = new ConfigStore(createHttpChainBuilder({ logger: this.logger, metrics: this.metrics }), this.clusters);
     const workload = String(bootstrap.node.metadata['WORKLOAD'] ?? bootstrap.node.cluster) || 'unknown';
     const tracing = bootstrap.tracing;
-    this.exporter = tracing ? new OtlpExporter(tracing.otlpEndpoint, tracing.serviceName ?? workload, this.logger) : undefined;
+    const serviceName = tracing?.serviceName ?? workload;
+    this.exporter = tracing ? new OtlpExporter(tracing.otlpEndpoint, serviceName, this.logger) : undefined;
+    const exporters = this.policyExporters;
     const connections = new HttpConnectionManager({
       logger: this.logger,
       accessLogger: this.logger,
       metrics: this.metrics,
       snapshot: () => this.store.current,
       workload,
-      tracing: this.exporter && tracing ? { exporter: this.exporter, samplingPercent: tracing.samplingPercent } : undefined,
+      tracing: {
+        exporter: this.exporter,
+        samplingPercent: tracing?.samplingPercent ?? DEFAULT_SAMPLING_PERCENT,
+        exporterFor: (endpoint) => {
+          let exporter = exporters.get(endpoint);
+          if (!exporter) {
+            exporter = new OtlpExporter(endpoint, serviceName, this.logger);
+            exporters.set(endpoint, exporter);
+          }
+          return exporter;
+        },
+      },
       draining: () => this.draining,
     });
     const outboundIp = bootstrap.node.metadata['OUTBOUND_IP'];
@@ -115,7 +133,7 @@ export class Proxy {
     await this.drain();
     this.ads.close();
     this.clusters.close();
-    await this.exporter?.close();
+    await Promise.all([this.exporter, ...this.policyExporters.values()].map((exporter) => exporter?.close()));
     await this.admin.close();
     this.logger.info({ event: 'proxy.stopped' }, 'proxy stopped');
   }

@@ -1,6 +1,7 @@
 import { durationToMs, TypeUrl, type Duration, type XdsMessage } from '../../lib/xds';
 import { ConfigError } from '../errors';
 import type { Handler } from '../http/filter';
+import { compileListenerTelemetry, type ListenerTelemetry } from '../telemetry/listener-telemetry';
 import { compileRouteConfiguration, type PerFilterCompiler, type RouteTable } from './route-table';
 import { compileDownstreamTls, type DownstreamTls } from './tls-config';
 
@@ -40,6 +41,7 @@ export interface ListenerConfig {
   readonly port: number;
   readonly direction: 'inbound' | 'outbound';
   readonly chains: readonly FilterChainConfig[];
+  readonly telemetry: ListenerTelemetry;
 }
 
 /** What compiling an HttpConnectionManager needs from the HTTP layer (filters and router). */
@@ -76,6 +78,7 @@ export function compileListener(message: XdsMessage, http: HttpChainBuilder): Li
     port: Number(socket['port_value'] ?? 0),
     direction,
     chains: chainMessages.map((chain, index) => compileFilterChain(chain, `${resource} chain ${index}`, http)),
+    telemetry: compileListenerTelemetry(message),
   };
 }
 

@@ -7,6 +7,7 @@ import type { RouteTable } from '../config/route-table';
 import type { ConfigSnapshot } from '../config/snapshot';
 import { logAccess } from '../telemetry/access-log';
 import type { ProxyMetrics } from '../telemetry/metrics';
+import { DEFAULT_TELEMETRY, type ListenerTelemetry } from '../telemetry/listener-telemetry';
 import { continueTrace, type OtlpExporter } from '../telemetry/tracing';
 import { ProxyRequest, type Downstream } from './proxy-request';
 import { ProxyResponse } from './proxy-response';
@@ -19,8 +20,15 @@ export interface ConnectionManagerServices {
   readonly snapshot: () => ConfigSnapshot;
   /** The workload this proxy fronts (metrics' source on outbound, destination on inbound). */
   readonly workload: string;
-  readonly tracing: { readonly exporter: OtlpExporter; readonly samplingPercent: number } | undefined;
+  readonly tracing: TracingServices;
   readonly draining: () => boolean;
+}
+
+/** The bootstrap's tracing (may be off) and exporters for endpoints a Telemetry policy names. */
+export interface TracingServices {
+  readonly exporter: OtlpExporter | undefined;
+  readonly samplingPercent: number;
+  exporterFor(endpoint: string): OtlpExporter;
 }
 
 /** Where a connection was accepted: its listener, the filter chain chosen for it, and its peer. */
@@ -65,7 +73,14 @@ export class HttpConnectionManager {
     const authority = String((http2 ? headers[':authority'] : headers.host) ?? headers.host ?? '');
     for (const name of Object.keys(headers)) if (name.startsWith(':')) delete headers[name];
     const requestId = typeof headers['x-request-id'] === 'string' && headers['x-request-id'] ? headers['x-request-id'] : randomUUID();
-    const trace = this.services.tracing ? continueTrace(headers, chain.samplingPercent ?? this.services.tracing.samplingPercent) : undefined;
+    const telemetry = listener?.telemetry ?? DEFAULT_TELEMETRY;
+    const tracing = this.services.tracing;
+    const exporter = telemetry.tracing?.otlpEndpoint ? tracing.exporterFor(telemetry.tracing.otlpEndpoint) : tracing.exporter;
+    // Headers propagate whenever tracing is configured, even where nothing is exported.
+    const trace =
+      exporter || telemetry.tracing
+        ? continueTrace(headers, chain.samplingPercent ?? tracing.samplingPercent, telemetry.tracing?.propagation)
+        : undefined;
     const req = new ProxyRequest(
       raw.method ?? 'GET',
       raw.url ?? '/',
@@ -85,9 +100,9 @@ export class HttpConnectionManager {
     rawRes.once('close', () => {
       const durationMs = performance.now() - startedAt;
       if (!rawRes.writableFinished) req.flags.add(ResponseFlag.DownstreamConnectionTermination);
-      this.record(req, res, listener?.direction ?? 'outbound', durationMs);
-      if (trace && this.services.tracing) {
-        this.services.tracing.exporter.export({
+      this.record(req, res, listener?.direction ?? 'outbound', durationMs, telemetry, trace?.traceId);
+      if (trace && exporter) {
+        exporter.export({
           context: trace,
           name: `${req.method} ${req.route?.route.name || req.pathname}`,
           kind: listener?.direction === 'inbound' ? 'server' : 'client',
@@ -99,6 +114,7 @@ export class HttpConnectionManager {
             'http.response.status_code': res.status,
             'meshform.upstream_cluster': req.cluster ?? '',
             'meshform.request_id': req.id,
+            ...Object.fromEntries((telemetry.tracing?.customTags ?? []).map(([tag, header]) => [tag, req.header(header) ?? ''])),
           },
           error: res.status >= 500 || res.status === 0,
         });
@@ -112,24 +128,32 @@ export class HttpConnectionManager {
     });
   }
 
-  private record(req: ProxyRequest, res: ProxyResponse, direction: 'inbound' | 'outbound', durationMs: number): void {
-    const inbound = direction === 'inbound';
-    const destination = inbound ? this.services.workload : serviceOfCluster(req.cluster);
-    const code = String(res.status || 0);
-    const routeName = req.route?.route.name || req.route?.virtualHost.name || '';
-    this.services.metrics.recordRequest(
-      {
-        direction,
-        source_workload: inbound ? workloadOfIdentity(req.downstream.peerIdentity) : this.services.workload,
-        destination_service: destination,
-        route: routeName,
-        response_code: code,
-        response_flags: [...req.flags].join(',') || '-',
-      },
-      durationMs / 1000,
-      Number(req.headers['content-length'] ?? 0) || 0,
-      res.bytesSent,
-    );
-    logAccess(this.services.accessLogger, req, res, durationMs, req.headers.traceparent ? String(req.headers.traceparent).slice(3, 35) : undefined);
+  private record(
+    req: ProxyRequest,
+    res: ProxyResponse,
+    direction: 'inbound' | 'outbound',
+    durationMs: number,
+    telemetry: ListenerTelemetry,
+    traceId: string | undefined,
+  ): void {
+    if (telemetry.metricsEnabled) {
+      const inbound = direction === 'inbound';
+      this.services.metrics.recordRequest(
+        {
+          direction,
+          source_workload: inbound ? workloadOfIdentity(req.downstream.peerIdentity) : this.services.workload,
+          destination_service: inbound ? this.services.workload : serviceOfCluster(req.cluster),
+          route: req.route?.route.name || req.route?.virtualHost.name || '',
+          response_code: String(res.status || 0),
+          response_flags: [...req.flags].join(',') || '-',
+        },
+        durationMs / 1000,
+        Number(req.headers['content-length'] ?? 0) || 0,
+        res.bytesSent,
+      );
+    }
+    const log = telemetry.accessLog;
+    const failed = res.status === 0 || res.status >= 400 || req.flags.size > 0;
+    if (log.enabled && (!log.errorsOnly || failed)) logAccess(this.services.accessLogger, req, res, durationMs, traceId, log.format);
   }
 }

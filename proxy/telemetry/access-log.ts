@@ -2,8 +2,24 @@ import type { Logger } from 'pino';
 import type { ProxyRequest } from '../http/proxy-request';
 import type { ProxyResponse } from '../http/proxy-response';
 
-/** One JSON access log line per request, Envoy-like fields (flags use Envoy's short names). */
-export function logAccess(logger: Logger, req: ProxyRequest, res: ProxyResponse, durationMs: number, traceId: string | undefined): void {
+/**
+ * One access log line per request, Envoy-like fields (flags use Envoy's short names): JSON fields,
+ * or for the `text` format Envoy's default line as the message.
+ */
+export function logAccess(
+  logger: Logger,
+  req: ProxyRequest,
+  res: ProxyResponse,
+  durationMs: number,
+  traceId: string | undefined,
+  format: 'json' | 'text' = 'json',
+): void {
+  if (format === 'text') {
+    const flags = [...req.flags].join(',') || '-';
+    const line = `"${req.method} ${req.path} ${req.protocol}" ${res.status} ${flags} ${res.bytesSent} ${Math.round(durationMs)} "${req.id}" "${req.authority}" "${req.upstreamHost ?? '-'}"`;
+    logger.info({ event: 'access' }, line);
+    return;
+  }
   logger.info(
     {
       event: 'access',

@@ -3,3 +3,5 @@ export { ProxyMetrics } from './metrics';
 export type { RequestLabels } from './metrics';
 export { continueTrace, OtlpExporter } from './tracing';
 export type { FinishedSpan, SpanContext } from './tracing';
+export { compileListenerTelemetry, DEFAULT_TELEMETRY, TELEMETRY_METADATA_KEY } from './listener-telemetry';
+export type { ListenerTelemetry, Propagation } from './listener-telemetry';

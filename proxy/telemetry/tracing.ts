@@ -24,21 +24,28 @@ export interface FinishedSpan {
 
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 const ZERO_TRACE = '0'.repeat(32);
+const BOTH_FORMATS: ReadonlySet<'w3c' | 'b3'> = new Set(['w3c', 'b3']);
 
 /**
  * Continues the caller's trace (W3C traceparent, else B3) with a new span for this hop, or starts
- * one, sampled at `samplingPercent`; then rewrites the headers for the upstream in the same formats.
+ * one, sampled at `samplingPercent`; then rewrites the headers for the upstream in the formats
+ * `propagation` names (a B3 caller keeps its B3 headers either way).
  */
-export function continueTrace(headers: IncomingHttpHeaders, samplingPercent: number): SpanContext {
+export function continueTrace(
+  headers: IncomingHttpHeaders,
+  samplingPercent: number,
+  propagation: ReadonlySet<'w3c' | 'b3'> = BOTH_FORMATS,
+): SpanContext {
   const spanId = randomBytes(8).toString('hex');
   const parent = TRACEPARENT.exec(String(headers.traceparent ?? ''));
+  const b3Caller = typeof headers['x-b3-traceid'] === 'string' && /^[0-9a-f]{16,32}$/.test(headers['x-b3-traceid']);
   let context: SpanContext;
   if (parent && parent[1] !== ZERO_TRACE) {
     context = { traceId: parent[1]!, spanId, parentSpanId: parent[2], sampled: (parseInt(parent[3]!, 16) & 1) === 1 };
-  } else if (typeof headers['x-b3-traceid'] === 'string' && /^[0-9a-f]{16,32}$/.test(headers['x-b3-traceid'])) {
+  } else if (b3Caller) {
     const sampledHeader = headers['x-b3-sampled'];
     context = {
-      traceId: headers['x-b3-traceid'].padStart(32, '0'),
+      traceId: String(headers['x-b3-traceid']).padStart(32, '0'),
       spanId,
       parentSpanId: typeof headers['x-b3-spanid'] === 'string' ? headers['x-b3-spanid'] : undefined,
       sampled: sampledHeader === undefined ? Math.random() * 100 < samplingPercent : sampledHeader === '1' || sampledHeader === 'true',
@@ -46,8 +53,8 @@ export function continueTrace(headers: IncomingHttpHeaders, samplingPercent: num
   } else {
     context = { traceId: randomBytes(16).toString('hex'), spanId, parentSpanId: undefined, sampled: Math.random() * 100 < samplingPercent };
   }
-  headers.traceparent = `00-${context.traceId}-${context.spanId}-${context.sampled ? '01' : '00'}`;
-  if (headers['x-b3-traceid'] !== undefined) {
+  if (propagation.has('w3c')) headers.traceparent = `00-${context.traceId}-${context.spanId}-${context.sampled ? '01' : '00'}`;
+  if (propagation.has('b3') || b3Caller) {
     headers['x-b3-traceid'] = context.traceId;
     headers['x-b3-spanid'] = context.spanId;
     if (context.parentSpanId) headers['x-b3-parentspanid'] = context.parentSpanId;

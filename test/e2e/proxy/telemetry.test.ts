@@ -5,7 +5,8 @@ import { TypeUrl } from '../../../lib/xds';
 import { request } from '../../support/http-client';
 import { listenerPort, startProxy, type ProxyUnderTest } from '../../support/proxy-harness';
 import { UpstreamServer } from '../../support/upstream-server';
-import { cluster, endpoints, httpListener, prefix, route, routeConfig, toCluster, virtualHost } from '../../support/xds-resources';
+import { toStruct } from '../../../lib/xds';
+import { cluster, endpoints, hcm, httpListener, listener, prefix, route, routeConfig, toCluster, virtualHost } from '../../support/xds-resources';
 import { TestXdsServer } from '../../support/xds-test-server';
 import { waitFor } from '../../support/wait';
 
@@ -16,6 +17,7 @@ describe('telemetry and admin', () => {
   let proxy: ProxyUnderTest;
   let app: UpstreamServer;
   let port: number;
+  let policyPort: number;
   let collector: http.Server;
   const exported: { resourceSpans: { scopeSpans: { spans: { traceId: string; spanId: string; parentSpanId?: string; name: string }[] }[] }[] }[] = [];
 
@@ -33,12 +35,35 @@ describe('telemetry and admin', () => {
     app = await UpstreamServer.start('reviews');
     xds.set(TypeUrl.Cluster, [cluster(SERVICE)]);
     xds.set(TypeUrl.ClusterLoadAssignment, [endpoints(SERVICE, [app.address])]);
-    xds.set(TypeUrl.RouteConfiguration, [routeConfig('9080', [virtualHost('reviews', [route(prefix('/'), toCluster(SERVICE), { name: 'default' })])])]);
-    xds.set(TypeUrl.Listener, [httpListener('0.0.0.0_9080', 0, '9080')]);
+    xds.set(TypeUrl.RouteConfiguration, [
+      routeConfig('9080', [
+        virtualHost('reviews', [
+          route(prefix('/policy/missing'), { direct_response: { status: 404, body: { inline_string: 'gone' } } }, { name: 'missing' }),
+          route(prefix('/'), toCluster(SERVICE), { name: 'default' }),
+        ]),
+      ]),
+    ]);
+    const collectorUrl = `http://127.0.0.1:${(collector.address() as AddressInfo).port}`;
+    // As the controller sends a Telemetry policy: sampling on the HCM, the rest in listener metadata.
+    const policy = toStruct({
+      tracing: { otlpEndpoint: collectorUrl, propagation: ['b3'], customTags: { user: { header: 'x-user' } } },
+      metrics: { enabled: false },
+      accessLogs: { enabled: true, format: 'json', errorsOnly: true },
+    });
+    xds.set(TypeUrl.Listener, [
+      httpListener('0.0.0.0_9080', 0, '9080'),
+      listener(
+        'policy_9080',
+        0,
+        [{ filters: [{ name: 'envoy.filters.network.http_connection_manager', typed_config: hcm('9080', [], { tracing: { random_sampling: { value: 100 } } }) }] }],
+        { metadata: { filter_metadata: { 'meshform.dev/telemetry': policy } } },
+      ),
+    ]);
     proxy = await startProxy(xds, {
-      tracing: { otlpEndpoint: `http://127.0.0.1:${(collector.address() as AddressInfo).port}`, samplingPercent: 100 },
+      tracing: { otlpEndpoint: `http://127.0.0.1:${(collector.address() as AddressInfo).port}/`, samplingPercent: 100 },
     });
     port = await listenerPort(proxy.proxy, '0.0.0.0_9080');
+    policyPort = await listenerPort(proxy.proxy, 'policy_9080');
     await xds.waitForAck(TypeUrl.ClusterLoadAssignment, '1');
   });
 
@@ -63,7 +88,7 @@ describe('telemetry and admin', () => {
 
   it('dumps the accepted config without private keys, and cluster state', async () => {
     const dump = JSON.parse((await admin('/config_dump')).body) as { listeners: { name: string }[]; versions: Record<string, string> };
-    expect(dump.listeners.map((l) => l.name)).toEqual(['0.0.0.0_9080']);
+    expect(dump.listeners.map((l) => l.name)).toEqual(['0.0.0.0_9080', 'policy_9080']);
     expect(dump.versions[TypeUrl.Cluster]).toBe('1');
     const clusters = JSON.parse((await admin('/clusters')).body) as { name: string; endpoints: { address: string }[] }[];
     expect(clusters[0]).toMatchObject({ name: SERVICE, endpoints: [{ address: app.address }] });
@@ -80,6 +105,24 @@ describe('telemetry and admin', () => {
     );
     expect(span.parentSpanId).toBe('00f067aa0ba902b7');
     expect(upstreamTraceparent.split('-')[2]).toBe(span.spanId);
+  });
+
+  it('follows a Telemetry policy: B3 only, custom span tags, errors-only access logs, no metrics', async () => {
+    const response = await request(policyPort, '/policy', { headers: { host: 'reviews', 'x-user': 'jason' } });
+    const seen = JSON.parse(response.body).headers as Record<string, string>;
+    expect(seen['x-b3-traceid']).toMatch(/^[0-9a-f]{32}$/);
+    expect(seen['traceparent']).toBeUndefined();
+    const span = await waitFor('the policy span', () =>
+      exported
+        .flatMap((batch) => batch.resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans)))
+        .find((s) => s.traceId === seen['x-b3-traceid']) as { attributes?: { key: string; value: { stringValue?: string } }[] } | undefined,
+    );
+    expect(span.attributes?.find((a) => a.key === 'user')?.value.stringValue).toBe('jason');
+    await request(policyPort, '/policy/missing', { headers: { host: 'reviews' } });
+    const accessLines = () => proxy.logs.filter((l) => l['event'] === 'access' && String(l['path']).startsWith('/policy'));
+    await waitFor('the error access log', () => accessLines().length > 0);
+    expect(accessLines().map((l) => l['response_code'])).toEqual([404]);
+    expect((await admin('/stats/prometheus')).body).not.toContain('route="missing"');
   });
 
   it('drains on POST /drain: not ready, and the listener stops accepting', async () => {
