@@ -149,7 +149,8 @@ export class CertificateAuthority {
     const keys = (await webcrypto.subtle.generateKey(EC_KEY, true, ['sign', 'verify'])) as CryptoKeyPair;
     const now = this.now();
     const notBefore = new Date(now.getTime() - BACKDATE_MS);
-    const notAfter = new Date(Math.min(now.getTime() + this.workloadTtlMs, this.signer.certificate.notAfter.getTime()));
+    // X.509 times have whole seconds: round down here so that renewal plans with the real expiry.
+    const notAfter = new Date(Math.floor(Math.min(now.getTime() + this.workloadTtlMs, this.signer.certificate.notAfter.getTime()) / 1000) * 1000);
     const leaf = await x509.X509CertificateGenerator.create({
       subject: 'O=meshform',
       issuer: this.signer.certificate.subject,

@@ -43,11 +43,17 @@ describe('certificate authority', () => {
   });
 
   it('makes workload certificates last 24 hours unless told otherwise', async () => {
-    const c = clock();
+    const c = clock(Math.floor(Date.now() / 1000) * 1000);
     const ca = await CertificateAuthority.create({ trustDomain: 'cluster.local', now: c.now });
     expect((await ca.issue(ID)).notAfter.getTime() - c.now().getTime()).toBe(24 * HOUR);
     const short = await CertificateAuthority.create({ trustDomain: 'cluster.local', workloadTtlMs: HOUR, now: c.now });
     expect((await short.issue(ID)).notAfter.getTime() - c.now().getTime()).toBe(HOUR);
+  });
+
+  it('reports the expiry the certificate really carries (X.509 keeps whole seconds)', async () => {
+    const ca = await CertificateAuthority.create({ trustDomain: 'cluster.local', now: () => new Date(1_800_000_000_750) });
+    const svid = await ca.issue(ID);
+    expect(new Date(certificates(svid.certificateChainPem)[0]!.validTo).getTime()).toBe(svid.notAfter.getTime());
   });
 
   it('signs with a provided root from files', async () => {
