@@ -148,7 +148,7 @@ export class ProxyStream {
     if (!all) return;
     const { resources, version } = selectResources(all, state.names, state.namesKey);
     if (!force && version === state.sentVersion) return;
-    const changed = force || !PARTIAL_TYPES.has(type) ? resources : resources.filter((r) => state.sent.get(r.name) !== r);
+    const changed = force || !PARTIAL_TYPES.has(type) ? resources : resources.filter((r) => state.sent.get(r.name)?.hash !== r.hash);
     state.nonce = String(++this.nonceCounter);
     state.sentVersion = version;
     state.sent = new Map(resources.map((r) => [r.name, r]));

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { MeshState } from '../../../controller/mesh-state';
+
+const route = (weights: [number, number]) => ({
+  apiVersion: 'meshform.dev/v1alpha1',
+  kind: 'TrafficRoute',
+  metadata: { name: 'reviews', namespace: 'default' },
+  spec: { service: { name: 'reviews' }, rules: [{ backends: [{ version: 'v1', weight: weights[0] }, { version: 'v2', weight: weights[1] }] }] },
+});
+
+describe('mesh state', () => {
+  it('keeps the last valid version of a resource whose update is invalid, and says why', () => {
+    const state = new MeshState();
+    state.replaceSource('files', [{ object: route([80, 20]), origin: 'a.yaml#0' }]);
+    state.replaceSource('files', [{ object: route([80, 30]), origin: 'a.yaml#0' }]);
+    const [kept] = state.resources() as { spec: { rules: { backends: { weight: number }[] }[] } }[];
+    expect(kept!.spec.rules[0]!.backends.map((b) => b.weight)).toEqual([80, 20]);
+    expect(state.statuses()).toEqual([expect.objectContaining({ accepted: false, reason: 'WEIGHTS_SUM', inForce: 'last-valid' })]);
+  });
+
+  it('puts nothing in force for a resource that was never valid, and still reports it', () => {
+    const state = new MeshState();
+    state.replaceSource('files', [{ object: { ...route([1, 1]), kind: 'TrafficRoute' }, origin: 'a.yaml#0' }]);
+    expect(state.resources()).toEqual([]);
+    expect(state.statuses()[0]).toMatchObject({ accepted: false, inForce: 'none' });
+  });
+
+  it('drops what a source no longer reports', () => {
+    const state = new MeshState();
+    state.replaceSource('files', [{ object: route([80, 20]), origin: 'a.yaml#0' }]);
+    state.replaceSource('files', []);
+    expect(state.resources()).toEqual([]);
+  });
+
+  it('signals a change only when something changed', () => {
+    const state = new MeshState();
+    let changes = 0;
+    state.on('change', () => changes++);
+    const object = route([80, 20]);
+    state.replaceSource('files', [{ object, origin: 'a.yaml#0' }]);
+    state.replaceSource('files', [{ object, origin: 'a.yaml#0' }]);
+    state.setWorkloads('registry', [{ name: 'a', namespace: 'default', address: '127.0.0.2', labels: {} }]);
+    state.setWorkloads('registry', [{ name: 'a', namespace: 'default', address: '127.0.0.2', labels: {} }]);
+    expect(changes).toBe(2);
+  });
+
+  it('shows cross-resource findings on the resource they are about', () => {
+    const state = new MeshState();
+    state.replaceSource('files', [{ object: route([80, 20]), origin: 'a.yaml#0' }]);
+    state.setCrossFindings([{ code: 'UNKNOWN_SERVICE', where: 'TrafficRoute reviews', field: 'spec.service.name', message: 'names a missing service', fix: 'define it' }]);
+    expect(state.statuses()[0]).toMatchObject({ accepted: false, reason: 'UNKNOWN_SERVICE', inForce: 'current' });
+  });
+});
