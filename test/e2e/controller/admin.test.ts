@@ -54,7 +54,7 @@ describe('admin port', () => {
 
   it('lists resource statuses and translation issues', async () => {
     const body = await adminJson(harness, '/debug/resources');
-    const byKey = new Map(body.resources.map((r: { key: string }) => [r.key, r]));
+    const byKey = new Map<string, unknown>(body.resources.map((r: { key: string }) => [r.key, r]));
     expect(byKey.get('MeshService/default/reviews')).toMatchObject({ accepted: true, inForce: 'current' });
     // analyzeMesh finds no rule named "canary"; the resource stays in force and the finding is shown.
     expect(byKey.get('RateLimit/default/per-rule')).toMatchObject({ accepted: false, inForce: 'current' });
