@@ -49,7 +49,7 @@ describe('admin port', () => {
   it('says which proxies exist when asked for an unknown one', async () => {
     const response = await fetch(`${harness.adminUrl}/debug/config_dump?proxy=nobody`);
     expect(response.status).toBe(404);
-    expect((await response.json()).connected).toEqual(['sidecar~127.0.0.2~reviews.default~default.svc.cluster.local']);
+    expect(((await response.json()) as { connected: string[] }).connected).toEqual(['sidecar~127.0.0.2~reviews.default~default.svc.cluster.local']);
   });
 
   it('lists resource statuses and translation issues', async () => {
