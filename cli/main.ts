@@ -5,7 +5,8 @@ commands:
   analyze <dir>                       check the mesh resources in the manifests under <dir>
   controller --local <dir> | --kubernetes   run the control plane (xDS, SDS, CA); --help for options
   proxy --bootstrap <file>            run a sidecar proxy
-  up [--env dev] [--manifests <dir>]  run the whole mesh on this machine (local mode); Ctrl-C stops it`;
+  up [--env dev] [--manifests <dir>]  run the whole mesh on this machine (local mode); Ctrl-C stops it
+  stat [--window 2s] [--watch]        golden signals per service and route of the running local mesh`;
 
 type Command = (argv: string[]) => number | Promise<number>;
 
@@ -19,6 +20,7 @@ const COMMANDS: Record<string, Command> = {
   },
   proxy: (argv) => (require('./proxy-command') as typeof import('./proxy-command')).runProxy(argv),
   up: (argv) => (require('./up-command') as typeof import('./up-command')).runUp(argv),
+  stat: (argv) => (require('./stat-command') as typeof import('./stat-command')).runStat(argv),
 };
 
 /** Dispatches a command line; resolves to the process exit code. */

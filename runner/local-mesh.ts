@@ -5,6 +5,7 @@ import type { MeshResource } from '../lib/api';
 import { startCli, type ManagedProcess } from './child-process';
 import { cliEntry } from './cli-entry';
 import { addressesOf, INGRESS_NAME, planInstances, type PlannedInstance } from './instance-plan';
+import { removeMeshState, writeMeshState } from './mesh-state';
 import { Workspace } from './workspace';
 
 export interface LocalMeshOptions {
@@ -79,6 +80,7 @@ export class LocalMesh {
   }
 
   async stop(): Promise<void> {
+    removeMeshState(this.options.workspaceDir);
     const proxies = this.processes.filter((p) => p.name !== 'controller');
     await Promise.all(proxies.map((p) => p.stop()));
     await Promise.all(this.processes.filter((p) => p.name === 'controller').map((p) => p.stop()));
@@ -145,6 +147,10 @@ export class LocalMesh {
     }));
     this.ingress = { ...ingressPlan, adminAddress: files.get(INGRESS_NAME)!.adminAddress };
     this.say(`${sidecars.length} sidecars ready`);
+    writeMeshState(this.options.workspaceDir, {
+      controllerAdmin: this.controllerAdmin,
+      sidecars: sidecars.map((p) => ({ name: p.name, service: p.service, admin: files.get(p.name)!.adminAddress })),
+    });
   }
 
   private readMesh(): MeshResource[] {
