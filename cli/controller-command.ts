@@ -5,7 +5,7 @@ import { ControllerError, ControllerErrorCode } from '../controller/errors';
 import { createLogger } from '../controller/logger';
 import { runControllerWith, type RunOptions } from '../controller/run-controller';
 
-const USAGE = `usage: meshform controller (--local <dir> [--registry <file>] | --kubernetes [--namespace <ns>] [--pod-name <name>] [--token-audience <aud>...])
+const USAGE = `usage: meshform controller (--local <dir> [--registry <file>] | --kubernetes [--kubeconfig <file>] [--namespace <ns>] [--pod-name <name>] [--token-audience <aud>...])
        [--host <addr>] [--xds-port <n>] [--admin-port <n>] [--xds-tls | --no-xds-tls] [--debounce-ms <n>]
        [--ca-cert <pem> --ca-key <pem> [--ca-chain <pem> --ca-root <pem>]] [--cert-ttl <duration>]`;
 
@@ -26,6 +26,7 @@ export function parseControllerArgs(argv: string[]): Omit<RunOptions, 'log'> {
         local: { type: 'string' },
         registry: { type: 'string' },
         kubernetes: { type: 'boolean' },
+        kubeconfig: { type: 'string' },
         namespace: { type: 'string' },
         'pod-name': { type: 'string' },
         'token-audience': { type: 'string', multiple: true },
@@ -57,6 +58,7 @@ export function parseControllerArgs(argv: string[]): Omit<RunOptions, 'log'> {
         namespace: v.namespace ?? process.env['POD_NAMESPACE'] ?? 'meshform-system',
         podName: v['pod-name'] ?? process.env['POD_NAME'] ?? '',
         tokenAudiences: v['token-audience'] ?? [],
+        ...(v.kubeconfig ? { kubeconfigFile: path.resolve(v.kubeconfig) } : {}),
       };
   const debounce = v['debounce-ms'] === undefined ? undefined : Number(v['debounce-ms']);
   if (debounce !== undefined && !(Number.isInteger(debounce) && debounce >= 0)) throw new ControllerError(ControllerErrorCode.BadArguments, `--debounce-ms is ${v['debounce-ms']}; it must be a whole number of milliseconds`);

@@ -7,7 +7,7 @@ import { LocalSource } from './sources/local-source';
 import { KubernetesSource } from './sources/kubernetes-source';
 
 export interface RunOptions {
-  readonly mode: { readonly kind: 'local'; readonly manifestsDir: string; readonly registryFile?: string } | { readonly kind: 'kubernetes'; readonly podName: string; readonly namespace: string; readonly tokenAudiences: readonly string[] };
+  readonly mode: { readonly kind: 'local'; readonly manifestsDir: string; readonly registryFile?: string } | { readonly kind: 'kubernetes'; readonly podName: string; readonly namespace: string; readonly tokenAudiences: readonly string[]; readonly kubeconfigFile?: string };
   readonly host: string;
   readonly xdsPort: number;
   readonly adminPort: number;

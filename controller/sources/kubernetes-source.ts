@@ -28,6 +28,8 @@ export interface KubernetesSourceOptions {
   readonly namespace: string;
   /** Audiences the projected proxy tokens carry (TokenReview). */
   readonly tokenAudiences: readonly string[];
+  /** A kubeconfig file. @default in-cluster config, else KUBECONFIG or ~/.kube/config */
+  readonly kubeconfigFile?: string;
 }
 
 const SOURCE = 'kubernetes';
@@ -85,7 +87,8 @@ export class KubernetesSource {
 
   static async start(controller: Controller, log: Logger, options: KubernetesSourceOptions): Promise<KubernetesSource> {
     const kubeConfig = new KubeConfig();
-    kubeConfig.loadFromDefault();
+    if (options.kubeconfigFile) kubeConfig.loadFromFile(options.kubeconfigFile);
+    else kubeConfig.loadFromDefault();
     const source = new KubernetesSource(controller, log, kubeConfig, options);
     controller.setIdentityVerifier(new KubernetesTokenVerifier(kubeConfig, options.tokenAudiences));
     await Promise.all(source.informers.map((i) => i.start()));
