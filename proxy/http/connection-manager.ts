@@ -92,7 +92,6 @@ export class HttpConnectionManager {
       http2 ? 'HTTP/2' : 'HTTP/1.1',
       requestId,
       snapshot,
-      startedAt,
     );
     const res = new ProxyResponse(rawRes);
     const table: RouteTable | undefined = chain.inlineRoutes ?? (chain.routeConfigName ? snapshot.routes.get(chain.routeConfigName) : undefined);

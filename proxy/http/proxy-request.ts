@@ -44,7 +44,6 @@ export class ProxyRequest {
     readonly id: string,
     /** The config this request started on; it keeps it to the end even if a new one arrives. */
     readonly snapshot: ConfigSnapshot,
-    readonly startedAt: number,
   ) {
     this.queryStart = path.indexOf('?');
   }

@@ -17,7 +17,6 @@ export function stubRequest(path = '/', headers: Record<string, string> = {}): P
     'HTTP/1.1',
     'req-1',
     EMPTY_SNAPSHOT,
-    0,
   );
 }
 
