@@ -22,7 +22,8 @@ export interface WeightedClusterEntry {
 
 export type HashPolicy = { readonly terminal: boolean } & (
   | { readonly kind: 'header'; readonly name: string }
-  | { readonly kind: 'cookie'; readonly name: string }
+  /** With a ttl, a missing cookie is generated and set on the response (Envoy's sticky sessions). */
+  | { readonly kind: 'cookie'; readonly name: string; readonly ttlMs: number | undefined; readonly path: string | undefined }
   | { readonly kind: 'query'; readonly name: string }
   | { readonly kind: 'source_ip' }
 );
@@ -411,8 +412,16 @@ function compileHashPolicy(message: XdsMessage, resource: string): HashPolicy {
   switch (message['policy_specifier']) {
     case 'header':
       return { kind: 'header', name: String((message['header'] as XdsMessage)['header_name']).toLowerCase(), terminal };
-    case 'cookie':
-      return { kind: 'cookie', name: String((message['cookie'] as XdsMessage)['name']), terminal };
+    case 'cookie': {
+      const cookie = message['cookie'] as XdsMessage;
+      return {
+        kind: 'cookie',
+        name: String(cookie['name']),
+        ttlMs: durationToMs(cookie['ttl'] as Duration | undefined),
+        path: (cookie['path'] as string | undefined) || undefined,
+        terminal,
+      };
+    }
     case 'query_parameter':
       return { kind: 'query', name: String((message['query_parameter'] as XdsMessage)['name']), terminal };
     case 'connection_properties':

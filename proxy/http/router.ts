@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { OutgoingHttpHeaders } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
@@ -105,8 +106,10 @@ function pickWeighted(action: ClusterAction): WeightedClusterEntry {
   return action.clusters[action.clusters.length - 1]!;
 }
 
-function requestHash(req: ProxyRequest, policies: readonly HashPolicy[]): number | undefined {
+/** The request's consistent-hash key, and a Set-Cookie to send when a sticky cookie was generated. */
+function requestHash(req: ProxyRequest, policies: readonly HashPolicy[]): { hash: number | undefined; setCookie: string | undefined } {
   let hash: number | undefined;
+  let setCookie: string | undefined;
   for (const policy of policies) {
     let key: string | undefined;
     switch (policy.kind) {
@@ -115,6 +118,10 @@ function requestHash(req: ProxyRequest, policies: readonly HashPolicy[]): number
         break;
       case 'cookie':
         key = req.cookie(policy.name);
+        if (key === undefined && policy.ttlMs !== undefined) {
+          key = randomBytes(8).toString('hex');
+          setCookie = `${policy.name}="${key}"; Max-Age=${Math.floor(policy.ttlMs / 1000)}${policy.path ? `; Path=${policy.path}` : ''}; HttpOnly`;
+        }
         break;
       case 'query':
         key = req.query.get(policy.name) ?? undefined;
@@ -128,7 +135,7 @@ function requestHash(req: ProxyRequest, policies: readonly HashPolicy[]): number
     hash = hash === undefined ? value : combineHashes(hash, value);
     if (policy.terminal) break;
   }
-  return hash;
+  return { hash, setCookie };
 }
 
 function hasBody(req: ProxyRequest): boolean {
@@ -226,7 +233,7 @@ async function forward(req: ProxyRequest, res: ProxyResponse, matched: MatchedRo
 async function attemptLoop(f: Forwarding): Promise<void> {
   const { req, res, cluster } = f;
   const policy = f.body.kind === 'buffered' ? f.action.retry : undefined;
-  const hash = requestHash(req, f.action.hashPolicies);
+  const { hash, setCookie } = requestHash(req, f.action.hashPolicies);
   const tried = new Set<EndpointState>();
   for (let retry = 0; ; retry++) {
     const endpoint = cluster.config.originalDestinationHeader
@@ -277,7 +284,7 @@ async function attemptLoop(f: Forwarding): Promise<void> {
         res.localReply(status, code, `${text}: ${result.message}`);
         return;
       }
-      await relayResponse(f, result.response);
+      await relayResponse(f, result.response, setCookie);
       return;
     } finally {
       endpoint.active -= 1;
@@ -305,10 +312,11 @@ async function backOff(f: Forwarding, retry: number): Promise<boolean> {
  * Streams the upstream response back, trailers included (gRPC status travels in them). The route
  * timeout covers the whole response: past it the stream is reset, as Envoy does once headers are out.
  */
-function relayResponse(f: Forwarding, response: UpstreamResponse): Promise<void> {
+function relayResponse(f: Forwarding, response: UpstreamResponse, setCookie: string | undefined): Promise<void> {
   const { res } = f;
   const headers = forwardableHeaders(response.headers);
   applyHeaderMutations(headers, f.responseMutations);
+  if (setCookie) headers['set-cookie'] = [...[headers['set-cookie'] ?? []].flat().map(String), setCookie];
   // A gRPC "trailers-only" answer carries its status in the headers; re-sent as headers + trailers,
   // which every gRPC client reads, since the response here is always started before the body.
   const grpcTrailers: OutgoingHttpHeaders = {};

@@ -85,6 +85,7 @@ describe('resilience', () => {
           route(prefix('/half-dead'), toCluster('half-dead', retry('connect-failure', 2)), { name: 'half-dead' }),
           route(prefix('/dead'), toCluster('dead'), { name: 'dead' }),
           route(prefix('/hashed'), toCluster('hashed', { hash_policy: [{ header: { header_name: 'x-user' } }] }), { name: 'hashed' }),
+          route(prefix('/sticky'), toCluster('hashed', { hash_policy: [{ cookie: { name: 'sid', ttl: duration(3_600_000), path: '/' } }] }), { name: 'sticky' }),
         ]),
       ]),
     ]);
@@ -168,6 +169,19 @@ describe('resilience', () => {
     const clusters = JSON.parse((await request(proxy.proxy.adminPort, '/clusters')).body) as { name: string; endpoints: { address: string; ejected: boolean }[] }[];
     const mixed = clusters.find((c) => c.name === 'mixed')!;
     expect(mixed.endpoints.find((e) => e.address === upstreams['bad']!.address)?.ejected).toBe(true);
+  });
+
+  it('sets a sticky-session cookie when it is missing, and keeps its holder on one endpoint', async () => {
+    const first = await request(port, '/sticky');
+    const cookie = String(first.headers['set-cookie']?.[0] ?? '');
+    expect(cookie).toMatch(/^sid="[0-9a-f]{16}"; Max-Age=3600; Path=\/; HttpOnly$/);
+    const pinned = (JSON.parse(first.body) as { upstream: string }).upstream;
+    const sid = cookie.slice(0, cookie.indexOf(';'));
+    for (let i = 0; i < 10; i++) {
+      const again = await request(port, '/sticky', { headers: { cookie: sid } });
+      expect((JSON.parse(again.body) as { upstream: string }).upstream).toBe(pinned);
+      expect(again.headers['set-cookie']).toBeUndefined();
+    }
   });
 
   it('keeps a hash key on one endpoint with ring hash', async () => {
