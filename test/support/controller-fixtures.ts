@@ -1,4 +1,4 @@
-import { validateResource, formatFinding } from '../../lib/validation/validate-resource';
+import { formatFinding, validateResource } from '../../lib/validation';
 import type { MeshResource } from '../../lib/api';
 import { MeshModel } from '../../lib/model';
 import { toStruct, type JsonValue, type XdsNode } from '../../lib/xds';
