@@ -83,7 +83,10 @@ export class ProxyRequest {
     if (!cookies) return undefined;
     for (const pair of cookies.split(';')) {
       const eq = pair.indexOf('=');
-      if (eq > 0 && pair.slice(0, eq).trim() === name) return pair.slice(eq + 1).trim();
+      if (eq <= 0 || pair.slice(0, eq).trim() !== name) continue;
+      const value = pair.slice(eq + 1).trim();
+      // RFC 6265 allows a quoted value; the quotes are not part of it.
+      return value.length >= 2 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value;
     }
     return undefined;
   }
