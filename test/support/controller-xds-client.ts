@@ -16,6 +16,11 @@ interface Scenario {
   readonly users?: number;
   /** Pause between calls, for detectors that work on time windows (outlier detection). */
   readonly gapMs?: number;
+  /**
+   * Keep calling (up to `calls`) until this server has answered `settle` times in a row; prints
+   * `{"ready":true}` after the first answer so that the test can change the configuration then.
+   */
+  readonly until?: { readonly server: string; readonly settle: number };
 }
 
 interface Outcome {
@@ -46,12 +51,19 @@ function call(metadata: Metadata): Promise<Outcome> {
 
 async function main(): Promise<void> {
   const outcomes: Outcome[] = [];
+  let streak = 0;
   for (let i = 0; i < scenario.calls; i++) {
     const metadata = new Metadata();
     for (const [k, v] of Object.entries(scenario.headers ?? {})) metadata.set(k, v);
     const user = scenario.users ? `user-${i % scenario.users}` : undefined;
     if (user) metadata.set('x-user', user);
-    outcomes.push({ ...(await call(metadata)), ...(user ? { user } : {}) });
+    const outcome = await call(metadata);
+    outcomes.push({ ...outcome, ...(user ? { user } : {}) });
+    if (scenario.until) {
+      if (i === 0) process.stdout.write('{"ready":true}\n');
+      streak = outcome.server === scenario.until.server ? streak + 1 : 0;
+      if (streak >= scenario.until.settle) break;
+    }
     if (scenario.gapMs) await new Promise((r) => setTimeout(r, scenario.gapMs));
   }
   process.stdout.write(`${JSON.stringify(outcomes)}\n`);

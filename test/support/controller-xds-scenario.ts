@@ -10,8 +10,21 @@ export interface Outcome {
 
 const CLIENT = path.join(__dirname, 'controller-xds-client.ts');
 
-/** Runs one scenario in a fresh child process with a grpc-js-xds client; killed if the test ends first. */
-export function runXdsScenario(scenario: { xdsServer: string; target: string; calls: number; headers?: Record<string, string>; users?: number; gapMs?: number }, timeoutMs = 50_000): Promise<Outcome[]> {
+export interface Scenario {
+  readonly xdsServer: string;
+  readonly target: string;
+  readonly calls: number;
+  readonly headers?: Record<string, string>;
+  readonly users?: number;
+  readonly gapMs?: number;
+  readonly until?: { readonly server: string; readonly settle: number };
+}
+
+/**
+ * Runs one scenario in a fresh child process with a grpc-js-xds client; killed if it does not
+ * finish. `onReady` runs once the client has made its first call (scenarios with `until`).
+ */
+export function runXdsScenario(scenario: Scenario, timeoutMs = 50_000, onReady?: () => void): Promise<Outcome[]> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', CLIENT, JSON.stringify(scenario)], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -20,7 +33,11 @@ export function runXdsScenario(scenario: { xdsServer: string; target: string; ca
       child.kill('SIGKILL');
       reject(new Error(`scenario ${scenario.target} did not finish: ${err.slice(-2000)}`));
     }, timeoutMs);
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stdout.on('data', (d: Buffer) => {
+      const before = out;
+      out += d.toString();
+      if (onReady && !before.includes('"ready"') && out.includes('"ready"')) onReady();
+    });
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.on('exit', (code) => {
       clearTimeout(timer);

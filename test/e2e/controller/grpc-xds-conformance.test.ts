@@ -109,3 +109,32 @@ describe('conformance with @grpc/grpc-js-xds clients', () => {
     expect(outcomes.slice(-100).every((o) => o.server?.startsWith('outlier-v1'))).toBe(true);
   });
 });
+
+describe('a configuration change reaching a running @grpc/grpc-js-xds client', () => {
+  let harness: LocalControllerHarness;
+  const servers: EchoServer[] = [];
+  const mesh = (v2Weight: number) => [service('shift'), route('shift', [{ backends: [{ version: 'v1', weight: 100 - v2Weight }, { version: 'v2', weight: v2Weight }] }])];
+
+  beforeAll(async () => {
+    servers.push(await startEchoServer('shift-v1'), await startEchoServer('shift-v2'));
+    const workloads = servers.map((s, i) => ({ name: s.name, address: '127.0.0.1', labels: { app: 'shift', version: `v${i + 1}` }, ports: { [String(PORT)]: s.port } }));
+    harness = await startLocalController({ manifests: mesh(0), registry: { version: 1, workloads } });
+  });
+
+  afterAll(async () => {
+    await harness?.close();
+    await Promise.all(servers.map((s) => s.close()));
+  });
+
+  it('moves traffic to v2 when the route is rewritten, without reconnecting', async () => {
+    const outcomes = await runXdsScenario(
+      { xdsServer: harness.xdsAddress, target: target('shift'), calls: 5_000, gapMs: 2, until: { server: 'shift-v2', settle: 50 } },
+      50_000,
+      () => harness.writeManifest('mesh.yaml', mesh(100)),
+    );
+    const firstV2 = outcomes.findIndex((o) => o.server === 'shift-v2');
+    expect(firstV2).toBeGreaterThan(0);
+    expect(outcomes.slice(0, firstV2).every((o) => o.server === 'shift-v1')).toBe(true);
+    expect(outcomes.slice(firstV2).every((o) => o.server === 'shift-v2')).toBe(true);
+  });
+});
