@@ -55,7 +55,7 @@ export class Controller {
   private closed = false;
 
   constructor(private readonly options: ControllerOptions) {
-    this.metrics.onCollectTranslationIssues(() => this.translationIssues());
+    this.metrics.onCollect(() => this.translationIssues(), () => this.state.statuses().filter((s) => !s.accepted).length);
     this.ads = new AdsServer({ onConnect: (s) => this.connect(s), onDisconnect: (s) => this.proxies.delete(s.connectionId) }, options.log, this.metrics);
     this.state.on('change', () => this.scheduleRebuild());
   }
@@ -149,7 +149,6 @@ export class Controller {
     this.model = new MeshModel(resources);
     this.builder.beginGeneration(this.model, this.state.workloads());
     for (const connected of this.proxies.values()) void this.pushTo(connected, changedAt);
-    this.metrics.invalidResources.set(this.state.statuses().filter((s) => !s.accepted).length);
   }
 
   private connect(stream: ProxyStream): void {

@@ -15,7 +15,8 @@ export class ControllerMetrics {
   readonly acks = new Counter({ name: 'meshform_xds_acks_total', help: 'ACKs received', labelNames: ['type'], registers: [this.registry] });
   readonly nacks = new Counter({ name: 'meshform_xds_nacks_total', help: 'NACKs received', labelNames: ['type'], registers: [this.registry] });
   private issues: () => readonly { code: string }[] = () => [];
-  readonly translationIssues = new Gauge({
+  private invalid: () => number = () => 0;
+  readonly translationIssues: Gauge<'code'> = new Gauge({
     name: 'meshform_translation_issues',
     help: 'Translation issues in the current configuration',
     labelNames: ['code'],
@@ -25,7 +26,14 @@ export class ControllerMetrics {
       for (const issue of this.issues()) this.translationIssues.inc({ code: issue.code });
     },
   });
-  readonly invalidResources = new Gauge({ name: 'meshform_invalid_resources', help: 'Mesh resources failing validation (their last valid version stays in force)', registers: [this.registry] });
+  readonly invalidResources: Gauge = new Gauge({
+    name: 'meshform_invalid_resources',
+    help: 'Mesh resources failing validation (their last valid version stays in force)',
+    registers: [this.registry],
+    collect: () => {
+      this.invalidResources.set(this.invalid());
+    },
+  });
   readonly certificatesIssued = new Counter({ name: 'meshform_ca_certificates_issued_total', help: 'Workload certificates issued', registers: [this.registry] });
   readonly sdsDenied = new Counter({ name: 'meshform_sds_denied_total', help: 'Certificate requests refused for a missing or invalid token', labelNames: ['reason'], registers: [this.registry] });
 
@@ -33,8 +41,9 @@ export class ControllerMetrics {
     collectDefaultMetrics({ register: this.registry });
   }
 
-  /** Where the translation-issues gauge reads from when scraped. */
-  onCollectTranslationIssues(issues: () => readonly { code: string }[]): void {
+  /** Where the gauges computed on scrape read from: translation issues and invalid resources. */
+  onCollect(issues: () => readonly { code: string }[], invalid: () => number): void {
     this.issues = issues;
+    this.invalid = invalid;
   }
 }

@@ -36,6 +36,7 @@ describe('admin port', () => {
     expect(text).toMatch(/^meshform_xds_connected_proxies 1$/m);
     expect(text).toMatch(/^meshform_xds_pushes_total\{type="LDS"\} [1-9]/m);
     expect(text).toMatch(/^meshform_translation_issues\{code="APPROXIMATED"\} 1$/m);
+    expect(text).toMatch(/^meshform_invalid_resources 1$/m);
     expect(text).toMatch(/^meshform_xds_push_latency_seconds_count\{type="LDS"\} 1$/m);
   });
 
