@@ -30,6 +30,8 @@ interface Row {
   initialMs: number;
   rssMb: number;
   peakRssMb: number;
+  /** The controller's own view (change → response written), as the upper bound of its histogram bucket. */
+  controllerP99Ms: number;
 }
 
 function percentile(values: number[], p: number): number {
@@ -43,22 +45,30 @@ function memoryMb(pid: number): { rss: number; peak: number } {
   return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
 }
 
-async function startController(dir: string): Promise<{ child: ChildProcess; xds: string }> {
+/** The p99 of the controller's push-latency histogram for one xDS type, as a bucket's upper bound. */
+async function controllerP99(adminPort: number, type: string): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${adminPort}/metrics`)).text();
+  const buckets = [...text.matchAll(new RegExp(`meshform_xds_push_latency_seconds_bucket\\{le="([^"]+)",type="${type}"\\} (\\d+)`, 'g'))].map((m) => ({ le: Number(m[1]), count: Number(m[2]) }));
+  const total = buckets.at(-1)?.count ?? 0;
+  return (buckets.find((b) => b.count >= total * 0.99)?.le ?? Number.NaN) * 1000;
+}
+
+async function startController(dir: string): Promise<{ child: ChildProcess; xds: string; adminPort: number }> {
   const entry = path.join(__dirname, 'convergence-controller.ts');
   const child = spawn(process.execPath, ['--import', 'tsx', entry, '--local', path.join(dir, 'manifests'), '--registry', path.join(dir, 'registry.json'), '--xds-port', '0', '--admin-port', '0'], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, MESHFORM_LOG_LEVEL: 'error' },
   });
-  const ready = await new Promise<{ xdsPort: number }>((resolve, reject) => {
+  const ready = await new Promise<{ xdsPort: number; adminPort: number }>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
       const line = out.split('\n').find((l) => l.includes('"ready"'));
-      if (line) resolve(JSON.parse(line) as { xdsPort: number });
+      if (line) resolve(JSON.parse(line) as { xdsPort: number; adminPort: number });
     });
     child.on('exit', (code) => reject(new Error(`controller exited with ${code}`)));
   });
-  return { child, xds: `127.0.0.1:${ready.xdsPort}` };
+  return { child, xds: `127.0.0.1:${ready.xdsPort}`, adminPort: ready.adminPort };
 }
 
 async function measure(services: number, proxyCount: number, changes: number): Promise<Row[]> {
@@ -68,7 +78,7 @@ async function measure(services: number, proxyCount: number, changes: number): P
   const registryFile = path.join(dir, 'registry.json');
   writeMesh(manifests, services);
   writeRegistry(registryFile, services, ENDPOINTS, 0);
-  const { child, xds } = await startController(dir);
+  const { child, xds, adminPort } = await startController(dir);
   const proxies: SimulatedProxy[] = [];
   try {
     const clusters = Array.from({ length: services }, (_, i) => clusterOf(i));
@@ -102,6 +112,7 @@ async function measure(services: number, proxyCount: number, changes: number): P
         initialMs,
         rssMb: memory.rss,
         peakRssMb: memory.peak,
+        controllerP99Ms: await controllerP99(adminPort, type === TypeUrl.RouteConfiguration ? 'RDS' : 'EDS'),
       });
     }
     return rows;
@@ -117,9 +128,9 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   for (const services of values.services.split(',').map(Number)) rows.push(...(await measure(services, Number(values.proxies), Number(values.changes))));
   const f = (n: number) => n.toFixed(1).padStart(8);
-  console.log(`${'services'.padStart(8)} ${'endpts'.padStart(6)} ${'proxies'.padStart(7)}  ${'change'.padEnd(20)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'max ms'.padStart(8)} ${'first ms'.padStart(8)} ${'RSS MB'.padStart(8)} ${'peak MB'.padStart(8)}`);
+  console.log(`${'services'.padStart(8)} ${'endpts'.padStart(6)} ${'proxies'.padStart(7)}  ${'change'.padEnd(20)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'max ms'.padStart(8)} ${'first ms'.padStart(8)} ${'RSS MB'.padStart(8)} ${'peak MB'.padStart(8)} ${'ctl p99≤'.padStart(8)}`);
   for (const r of rows) {
-    console.log(`${String(r.services).padStart(8)} ${String(r.endpoints * r.services).padStart(6)} ${String(r.proxies).padStart(7)}  ${r.change.padEnd(20)} ${f(r.p50Ms)} ${f(r.p99Ms)} ${f(r.maxMs)} ${f(r.initialMs)} ${f(r.rssMb)} ${f(r.peakRssMb)}`);
+    console.log(`${String(r.services).padStart(8)} ${String(r.endpoints * r.services).padStart(6)} ${String(r.proxies).padStart(7)}  ${r.change.padEnd(20)} ${f(r.p50Ms)} ${f(r.p99Ms)} ${f(r.maxMs)} ${f(r.initialMs)} ${f(r.rssMb)} ${f(r.peakRssMb)} ${f(r.controllerP99Ms)}`);
   }
   const out = path.join(__dirname, 'results');
   mkdirSync(out, { recursive: true });
