@@ -6,7 +6,9 @@ commands:
   controller --local <dir> | --kubernetes   run the control plane (xDS, SDS, CA); --help for options
   proxy --bootstrap <file>            run a sidecar proxy
   up [--env dev] [--manifests <dir>]  run the whole mesh on this machine (local mode); Ctrl-C stops it
-  stat [--window 2s] [--watch]        golden signals per service and route of the running local mesh`;
+  stat [--window 2s] [--watch]        golden signals per service and route of the running local mesh
+  webhooks                            serve the sidecar-injection and validation admission webhooks
+  bootstrap-secrets                   write the CA and webhook certificates a cluster install starts from`;
 
 type Command = (argv: string[]) => number | Promise<number>;
 
@@ -20,6 +22,8 @@ const COMMANDS: Record<string, Command> = {
   },
   proxy: (argv) => (require('./proxy-command') as typeof import('./proxy-command')).runProxy(argv),
   up: (argv) => (require('./up-command') as typeof import('./up-command')).runUp(argv),
+  webhooks: (argv) => (require('../controller/webhooks') as typeof import('../controller/webhooks')).runWebhooks(argv),
+  'bootstrap-secrets': (argv) => (require('../controller/webhooks') as typeof import('../controller/webhooks')).runBootstrapSecrets(argv),
   stat: (argv) => (require('./stat-command') as typeof import('./stat-command')).runStat(argv),
 };
 

@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { API_GROUP, API_VERSION, KIND_NAMES, KINDS } from '../lib/api';
-import { ADMISSION_PATHS, INJECT_ANNOTATION, INJECTION_NAMESPACE_LABEL, injectionConfig, type InjectionConfig, type InjectionConfigInput } from '../lib/injection';
+import { ADMISSION_PATHS, INJECT_ANNOTATION, INJECTION_NAMESPACE_LABEL, injectionConfig, podFieldRef, type InjectionConfig, type InjectionConfigInput } from '../lib/injection';
 import { bootstrapApiPermissions, CONTROLLER_API_PERMISSIONS, policyRules, type ApiPermission } from '../lib/rbac';
 import { version as MESHFORM_VERSION } from '../package.json';
 import { ClusterApiObject } from './cluster-api-object';
@@ -166,8 +166,8 @@ export class MeshControlPlane extends Construct {
       '--ca-key=/etc/meshform/ca/tls.key',
     ];
     const podEnv = [
-      { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
-      { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+      { name: 'POD_NAME', valueFrom: podFieldRef('metadata.name') },
+      { name: 'POD_NAMESPACE', valueFrom: podFieldRef('metadata.namespace') },
     ];
     const httpProbe = (path: string, port: number, scheme = 'HTTP') => ({ httpGet: { path, port, scheme } });
     hardenedDeployment(this, 'Deployment', {

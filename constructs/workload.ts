@@ -3,7 +3,7 @@ import type * as kplus from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import type { ServicePort, ServiceVersion } from '../lib/api';
 import { DEFAULT_NAMESPACE } from '../lib/naming';
-import { INJECT_ANNOTATION } from '../lib/injection';
+import { INJECT_ANNOTATION, podFieldRef } from '../lib/injection';
 import { SidecarInjection } from './sidecar-injection';
 
 /** Pod annotation the sidecar injector reads: "true" adds a proxy to the pod, "false" leaves it out of the mesh. */
@@ -126,7 +126,7 @@ class ImageWorkload extends Workload {
       const labels = { ...b.selector, ...version?.labels };
       const env = [
         ...Object.entries(this.options.env ?? {}).map(([name, value]) => ({ name, value })),
-        ...Object.entries(this.options.envFromLabels ?? {}).map(([name, label]) => ({ name, valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: `metadata.labels['${label}']` } } })),
+        ...Object.entries(this.options.envFromLabels ?? {}).map(([name, label]) => ({ name, valueFrom: podFieldRef(`metadata.labels['${label}']`) })),
       ];
       const template = {
         metadata: { labels, annotations: { [SIDECAR_INJECT_ANNOTATION]: String(b.injectSidecar) } },

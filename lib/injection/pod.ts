@@ -33,3 +33,12 @@ export interface PodLike extends JsonObject {
   readonly metadata?: PodMetadata;
   readonly spec: PodSpec;
 }
+
+/**
+ * A Downward API reference to a pod field, written whole: the API server fills in `apiVersion`
+ * when it is missing, and a second field manager applying the same manifest then conflicts on the
+ * atomic `fieldRef`.
+ */
+export function podFieldRef(fieldPath: string): { readonly fieldRef: { readonly apiVersion: 'v1'; readonly fieldPath: string } } {
+  return { fieldRef: { apiVersion: 'v1', fieldPath } };
+}

@@ -9,7 +9,7 @@ import {
   SERVICE_ANNOTATION,
 } from './annotations';
 import type { InjectionConfig } from './injection-config';
-import type { Container, PodLike, Volume } from './pod';
+import { podFieldRef, type Container, type PodLike, type Volume } from './pod';
 import { BOOTSTRAP_FILE, POD_ENV, PROXY_CONFIG_DIR, proxyBootstrap, TOKEN_FILE } from './proxy-bootstrap';
 import { parseCidrList, parsePortList, trafficCaptureRules, trafficCaptureScript } from './traffic-capture';
 
@@ -68,7 +68,7 @@ export function sidecarFor(pod: PodLike, context: PodContext, config: InjectionC
     image: config.proxyImage,
     args: ['--bootstrap', `${PROXY_CONFIG_DIR}/${BOOTSTRAP_FILE}`],
     ...(config.mode === 'native' ? { restartPolicy: 'Always' } : {}),
-    env: Object.entries(POD_ENV).map(([name, fieldPath]) => ({ name, valueFrom: { fieldRef: { fieldPath } } })),
+    env: Object.entries(POD_ENV).map(([name, fieldPath]) => ({ name, valueFrom: podFieldRef(fieldPath) })),
     ports: [{ name: 'http-admin', containerPort: config.adminPort, protocol: 'TCP' }],
     // Up to two minutes for the first config from the controller; only then do app containers start.
     startupProbe: { ...ready, periodSeconds: 1, failureThreshold: 120 },
@@ -103,7 +103,7 @@ export function sidecarFor(pod: PodLike, context: PodContext, config: InjectionC
       projected: {
         sources: [
           { serviceAccountToken: { audience: config.tokenAudience, expirationSeconds: config.tokenExpirationSeconds, path: TOKEN_FILE } },
-          { downwardAPI: { items: [{ path: BOOTSTRAP_FILE, fieldRef: { fieldPath: `metadata.annotations['${BOOTSTRAP_ANNOTATION}']` } }] } },
+          { downwardAPI: { items: [{ path: BOOTSTRAP_FILE, ...podFieldRef(`metadata.annotations['${BOOTSTRAP_ANNOTATION}']`) }] } },
         ],
       },
     },

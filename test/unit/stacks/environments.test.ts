@@ -20,8 +20,8 @@ describe.each(ENVIRONMENTS)('the $name environment', (env) => {
   const meshObjects = objects.filter((o) => o.apiVersion.startsWith('meshform.dev/'));
 
   it('matches the reviewed snapshot', () => {
-    // CRDs have their own snapshot (test/unit/api); here the environment's own objects.
-    expect(objects.filter((o) => o.kind !== 'CustomResourceDefinition')).toMatchSnapshot();
+    // CRDs and dashboards have their own snapshots (test/unit/api, test/unit/control-plane); here the environment's own objects.
+    expect(objects.filter((o) => o.kind !== 'CustomResourceDefinition' && o.metadata.name !== 'meshform-grafana-dashboards')).toMatchSnapshot();
   });
 
   it('synthesizes byte-identical files twice', () => {
@@ -98,8 +98,27 @@ describe('environment differences', () => {
     expect(sampling(meshOf('prod'))).toEqual([1]);
   });
 
+  it('dev runs one small controller; prod three with a PodDisruptionBudget, limits and a longer Prometheus retention', () => {
+    const controller = (objects: Obj[]) => objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'meshform-controller')!;
+    const pdbs = (objects: Obj[]) => objects.filter((o) => o.kind === 'PodDisruptionBudget');
+    const prometheusArgs = (objects: Obj[]) => JSON.stringify(objects.find((o) => o.kind === 'Deployment' && o.metadata.name.includes('prometheus'))!.spec.template.spec.containers[0].args);
+    const dev = meshOf('dev');
+    const prod = meshOf('prod');
+    expect(controller(dev).spec.replicas).toBe(1);
+    expect(pdbs(dev)).toEqual([]);
+    expect(controller(dev).spec.template.spec.containers[0].resources.limits).toEqual({ memory: '256Mi' });
+    expect(controller(prod).spec.replicas).toBe(3);
+    expect(pdbs(prod).map((p) => p.metadata.name)).toContain('meshform-controller');
+    expect(controller(prod).spec.template.spec.containers[0].resources.limits).toEqual({ cpu: '2', memory: '1Gi' });
+    expect(prometheusArgs(dev)).toContain('retention.time=2d');
+    expect(prometheusArgs(prod)).toContain('retention.time=30d');
+  });
+
   it('rejects a bad override naming the environment, the field and the reason', () => {
-    expect(() => parseEnvironment({ name: 'qa', mtlsMode: 'STRICTEST', tracingSamplingPercent: 100 })).toThrow(/environment "qa": mtlsMode .*STRICT/);
-    expect(() => parseEnvironment({ name: 'qa', mtlsMode: 'STRICT', tracingSamplingPercent: 101 })).toThrow(/environment "qa": tracingSamplingPercent .*100/);
+    const prod = ENVIRONMENTS.find((e) => e.name === 'prod')!;
+    expect(() => parseEnvironment({ ...prod, name: 'qa', mtlsMode: 'STRICTEST' })).toThrow(/environment "qa": mtlsMode .*STRICT/);
+    expect(() => parseEnvironment({ ...prod, name: 'qa', tracingSamplingPercent: 101 })).toThrow(/environment "qa": tracingSamplingPercent .*100/);
+    expect(() => parseEnvironment({ ...prod, name: 'qa', controllerReplicas: 10 })).toThrow(/environment "qa": controllerReplicas .*9/);
+    expect(() => parseEnvironment({ ...prod, name: 'qa', prometheusRetention: '30 days' })).toThrow(/environment "qa": prometheusRetention must be a Prometheus retention/);
   });
 });
