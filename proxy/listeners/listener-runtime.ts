@@ -200,8 +200,8 @@ export class ListenerRuntime {
       });
       this.deps.connections.handle(req, res, context);
     };
-    const h1 = http.createServer({ maxHeaderSize: network.maxRequestHeadersBytes, keepAliveTimeout: 60_000, requireHostHeader: false }, onRequest);
-    h1.on('connection', (socket: net.Socket) => socket.setTimeout(network.idleTimeoutMs, () => socket.destroy()));
+    // keepAliveTimeout is the HCM idle timeout: how long a connection may sit with no request.
+    const h1 = http.createServer({ maxHeaderSize: network.maxRequestHeadersBytes, keepAliveTimeout: network.idleTimeoutMs, requireHostHeader: false }, onRequest);
     const h2 = http2.createServer({ maxSessionMemory: 64, settings: { maxHeaderListSize: network.maxRequestHeadersBytes } }, onRequest);
     h2.on('session', (session) => {
       this.h2Sessions.add(session);

@@ -50,7 +50,11 @@ describe('hostile and broken input', () => {
     xds.set(TypeUrl.ClusterLoadAssignment, [endpoints('app', [app.address]), endpoints('echo', [`127.0.0.1:${(echo.address() as net.AddressInfo).port}`])]);
     xds.set(TypeUrl.RouteConfiguration, [routeConfig('80', [virtualHost('app', [route(prefix('/'), toCluster('app'))])])]);
     xds.set(TypeUrl.Listener, [
-      httpListener('outbound_80', 0, '80', [], { max_request_headers_kb: { value: 8 }, request_headers_timeout: duration(300) }),
+      httpListener('outbound_80', 0, '80', [], {
+        max_request_headers_kb: { value: 8 },
+        request_headers_timeout: duration(300),
+        common_http_protocol_options: { idle_timeout: duration(400) },
+      }),
       listener('outbound_tcp', 0, [
         { filters: [{ name: 'envoy.filters.network.tcp_proxy', typed_config: { '@type': TypeUrl.TcpProxy, stat_prefix: 'tcp', cluster: 'echo' } }] },
       ]),
@@ -87,6 +91,12 @@ describe('hostile and broken input', () => {
 
   it('cuts a client that does not finish its headers in time', async () => {
     const { closed } = await raw(port, 'GET / HTTP/1.1\r\nHost: app\r\n', 5_000);
+    expect(closed).toBe(true);
+  });
+
+  it('closes a keep-alive connection left idle past the idle timeout', async () => {
+    const { response, closed } = await raw(port, 'GET /idle HTTP/1.1\r\nHost: app\r\n\r\n', 5_000);
+    expect(response).toMatch(/^HTTP\/1\.1 200/);
     expect(closed).toBe(true);
   });
 
