@@ -152,7 +152,15 @@ export class AdsClient {
       resource_names: [...subscription.names],
     };
     if (!this.sentNode) {
-      request.node = this.options.node();
+      try {
+        request.node = this.options.node();
+      } catch (error) {
+        // An unreadable token must not take the proxy down: drop this stream and retry later.
+        const call = this.call;
+        this.onStreamEnd(call, `cannot build the node: ${(error as Error).message}`);
+        call.cancel();
+        return;
+      }
       this.sentNode = true;
     }
     if (errorMessage !== undefined) request.error_detail = { code: INVALID_ARGUMENT, message: errorMessage };

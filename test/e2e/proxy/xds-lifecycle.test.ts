@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fromStruct, TypeUrl } from '../../../lib/xds';
 import { request } from '../../support/http-client';
@@ -105,6 +108,23 @@ describe('xDS lifecycle', () => {
     const response = await request(port, '/');
     expect(response.status).toBe(503);
     expect(response.body).toContain('cluster ghost not found');
+  });
+
+  it('survives an unreadable token by retrying, and sends the new token once it is back', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'meshform-token-'));
+    cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+    const tokenPath = path.join(dir, 'token');
+    writeFileSync(tokenPath, 'one');
+    const xds = await TestXdsServer.start();
+    cleanups.push(() => xds.stop());
+    const proxy = await startProxy(xds, { tokenPath });
+    cleanups.push(() => proxy.stop());
+    await waitFor('the first stream', () => xds.nodes.length === 1);
+    rmSync(tokenPath);
+    xds.dropStreams();
+    await waitFor('a failed reconnect', () => proxy.logs.find((l) => String(l['reason']).includes('cannot build the node')));
+    writeFileSync(tokenPath, 'two');
+    await waitFor('a stream with the new token', () => xds.nodes.some((node) => fromStruct(node.metadata)['TOKEN'] === 'two'));
   });
 
   it('reports readiness only after listeners and clusters arrived', async () => {
