@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { parseDuration } from '../lib/api';
-import { goldenSignals, parsePrometheusText, readMeshState, type GoldenSignals, type Sample } from '../runner';
+import { goldenSignals, parsePrometheusText, type GoldenSignals, type Sample } from '../lib/telemetry';
+import { readMeshState } from '../runner';
 
 const USAGE = 'usage: meshform stat [--workspace .meshform] [--window 2s] [--watch]';
 

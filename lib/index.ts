@@ -4,3 +4,4 @@ export * from './validation';
 export * from './naming';
 export * from './model';
 export * from './manifests';
+export * from './telemetry';

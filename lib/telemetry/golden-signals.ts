@@ -16,28 +16,31 @@ export interface GoldenSignals {
 const REQUESTS = 'meshform_requests_total';
 const BUCKETS = 'meshform_request_duration_seconds_bucket';
 
-type Key = string;
-const keyOf = (s: Sample): Key => `${s.labels.destination_service ?? ''}\u0000${s.labels.route ?? ''}`;
+/** Which row a series counts toward. */
+export type SignalGroup = (labels: Readonly<Record<string, string>>) => { readonly service: string; readonly route: string };
+
+const byServiceAndRoute: SignalGroup = (labels) => ({ service: labels.destination_service ?? '', route: labels.route ?? '' });
 
 /**
  * Signals from two scrapes of the server-side (inbound) metrics of every sidecar, `seconds` apart:
  * counter deltas give the rate and success rate, bucket deltas the latency quantiles (interpolated
  * within a bucket as PromQL's histogram_quantile does).
  */
-export function goldenSignals(before: readonly Sample[], after: readonly Sample[], seconds: number): GoldenSignals[] {
-  const delta = (name: string, match: (s: Sample) => boolean) => {
+export function goldenSignals(before: readonly Sample[], after: readonly Sample[], seconds: number, group: SignalGroup = byServiceAndRoute): GoldenSignals[] {
+  const delta = (name: string) => {
     const sum = new Map<string, number>();
     const add = (s: Sample, sign: number) => {
-      const id = `${keyOf(s)}\u0000${s.labels.response_code ?? ''}\u0000${s.labels.le ?? ''}`;
+      const { service, route } = group(s.labels);
+      const id = `${service}\u0000${route}\u0000${s.labels.response_code ?? ''}\u0000${s.labels.le ?? ''}`;
       sum.set(id, (sum.get(id) ?? 0) + sign * s.value);
     };
-    for (const s of after) if (s.name === name && s.labels.direction === 'inbound' && match(s)) add(s, 1);
-    for (const s of before) if (s.name === name && s.labels.direction === 'inbound' && match(s)) add(s, -1);
+    for (const s of after) if (s.name === name && s.labels.direction === 'inbound') add(s, 1);
+    for (const s of before) if (s.name === name && s.labels.direction === 'inbound') add(s, -1);
     return sum;
   };
-  const requests = delta(REQUESTS, () => true);
-  const buckets = delta(BUCKETS, () => true);
-  const rows = new Map<Key, { total: number; ok: number; buckets: Map<number, number> }>();
+  const requests = delta(REQUESTS);
+  const buckets = delta(BUCKETS);
+  const rows = new Map<string, { total: number; ok: number; buckets: Map<number, number> }>();
   for (const [id, n] of requests) {
     const [service, route, code] = id.split('\u0000');
     const row = rows.get(`${service}\u0000${route}`) ?? { total: 0, ok: 0, buckets: new Map() };

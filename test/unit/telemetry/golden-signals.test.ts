@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { goldenSignals, parsePrometheusText, planInstances, quantileMs } from '../../../runner';
-import { parseResource } from '../../../lib/validation';
-import { fullResources } from '../../fixtures/full-resources';
+import { goldenSignals, parsePrometheusText, quantileMs } from '../../../lib/telemetry';
 
 const exposition = (ok: number, failed: number, buckets: [string, number][]) => `# HELP meshform_requests_total Requests.
 # TYPE meshform_requests_total counter
@@ -31,18 +29,5 @@ describe('golden signals', () => {
     expect(quantileMs(buckets, 0.5)).toBeCloseTo(100);
     expect(quantileMs(buckets, 0.75)).toBeCloseTo(150);
     expect(quantileMs(new Map(), 0.5)).toBeUndefined();
-  });
-});
-
-describe('the local instance plan', () => {
-  it('gives each version and replica its own loopback addresses', () => {
-    const svc = parseResource(fullResources().MeshService);
-    const plan = planInstances([svc]);
-    expect(plan.map((p) => [p.name, p.instanceIp, p.appIp, p.outboundIp, p.labels.version])).toEqual([
-      ['reviews-v1-0', '127.10.1.1', '127.10.1.2', '127.10.1.3', 'v1'],
-      ['reviews-v1-1', '127.10.2.1', '127.10.2.2', '127.10.2.3', 'v1'],
-      ['reviews-v2-0', '127.10.3.1', '127.10.3.2', '127.10.3.3', 'v2'],
-      ['reviews-v2-1', '127.10.4.1', '127.10.4.2', '127.10.4.3', 'v2'],
-    ]);
   });
 });

@@ -1,0 +1,2 @@
+export * from './prometheus-text';
+export * from './golden-signals';
