@@ -1,5 +1,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fromStruct, TypeUrl } from '../../../lib/xds';
@@ -125,6 +126,23 @@ describe('xDS lifecycle', () => {
     await waitFor('a failed reconnect', () => proxy.logs.find((l) => String(l['reason']).includes('cannot build the node')));
     writeFileSync(tokenPath, 'two');
     await waitFor('a stream with the new token', () => xds.nodes.some((node) => fromStruct(node.metadata)['TOKEN'] === 'two'));
+  });
+
+  it('binds a listener whose port was busy once the port is free', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const busyPort = (blocker.address() as net.AddressInfo).port;
+    const xds = await TestXdsServer.start();
+    cleanups.push(() => xds.stop());
+    xds.set(TypeUrl.Cluster, []);
+    xds.set(TypeUrl.RouteConfiguration, [routeConfig('80', [virtualHost('app', [route(prefix('/'), { direct_response: { status: 200, body: { inline_string: 'bound' } } })])])]);
+    xds.set(TypeUrl.Listener, [httpListener('busy', busyPort, '80')]);
+    const proxy = await startProxy(xds);
+    cleanups.push(() => proxy.stop());
+    await waitFor('the bind failure', () => proxy.logs.find((l) => l['event'] === 'listener.bind_failed'));
+    await new Promise((resolve) => blocker.close(resolve));
+    await waitFor('the listener', () => proxy.proxy.listenerPort('busy'));
+    expect((await request(busyPort, '/')).body).toBe('bound');
   });
 
   it('reports readiness only after listeners and clusters arrived', async () => {
