@@ -45,12 +45,17 @@ function memoryMb(pid: number): { rss: number; peak: number } {
   return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
 }
 
-/** The p99 of the controller's push-latency histogram for one xDS type, as a bucket's upper bound. */
-async function controllerP99(adminPort: number, type: string): Promise<number> {
+/** The controller's push-latency histogram for one xDS type: cumulative counts by bucket bound. */
+async function pushHistogram(adminPort: number, type: string): Promise<{ le: number; count: number }[]> {
   const text = await (await fetch(`http://127.0.0.1:${adminPort}/metrics`)).text();
-  const buckets = [...text.matchAll(new RegExp(`meshform_xds_push_latency_seconds_bucket\\{le="([^"]+)",type="${type}"\\} (\\d+)`, 'g'))].map((m) => ({ le: Number(m[1]), count: Number(m[2]) }));
-  const total = buckets.at(-1)?.count ?? 0;
-  return (buckets.find((b) => b.count >= total * 0.99)?.le ?? Number.NaN) * 1000;
+  return [...text.matchAll(new RegExp(`meshform_xds_push_latency_seconds_bucket\\{le="([^"]+)",type="${type}"\\} (\\d+)`, 'g'))].map((m) => ({ le: Number(m[1]), count: Number(m[2]) }));
+}
+
+/** The p99 of the pushes observed between two scrapes, as the upper bound of its bucket in ms. */
+function p99Between(before: { le: number; count: number }[], after: { le: number; count: number }[]): number {
+  const delta = after.map((b, i) => ({ le: b.le, count: b.count - (before[i]?.count ?? 0) }));
+  const total = delta.at(-1)?.count ?? 0;
+  return (delta.find((b) => b.count >= total * 0.99)?.le ?? Number.NaN) * 1000;
 }
 
 async function startController(dir: string): Promise<{ child: ChildProcess; xds: string; adminPort: number }> {
@@ -92,6 +97,8 @@ async function measure(services: number, proxyCount: number, changes: number): P
     const rows: Row[] = [];
     for (const [change, type] of [['route weight (RDS)', TypeUrl.RouteConfiguration], ['endpoint move (EDS)', TypeUrl.ClusterLoadAssignment]] as const) {
       const samples: number[] = [];
+      const short = type === TypeUrl.RouteConfiguration ? 'RDS' : 'EDS';
+      const histogramBefore = await pushHistogram(adminPort, short);
       for (let i = 1; i <= changes; i++) {
         const t0 = performance.now();
         if (type === TypeUrl.RouteConfiguration) writeRoute(manifests, 0, i % 2 === 0 ? 10 : 15);
@@ -112,7 +119,7 @@ async function measure(services: number, proxyCount: number, changes: number): P
         initialMs,
         rssMb: memory.rss,
         peakRssMb: memory.peak,
-        controllerP99Ms: await controllerP99(adminPort, type === TypeUrl.RouteConfiguration ? 'RDS' : 'EDS'),
+        controllerP99Ms: p99Between(histogramBefore, await pushHistogram(adminPort, short)),
       });
     }
     return rows;
