@@ -6,7 +6,7 @@ export { fractionOf, percentOf } from './fractional-percent';
 export { applyHeaderMutations, compileHeaderMutation, NO_HEADER_MUTATION } from './header-mutation';
 export type { HeaderMutation } from './header-mutation';
 export { compileListener } from './listener-config';
-export type { FilterChainConfig, HttpChainBuilder, HttpConnectionConfig, ListenerConfig, TcpProxyConfig } from './listener-config';
+export type { FilterChainConfig, ForwardClientCert, HttpChainBuilder, HttpConnectionConfig, ListenerConfig, TcpProxyConfig } from './listener-config';
 export { compileRetryPolicy } from './retry-policy';
 export type { RetryPolicy, RetryWord } from './retry-policy';
 export { compileHeaderMatcher, compileRouteConfiguration, RouteTable } from './route-table';

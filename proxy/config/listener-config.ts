@@ -17,9 +17,13 @@ export interface HttpConnectionConfig {
   readonly maxRequestHeadersBytes: number;
   readonly requestHeadersTimeoutMs: number;
   readonly idleTimeoutMs: number;
+  /** forward_client_cert_details: what happens to x-forwarded-client-cert (Envoy's default: SANITIZE). */
+  readonly forwardClientCert: ForwardClientCert;
   /** tracing.random_sampling of the HttpConnectionManager; undefined leaves the bootstrap's. */
   readonly samplingPercent: number | undefined;
 }
+
+export type ForwardClientCert = 'SANITIZE' | 'FORWARD_ONLY' | 'APPEND_FORWARD' | 'SANITIZE_SET' | 'ALWAYS_FORWARD_ONLY';
 
 export interface TcpProxyConfig {
   readonly kind: 'tcp';
@@ -136,6 +140,7 @@ function compileHttpConnectionManager(message: XdsMessage, resource: string, htt
     maxRequestHeadersBytes: ((message['max_request_headers_kb'] as { value?: number } | undefined)?.value ?? DEFAULT_MAX_HEADERS_KB) * 1024,
     requestHeadersTimeoutMs: durationToMs(message['request_headers_timeout'] as Duration | undefined) || DEFAULT_REQUEST_HEADERS_TIMEOUT_MS,
     idleTimeoutMs: durationToMs(common['idle_timeout'] as Duration | undefined) || DEFAULT_IDLE_TIMEOUT_MS,
+    forwardClientCert: (message['forward_client_cert_details'] as ForwardClientCert | undefined) ?? 'SANITIZE',
     samplingPercent: ((message['tracing'] as XdsMessage | undefined)?.['random_sampling'] as { value?: number } | undefined)?.value,
   };
 }

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import type { Logger } from 'pino';
-import type { HttpConnectionConfig, ListenerConfig } from '../config/listener-config';
+import type { ForwardClientCert, HttpConnectionConfig, ListenerConfig } from '../config/listener-config';
 import type { RouteTable } from '../config/route-table';
 import type { ConfigSnapshot } from '../config/snapshot';
 import { logAccess } from '../telemetry/access-log';
@@ -40,6 +40,33 @@ export interface ConnectionContext {
   readonly downstream: Downstream;
 }
 
+/**
+ * x-forwarded-client-cert as Envoy's forward_client_cert_details says: a caller can never forge it,
+ * and with SANITIZE_SET / APPEND_FORWARD the application sees the verified caller's SPIFFE id.
+ */
+function forwardClientCert(headers: IncomingHttpHeaders, mode: ForwardClientCert, peerIdentity: string | undefined): void {
+  const incoming = headers['x-forwarded-client-cert'];
+  delete headers['x-forwarded-client-cert'];
+  const mtls = peerIdentity !== undefined;
+  const own = mtls ? `URI=${peerIdentity}` : undefined;
+  switch (mode) {
+    case 'ALWAYS_FORWARD_ONLY':
+      if (incoming) headers['x-forwarded-client-cert'] = incoming;
+      return;
+    case 'FORWARD_ONLY':
+      if (mtls && incoming) headers['x-forwarded-client-cert'] = incoming;
+      return;
+    case 'APPEND_FORWARD':
+      if (own) headers['x-forwarded-client-cert'] = incoming ? `${String(incoming)},${own}` : own;
+      return;
+    case 'SANITIZE_SET':
+      if (own) headers['x-forwarded-client-cert'] = own;
+      return;
+    case 'SANITIZE':
+      return;
+  }
+}
+
 /** The service a cluster name stands for (Istio: outbound|port|subset|fqdn). */
 function serviceOfCluster(cluster: string | undefined): string {
   if (!cluster) return 'unknown';
@@ -72,6 +99,7 @@ export class HttpConnectionManager {
     const headers = { ...raw.headers };
     const authority = String((http2 ? headers[':authority'] : headers.host) ?? headers.host ?? '');
     for (const name of Object.keys(headers)) if (name.startsWith(':')) delete headers[name];
+    forwardClientCert(headers, chain.forwardClientCert, context.downstream.peerIdentity);
     const requestId = typeof headers['x-request-id'] === 'string' && headers['x-request-id'] ? headers['x-request-id'] : randomUUID();
     const telemetry = listener?.telemetry ?? DEFAULT_TELEMETRY;
     const tracing = this.services.tracing;

@@ -116,12 +116,13 @@ export function upstreamMtls(spiffeId: string): Obj {
 }
 
 /** An HttpConnectionManager with its routes inline (inbound listeners). */
-export function inlineHcm(routeName: string, virtualHosts: Obj[], filters: Obj[] = []): Obj {
+export function inlineHcm(routeName: string, virtualHosts: Obj[], filters: Obj[] = [], extra: Obj = {}): Obj {
   return {
     '@type': TypeUrl.HttpConnectionManager,
     stat_prefix: routeName,
     route_config: { name: routeName, virtual_hosts: virtualHosts },
     http_filters: [...filters, routerFilter],
+    ...extra,
   };
 }
 

@@ -52,7 +52,7 @@ describe('mTLS between sidecars', () => {
     serverXds.set(TypeUrl.Secret, [certificateSecret(reviews.cert, reviews.key), rootCaSecret(ca.root.cert)]);
     serverXds.set(TypeUrl.Listener, [
       inboundListener('inbound_strict', 0, 'STRICT', inlineHcm('inbound|80||', toApp, [onlyWeb])),
-      inboundListener('inbound_permissive', 0, 'PERMISSIVE', inlineHcm('inbound|80||', toApp)),
+      inboundListener('inbound_permissive', 0, 'PERMISSIVE', inlineHcm('inbound|80||', toApp, [], { forward_client_cert_details: 'SANITIZE_SET' })),
     ]);
     server = await startProxy(serverXds, { node: { id: 'sidecar~127.0.0.1~reviews.default~default.svc.cluster.local', cluster: 'reviews', metadata: { WORKLOAD: 'reviews' } } });
     strictPort = await listenerPort(server.proxy, 'inbound_strict');
@@ -100,6 +100,16 @@ describe('mTLS between sidecars', () => {
     const inbound = server.logs.find((l) => l['event'] === 'access' && l['path'] === '/hello');
     expect(inbound?.['downstream_peer_identity']).toBe(web.spiffeId);
     expect(JSON.parse(response.body).headers['x-forwarded-proto']).toBe('https');
+  });
+
+  it('never passes on a forged x-forwarded-client-cert, and sets the verified one where asked', async () => {
+    const forged = { 'x-forwarded-client-cert': 'URI=spiffe://cluster.local/ns/default/sa/admin' };
+    const strict = JSON.parse((await request(outboundPort, '/xfcc', { headers: forged })).body).headers;
+    expect(strict['x-forwarded-client-cert']).toBeUndefined();
+    const plain = JSON.parse((await request(permissivePort, '/xfcc', { headers: forged })).body).headers;
+    expect(plain['x-forwarded-client-cert']).toBeUndefined();
+    const viaMtls = JSON.parse((await request(outboundPort, '/permissive/xfcc', { headers: forged })).body).headers;
+    expect(viaMtls['x-forwarded-client-cert']).toBe(`URI=${web.spiffeId}`);
   });
 
   it('refuses plaintext under STRICT', async () => {
