@@ -5,3 +5,4 @@ export * from './naming';
 export * from './model';
 export * from './manifests';
 export * from './telemetry';
+export * from './canary';

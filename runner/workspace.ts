@@ -2,10 +2,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
+import { SIDECAR_ADMIN_PORT } from '../lib/naming';
 import { INGRESS_NAME, type PlannedInstance } from './instance-plan';
 
-/** Ports every sidecar uses on its own instance address, as Envoy/Istio do on a pod. */
-export const SIDECAR_ADMIN_PORT = 15000;
 
 /** What the runner tells the controller (docs/local-registry.md) and each proxy (its bootstrap). */
 export interface ProxyFiles {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SIDECAR_ADMIN_PORT } from '../naming';
 
 const quantity = z.string().regex(/^\d+(\.\d+)?(m|Ki|Mi|Gi|k|M|G)?$/, 'expected a Kubernetes quantity like "100m" or "128Mi"');
 const port = z.number().int().min(1).max(65535);
@@ -26,7 +27,7 @@ export const InjectionConfigSchema = z.strictObject({
   /** UID the proxy runs as; the capture rules let its own connections through. */
   proxyUid: z.number().int().min(1).default(1337),
   /** Proxy admin port: /ready for probes, /stats/prometheus for scraping. */
-  adminPort: port.default(15000),
+  adminPort: port.default(SIDECAR_ADMIN_PORT),
   /**
    * Where the proxy binds outbound listeners; captured outbound connections are DNATed here with
    * their destination port kept. Not 127.0.0.1, so an app listening on localhost does not collide.

@@ -40,3 +40,9 @@ export function parseSpiffeId(id: string): { trustDomain: string; namespace: str
 export function resourceRef(kind: string, name: string, namespace?: string): string {
   return namespace ? `${kind} ${namespace}/${name}` : `${kind} ${name}`;
 }
+
+/**
+ * Where a sidecar serves /ready and /stats/prometheus on its instance (pod) address, as Envoy's
+ * admin does: the injector, the local runner and the canary driver agree on it.
+ */
+export const SIDECAR_ADMIN_PORT = 15000;

@@ -1,0 +1,2 @@
+export * from './canary-analysis';
+export * from './canary-route';
