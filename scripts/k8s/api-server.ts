@@ -204,6 +204,77 @@ function startProcess(command: string, args: string[], logFile: string): ChildPr
   return child;
 }
 
+export interface WatchedProcess {
+  readonly child: ChildProcess;
+  /** Everything it wrote so far (stdout and stderr interleaved, also written to the log file). */
+  output(): string;
+  /** Resolves with the first stdout line matching `pattern` (rejects when the process exits first or after `timeoutMs`). */
+  line(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  readonly running: boolean;
+  /** SIGTERM to the whole group, SIGKILL after `graceMs`; resolves once it exited. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/**
+ * Runs any command the way etcd and kube-apiserver run: its own process group beside a watchdog
+ * shell, killed by this Node process's exit hook or by the watchdog when this process dies. For
+ * the meshform processes (controller, webhooks) the k8s tests start.
+ */
+export function startWatchedProcess(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; logFile: string }): WatchedProcess {
+  const log = createWriteStream(options.logFile);
+  const child = spawn('bash', ['-c', WATCHDOG, 'watchdog', String(process.pid), command, ...args], {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(options.env ? { env: options.env } : {}),
+    ...(options.cwd ? { cwd: options.cwd } : {}),
+  });
+  track(child);
+  let all = '';
+  let stdout = '';
+  const listeners = new Set<() => void>();
+  const notify = () => listeners.forEach((l) => l());
+  child.stdout!.on('data', (chunk: Buffer) => {
+    all += chunk.toString();
+    stdout += chunk.toString();
+    log.write(chunk);
+    notify();
+  });
+  child.stderr!.on('data', (chunk: Buffer) => {
+    all += chunk.toString();
+    log.write(chunk);
+  });
+  child.once('exit', () => {
+    log.end();
+    notify();
+  });
+  const running = () => child.exitCode === null && child.signalCode === null;
+  return {
+    child,
+    output: () => all,
+    get running() {
+      return running();
+    },
+    line(pattern, timeoutMs = 60_000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const found = stdout.split('\n').find((l) => pattern.test(l));
+          if (found !== undefined) return done(() => resolve(found));
+          if (!running()) done(() => reject(new Error(`${command} ${args.join(' ')} exited (${child.exitCode ?? child.signalCode}) before printing ${pattern}:\n${all.slice(-4000)}`)));
+        };
+        const timer = setTimeout(() => done(() => reject(new Error(`no line matching ${pattern} within ${timeoutMs} ms:\n${all.slice(-4000)}`))), timeoutMs);
+        const done = (settle: () => void) => {
+          clearTimeout(timer);
+          listeners.delete(check);
+          settle();
+        };
+        listeners.add(check);
+        check();
+      });
+    },
+    stop: (graceMs = 5_000) => stopProcess(child, graceMs),
+  };
+}
+
 function tail(file: string, lines: number): string {
   try {
     return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
