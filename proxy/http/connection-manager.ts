@@ -34,7 +34,8 @@ export interface TracingServices {
 /** Where a connection was accepted: its listener, the filter chain chosen for it, and its peer. */
 export interface ConnectionContext {
   readonly listenerName: string;
-  readonly chainIndex: number;
+  /** Whether the connection came in over TLS: a config update maps it to the new chain of that kind. */
+  readonly transportTls: boolean;
   /** The chain's config when the connection was accepted; used if the listener has since gone. */
   readonly chain: HttpConnectionConfig;
   readonly downstream: Downstream;
@@ -91,7 +92,7 @@ export class HttpConnectionManager {
   handle(raw: IncomingMessage | Http2ServerRequest, rawRes: ServerResponse | Http2ServerResponse, context: ConnectionContext): void {
     const snapshot = this.services.snapshot();
     const listener: ListenerConfig | undefined = snapshot.listeners.get(context.listenerName);
-    const current = listener?.chains[context.chainIndex]?.network;
+    const current = listener?.chains.find((c) => (c.transportTls === true) === context.transportTls && c.network.kind === 'http')?.network;
     const chain = current?.kind === 'http' ? current : context.chain;
     const startedAt = performance.now();
     const startEpochNs = BigInt(Date.now()) * 1_000_000n;

@@ -175,7 +175,7 @@ export class ListenerRuntime {
     // headersTimeout only on servers it listens with, and these servers are handed connections).
     const headersTimer = useHttp2 ? undefined : setTimeout(() => socket.destroy(), network.requestHeadersTimeoutMs);
     socket.once('close', () => clearTimeout(headersTimer));
-    socket[CONTEXT] = { listenerName: this.name, chainIndex: index, chain: network, downstream, active: 0, headersTimer };
+    socket[CONTEXT] = { listenerName: this.name, transportTls: downstream.tls, chain: network, downstream, active: 0, headersTimer };
     const servers = this.serversFor(network);
     (useHttp2 ? servers.h2 : servers.h1).emit('connection', socket);
     // The HTTP/1.1 parser reads the stream; a peeked socket was paused with its first bytes put back.
