@@ -16,6 +16,9 @@ interface Provider {
   readonly keys: JWTVerifyGetKey;
   readonly headers: readonly { readonly name: string; readonly prefix: string }[];
   readonly params: readonly string[];
+  readonly cookies: readonly string[];
+  /** Verified claims copied into request headers for the application. */
+  readonly claimHeaders: readonly { readonly header: string; readonly claim: string }[];
   readonly forward: boolean;
   readonly clockSkewSeconds: number;
 }
@@ -44,7 +47,8 @@ function compileProvider(name: string, message: XdsMessage, resource: string): P
   }
   const fromHeaders = (message['from_headers'] as XdsMessage[] | undefined) ?? [];
   const fromParams = (message['from_params'] as string[] | undefined) ?? [];
-  const useDefaults = fromHeaders.length === 0 && fromParams.length === 0;
+  const fromCookies = (message['from_cookies'] as string[] | undefined) ?? [];
+  const useDefaults = fromHeaders.length === 0 && fromParams.length === 0 && fromCookies.length === 0;
   return {
     name,
     issuer: (message['issuer'] as string | undefined) || undefined,
@@ -55,6 +59,11 @@ function compileProvider(name: string, message: XdsMessage, resource: string): P
       ? [{ name: 'authorization', prefix: 'Bearer ' }]
       : fromHeaders.map((h) => ({ name: String(h['name']).toLowerCase(), prefix: String(h['value_prefix'] ?? '') })),
     params: useDefaults ? ['access_token'] : fromParams,
+    cookies: fromCookies,
+    claimHeaders: ((message['claim_to_headers'] as XdsMessage[] | undefined) ?? []).map((c) => ({
+      header: String(c['header_name']).toLowerCase(),
+      claim: String(c['claim_name']),
+    })),
     forward: message['forward'] === true,
     clockSkewSeconds: Number(message['clock_skew_seconds'] ?? 60) || 60,
   };
@@ -67,6 +76,10 @@ function extractToken(req: ProxyRequest, provider: Provider): { token: string; h
   }
   for (const param of provider.params) {
     const value = req.query.get(param);
+    if (value) return { token: value };
+  }
+  for (const cookie of provider.cookies) {
+    const value = req.cookie(cookie);
     if (value) return { token: value };
   }
   return undefined;
@@ -83,6 +96,11 @@ function verifyWith(provider: Provider): Requirement {
         clockTolerance: provider.clockSkewSeconds,
       });
       if (!provider.forward && found.header) delete req.headers[found.header];
+      for (const { header, claim } of provider.claimHeaders) {
+        const value = payload[claim];
+        if (value === undefined) delete req.headers[header];
+        else req.headers[header] = typeof value === 'string' ? value : JSON.stringify(value);
+      }
       return { kind: 'ok', payload };
     } catch (error) {
       return { kind: 'invalid', reason: (error as Error).message };
@@ -153,7 +171,11 @@ function compileRequirement(message: XdsMessage, providers: ReadonlyMap<string, 
 
 /** A compiled JwtAuthentication: rules in order, the first whose match fits the request decides. */
 export class JwtAuthnConfig {
-  constructor(readonly rules: readonly { readonly matches: (req: ProxyRequest) => boolean; readonly requirement: Requirement }[]) {}
+  constructor(
+    readonly rules: readonly { readonly matches: (req: ProxyRequest) => boolean; readonly requirement: Requirement }[],
+    /** Headers that carry verified claims: a caller's own values for them are always dropped. */
+    readonly claimHeaders: readonly string[],
+  ) {}
 }
 
 /** PerRouteConfig: `disabled: true` turns the filter off for a route. */
@@ -179,7 +201,8 @@ export function compileJwtAuthn(message: XdsMessage, resource: string): JwtAuthn
     }
     return { matches: compileRouteMatch((rule['match'] ?? {}) as XdsMessage, resource), requirement: requirement ?? (async () => OK_NO_TOKEN) };
   });
-  return new JwtAuthnConfig(rules);
+  const claimHeaders = [...new Set([...providers.values()].flatMap((provider) => provider.claimHeaders.map((c) => c.header)))];
+  return new JwtAuthnConfig(rules, claimHeaders);
 }
 
 export function compileJwtPerRoute(message: XdsMessage, resource: string): JwtPerRoute {
@@ -190,6 +213,7 @@ export function compileJwtPerRoute(message: XdsMessage, resource: string): JwtPe
 /** envoy.filters.http.jwt_authn: 401 on a missing or invalid token where a rule requires one. */
 export function jwtAuthnFilter(name: string, config: JwtAuthnConfig): Filter {
   return (next) => async (req, res) => {
+    for (const header of config.claimHeaders) delete req.headers[header];
     if (perRouteConfig(req, name, JwtPerRoute)?.disabled) return next(req, res);
     const rule = config.rules.find((candidate) => candidate.matches(req));
     if (!rule) return next(req, res);

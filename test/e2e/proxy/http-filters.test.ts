@@ -72,10 +72,12 @@ describe('HTTP filters', () => {
         httpFilter('envoy.filters.http.jwt_authn', TypeUrl.JwtAuthentication, {
           providers: {
             issuer: { issuer: 'https://issuer.test', audiences: ['web'], local_jwks: { inline_string: jwks }, forward: true },
+            cookie: { issuer: 'https://issuer.test', local_jwks: { inline_string: jwks }, from_cookies: ['session'], claim_to_headers: [{ header_name: 'x-jwt-sub', claim_name: 'sub' }] },
             remote: { issuer: 'https://issuer.test', remote_jwks: { http_uri: { uri: jwksUri, cluster: 'jwks', timeout: { seconds: 1 } }, cache_duration: { seconds: 300 } } },
           },
           rules: [
             { match: { prefix: '/remote' }, requires: { provider_name: 'remote' } },
+            { match: { prefix: '/cookie' }, requires: { provider_name: 'cookie' } },
             { match: { prefix: '/secure' }, requires: { provider_name: 'issuer' } },
             { match: { prefix: '/optional' }, requires: { requires_any: { requirements: [{ provider_name: 'issuer' }, { allow_missing: {} }] } } },
           ],
@@ -171,6 +173,14 @@ describe('HTTP filters', () => {
     expect([first.status, second.status]).toEqual([200, 200]);
     expect(jwksFetches).toBe(1);
     expect((await request(port, '/remote/c')).status).toBe(401);
+  });
+
+  it('reads a token from a cookie and hands verified claims to the application, never forged ones', async () => {
+    const forged = await request(port, '/cookie/x', { headers: { 'x-jwt-sub': 'root' } });
+    expect(forged.status).toBe(401);
+    const ok = await request(port, '/cookie/x', { headers: { cookie: `session=${await token({ sub: 'carol' })}`, 'x-jwt-sub': 'root' } });
+    expect(ok.status).toBe(200);
+    expect(JSON.parse(ok.body).headers['x-jwt-sub']).toBe('carol');
   });
 
   it('lets a request without a token through where the token is optional, but not an invalid one', async () => {
