@@ -3,17 +3,30 @@ import * as path from 'node:path';
 
 const REPO = path.resolve(__dirname, '..');
 
+const SOURCE_FOLDERS = ['cli', 'lib', 'controller', 'proxy', 'runner', 'stacks', 'constructs', 'examples'];
+
 /**
- * The script child processes run the CLI from. In a checkout the sources are bundled once per
- * start with esbuild (packages stay external and resolve from the repository's node_modules), so
+ * The script child processes run the CLI from. In a checkout the sources are bundled with esbuild
+ * (packages stay external and resolve from the repository's node_modules) whenever one changed, so
  * each sidecar starts without compiling TypeScript; an installed package runs its compiled CLI.
  */
 export function cliEntry(): string {
   const source = path.join(REPO, 'cli', 'main.ts');
   if (!fs.existsSync(source)) return path.join(REPO, 'build', 'cli', 'main.js');
   const outfile = path.join(REPO, '.cache', 'runner', 'meshform.js');
-  // esbuild is a development dependency: present wherever the sources are.
-  const esbuild = require('esbuild') as typeof import('esbuild');
-  esbuild.buildSync({ entryPoints: [source], bundle: true, platform: 'node', target: 'node20', packages: 'external', outfile, logLevel: 'error' });
+  const built = fs.existsSync(outfile) ? fs.statSync(outfile).mtimeMs : 0;
+  if (SOURCE_FOLDERS.some((folder) => newerThan(path.join(REPO, folder), built))) {
+    // esbuild is a development dependency: present wherever the sources are.
+    const esbuild = require('esbuild') as typeof import('esbuild');
+    esbuild.buildSync({ entryPoints: [source], bundle: true, platform: 'node', target: 'node20', packages: 'external', outfile, logLevel: 'error' });
+  }
   return outfile;
+}
+
+function newerThan(dir: string, mtimeMs: number): boolean {
+  if (!fs.existsSync(dir)) return false;
+  return fs.readdirSync(dir, { withFileTypes: true }).some((e) => {
+    const p = path.join(dir, e.name);
+    return e.isDirectory() ? newerThan(p, mtimeMs) : e.name.endsWith('.ts') && fs.statSync(p).mtimeMs > mtimeMs;
+  });
 }
