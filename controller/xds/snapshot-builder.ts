@@ -1,6 +1,7 @@
 import type { MeshModel } from '../../lib/model';
 import {
   bindOutboundListeners,
+  DestinationMemo,
   outboundKey,
   packResource,
   translateInbound,
@@ -25,7 +26,8 @@ interface SharedOutbound {
 /**
  * Builds per-proxy snapshots for one generation of the mesh. Proxies alike (same outbound key)
  * share one outbound translation, packed and hashed once; each proxy adds only its inbound side and
- * its listener addresses. A pack cache carries unchanged resources over from the last generation.
+ * its listener addresses. Across generations, destinations whose inputs did not change keep their
+ * translation (DestinationMemo) and their packed resources, so a change costs what it touches.
  */
 export class SnapshotBuilder {
   private model?: MeshModel;
@@ -35,6 +37,9 @@ export class SnapshotBuilder {
   private previousPacked = new Map<string, VersionedResource>();
   private generationIssues = new Map<string, TranslationIssue>();
   private extended = new Map<string, TypeResources>();
+  private readonly destinations = new DestinationMemo();
+  /** Resources already versioned, by message object: memoized destinations hand back the same objects. */
+  private readonly byMessage = new WeakMap<EnvoyMessage, VersionedResource>();
   private readonly extendedBase = new WeakMap<TypeResources, TypeResources>();
 
   beginGeneration(model: MeshModel, workloads: readonly WorkloadInstance[]): void {
@@ -45,6 +50,7 @@ export class SnapshotBuilder {
     this.packed = new Map();
     this.generationIssues = new Map();
     this.extended = new Map();
+    this.destinations.nextGeneration();
   }
 
   /** Every issue met while translating for the proxies of this generation. */
@@ -72,7 +78,7 @@ export class SnapshotBuilder {
     const key = outboundKey(this.model!, proxy);
     const cached = this.outbound.get(key);
     if (cached) return cached;
-    const t = translateOutbound(this.model!, this.workloads, proxy);
+    const t = translateOutbound(this.model!, this.workloads, proxy, this.destinations);
     for (const issue of t.issues) this.generationIssues.set(`${issue.code}|${issue.where}|${issue.field}`, issue);
     const shared: SharedOutbound = {
       listeners: t.listeners,
@@ -110,11 +116,13 @@ export class SnapshotBuilder {
   private versioned(typeUrl: string, messages: readonly EnvoyMessage[]): Map<string, VersionedResource> {
     const out = new Map<string, VersionedResource>();
     for (const message of messages) {
-      const hash = contentHash(JSON.stringify(message));
-      const cacheKey = `${typeUrl}|${hash}`;
-      let resource = this.packed.get(cacheKey) ?? this.previousPacked.get(cacheKey);
-      if (!resource) resource = { name: nameOf(message), hash, packed: packResource(typeUrl, message), message };
-      this.packed.set(cacheKey, resource);
+      let resource = this.byMessage.get(message);
+      if (!resource) {
+        const hash = contentHash(JSON.stringify(message));
+        resource = this.packed.get(`${typeUrl}|${hash}`) ?? this.previousPacked.get(`${typeUrl}|${hash}`) ?? { name: nameOf(message), hash, packed: packResource(typeUrl, message), message };
+        this.byMessage.set(message, resource);
+      }
+      this.packed.set(`${typeUrl}|${resource.hash}`, resource);
       out.set(resource.name, resource);
     }
     return out;

@@ -2,7 +2,7 @@ import type { TranslationContext } from './context';
 import { clusterNameOf, type OutboundService } from './destinations';
 import type { EnvoyMessage } from './envoy-types';
 import { socketAddress, wrapped } from './proto-values';
-import { endpointPort, instancesOf } from './workloads';
+import { endpointPort, indexedInstancesOf } from './workloads';
 
 interface Endpoint {
   readonly address: string;
@@ -21,7 +21,7 @@ export function loadAssignmentsOf(ctx: TranslationContext, destination: Outbound
     return versions.map((version) =>
       loadAssignment(
         clusterNameOf(destination, version),
-        instancesOf(service, ctx.index, version).map((w) => ({
+        indexedInstancesOf(service, ctx.index, version).map((w) => ({
           address: w.address,
           port: endpointPort(service, w, destination.port),
           locality: { region: w.locality?.region, zone: w.locality?.zone, sub_zone: w.locality?.subZone },

@@ -8,6 +8,8 @@ export type { ProxyIdentity } from './proxy-identity';
 export { instancesOf, selects, endpointPort, DEFAULT_APP_ADDRESS } from './workloads';
 export type { WorkloadInstance } from './workloads';
 export { kindsWithoutXds } from './coverage';
+export { DestinationMemo } from './destination-memo';
+export type { DestinationOutput } from './destination-memo';
 export { PASSTHROUGH_CLUSTER } from './route-configurations';
 export { bindOutboundListeners } from './outbound-listeners';
 export { TELEMETRY_METADATA_KEY } from './telemetry';

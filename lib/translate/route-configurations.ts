@@ -57,15 +57,20 @@ function routesOf(ctx: TranslationContext, destination: OutboundService, route: 
 }
 
 /**
- * Route configurations named by port, one virtual host per destination on that port. A sidecar also
+ * Route configurations named by port, one virtual host per destination on that port (`hostOf`, from
+ * the destination's translation). A sidecar also
  * gets a catch-all host: through to the original destination under ALLOW_ANY, 502 under
  * REGISTRY_ONLY (Istio's BlackHole).
  */
-export function routeConfigurationsOf(ctx: TranslationContext, httpDestinations: readonly OutboundService[]): EnvoyMessage[] {
+export function routeConfigurationsOf(
+  ctx: TranslationContext,
+  httpDestinations: readonly OutboundService[],
+  hostOf: (destination: OutboundService) => EnvoyMessage,
+): EnvoyMessage[] {
   const byPort = new Map<number, EnvoyMessage[]>();
   for (const destination of httpDestinations) {
     const hosts = byPort.get(destination.port) ?? [];
-    hosts.push(virtualHostOf(ctx, destination));
+    hosts.push(hostOf(destination));
     byPort.set(destination.port, hosts);
   }
   return [...byPort.entries()]

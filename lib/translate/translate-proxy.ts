@@ -2,8 +2,7 @@ import type { MeshModel } from '../model';
 import type { TranslationContext } from './context';
 import { calledServices } from './destinations';
 import type { EnvoyMessage, ProxyResources } from './envoy-types';
-import { clustersOf } from './clusters';
-import { loadAssignmentsOf } from './cluster-load-assignments';
+import { translateDestination, type DestinationMemo } from './destination-memo';
 import { inboundOf } from './inbound-listener';
 import { IssueLog, type TranslationIssue } from './issues';
 import { apiListenerOf, bindOutboundListeners, outboundListenersOf } from './outbound-listeners';
@@ -35,9 +34,10 @@ function unique(messages: EnvoyMessage[], key: 'name' | 'cluster_name'): EnvoyMe
  * `bindOutboundListeners`). Proxies with the same `outboundKey` get the same result, so the
  * controller translates once for all of them.
  */
-export function translateOutbound(model: MeshModel, workloads: readonly WorkloadInstance[], proxy: ProxyIdentity): Translation {
+export function translateOutbound(model: MeshModel, workloads: readonly WorkloadInstance[], proxy: ProxyIdentity, memo?: DestinationMemo): Translation {
   const ctx = context(model, workloads, proxy);
   const destinations = calledServices(ctx);
+  const outputs = new Map(destinations.map((d) => [d, translateDestination(ctx, d, memo)]));
   let listeners: EnvoyMessage[];
   let http = destinations.filter((d) => d.protocol === 'http');
   if (proxy.kind === 'sidecar') {
@@ -45,13 +45,13 @@ export function translateOutbound(model: MeshModel, workloads: readonly Workload
   } else {
     listeners = http.map(apiListenerOf);
   }
-  const clusters = destinations.flatMap((d) => clustersOf(ctx, d));
+  const clusters = destinations.flatMap((d) => outputs.get(d)!.clusters);
   if (proxy.kind === 'sidecar' && model.mesh.outboundPolicy === 'ALLOW_ANY') clusters.push(passthroughCluster());
   return {
     listeners: unique(listeners, 'name'),
-    routeConfigurations: routeConfigurationsOf(ctx, http),
+    routeConfigurations: routeConfigurationsOf(ctx, http, (d) => outputs.get(d)!.virtualHost!),
     clusters: unique(clusters, 'name'),
-    clusterLoadAssignments: unique(destinations.flatMap((d) => loadAssignmentsOf(ctx, d)), 'cluster_name'),
+    clusterLoadAssignments: unique(destinations.flatMap((d) => outputs.get(d)!.loadAssignments), 'cluster_name'),
     secretNames: [],
     issues: ctx.issues.issues,
   };

@@ -28,10 +28,20 @@ export function selects(selector: Readonly<Record<string, string>>, labels: Read
   return Object.entries(selector).every(([k, v]) => labels[k] === v);
 }
 
-/** The instances of a service (or of one of its versions) in its namespace. */
-export function instancesOf(service: Resolved<'MeshService'>, index: TranslationIndex, version?: string): WorkloadInstance[] {
+function selectorOf(service: Resolved<'MeshService'>, version: string | undefined): Record<string, string> {
   const versionLabels = version === undefined ? {} : (service.spec.versions.find((v) => v.name === version)?.labels ?? {});
-  const selector = { ...service.spec.selector, ...versionLabels };
+  return { ...service.spec.selector, ...versionLabels };
+}
+
+/** The ready instances of a service (or of one of its versions) in its namespace. */
+export function instancesOf(service: Resolved<'MeshService'>, workloads: readonly WorkloadInstance[], version?: string): WorkloadInstance[] {
+  const selector = selectorOf(service, version);
+  return workloads.filter((w) => w.namespace === service.metadata.namespace && w.ready !== false && selects(selector, w.labels));
+}
+
+/** The same as `instancesOf`, through the generation's index: candidates share the selector's first label. */
+export function indexedInstancesOf(service: Resolved<'MeshService'>, index: TranslationIndex, version?: string): WorkloadInstance[] {
+  const selector = selectorOf(service, version);
   const [first] = Object.entries(selector);
   if (!first) return [];
   return index.withLabel(service.metadata.namespace, first[0], first[1]).filter((w) => w.ready !== false && selects(selector, w.labels));

@@ -1,0 +1,80 @@
+import { createHash } from 'node:crypto';
+import type { TranslationContext } from './context';
+import type { OutboundService } from './destinations';
+import type { EnvoyMessage } from './envoy-types';
+import { IssueLog, type TranslationIssue } from './issues';
+import { clustersOf } from './clusters';
+import { loadAssignmentsOf } from './cluster-load-assignments';
+import { virtualHostOf } from './route-configurations';
+import { indexedInstancesOf } from './workloads';
+
+/** What one destination port contributes to a proxy's configuration. */
+export interface DestinationOutput {
+  readonly clusters: readonly EnvoyMessage[];
+  readonly loadAssignments: readonly EnvoyMessage[];
+  readonly virtualHost?: EnvoyMessage;
+  readonly issues: readonly TranslationIssue[];
+}
+
+/**
+ * Remembers each destination's translation by a fingerprint of everything it reads, across
+ * generations: a change re-translates only the destinations it touches, and the others keep the
+ * very same message objects (so the controller need not hash them again). Entries unused in a
+ * generation are dropped at the next one.
+ */
+export class DestinationMemo {
+  private current = new Map<string, DestinationOutput>();
+  private previous = new Map<string, DestinationOutput>();
+
+  /** Starts a generation: what the last one used stays available, older entries go. */
+  nextGeneration(): void {
+    this.previous = this.current;
+    this.current = new Map();
+  }
+
+  lookup(key: string): DestinationOutput | undefined {
+    const hit = this.current.get(key) ?? this.previous.get(key);
+    if (hit) this.current.set(key, hit);
+    return hit;
+  }
+
+  store(key: string, output: DestinationOutput): void {
+    this.current.set(key, output);
+  }
+}
+
+/**
+ * Everything the translation of a destination reads: the asking proxy's kind, the mesh defaults,
+ * the destination's resource, its TrafficRoutes and TrafficPolicies, every service those routes
+ * name (with its policies), the mTLS mode of its port and its instances.
+ */
+function fingerprint(ctx: TranslationContext, d: OutboundService): string {
+  const { model, index } = ctx;
+  const routes = index.trafficRoutes(d.namespace, d.name);
+  const named = routes.flatMap((r) =>
+    r.spec.rules.flatMap((rule) => [...rule.backends, ...(rule.mirror ? [rule.mirror.backend] : [])].map((b) => ({ namespace: b.namespace ?? d.namespace, name: b.name ?? d.name }))),
+  );
+  const referenced = named.map(({ namespace, name }) => [model.service(namespace, name) ?? model.externalService(namespace, name) ?? null, index.trafficPolicies(namespace, name)]);
+  const mesh = d.mesh;
+  const instances = mesh ? [undefined, ...mesh.spec.versions.map((v) => v.name)].map((v) => indexedInstancesOf(mesh, index, v)) : [];
+  const inputs = [ctx.proxy.kind, model.mesh, d, routes, index.trafficPolicies(d.namespace, d.name), referenced, mesh ? model.mtlsMode(mesh, d.port) : null, instances];
+  return createHash('sha1').update(JSON.stringify(inputs)).digest('base64');
+}
+
+/** Translates one destination port, or takes it from the memo when nothing it reads has changed. */
+export function translateDestination(ctx: TranslationContext, d: OutboundService, memo: DestinationMemo | undefined): DestinationOutput {
+  const key = memo ? fingerprint(ctx, d) : '';
+  let output = memo?.lookup(key);
+  if (!output) {
+    const own: TranslationContext = { ...ctx, issues: new IssueLog() };
+    output = {
+      clusters: clustersOf(own, d),
+      loadAssignments: loadAssignmentsOf(own, d),
+      ...(d.protocol === 'http' ? { virtualHost: virtualHostOf(own, d) } : {}),
+      issues: own.issues.issues,
+    };
+    memo?.store(key, output);
+  }
+  for (const issue of output.issues) ctx.issues.add(issue);
+  return output;
+}
