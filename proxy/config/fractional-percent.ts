@@ -11,8 +11,3 @@ export function fractionOf(percent: FractionalPercentMessage | null | undefined,
   const denominator = DENOMINATORS[percent.denominator ?? 'HUNDRED'] ?? 100;
   return Math.min(1, (percent.numerator ?? 0) / denominator);
 }
-
-/** An envoy.type.v3.Percent ({ value: 0..100 }) as a probability. */
-export function percentOf(percent: { value?: number } | null | undefined, fallback: number): number {
-  return percent?.value === undefined ? fallback : Math.min(1, Math.max(0, percent.value / 100));
-}

@@ -2,7 +2,7 @@ export { compileCluster, compileEndpoints } from './cluster-config';
 export type { CircuitBreakerLimits, ClusterConfig, Endpoint, LbPolicy, OutlierDetectionConfig } from './cluster-config';
 export { ConfigStore } from './config-store';
 export type { Wanted } from './config-store';
-export { fractionOf, percentOf } from './fractional-percent';
+export { fractionOf } from './fractional-percent';
 export { applyHeaderMutations, compileHeaderMutation, NO_HEADER_MUTATION } from './header-mutation';
 export type { HeaderMutation } from './header-mutation';
 export { compileListener } from './listener-config';

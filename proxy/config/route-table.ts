@@ -1,7 +1,7 @@
 import { durationToMs, type Duration, type XdsMessage } from '../../lib/xds';
 import { ConfigError } from '../errors';
 import { fractionOf } from './fractional-percent';
-import { compileHeaderMutation, type HeaderMutation } from './header-mutation';
+import { compileHeaderMutation, NO_HEADER_MUTATION, type HeaderMutation } from './header-mutation';
 import { compileRetryPolicy, type RetryPolicy } from './retry-policy';
 import { compileRegex, compileStringMatcher, type StringPredicate } from './string-matcher';
 
@@ -372,7 +372,7 @@ function compileClusterAction(route: XdsMessage, match: XdsMessage, resource: st
   let clusters: WeightedClusterEntry[];
   switch (route['cluster_specifier']) {
     case 'cluster':
-      clusters = [{ name: String(route['cluster']), weight: 1, requestHeaders: { add: [], remove: [] }, responseHeaders: { add: [], remove: [] } }];
+      clusters = [{ name: String(route['cluster']), weight: 1, requestHeaders: NO_HEADER_MUTATION, responseHeaders: NO_HEADER_MUTATION }];
       break;
     case 'weighted_clusters': {
       const weighted = route['weighted_clusters'] as { clusters?: XdsMessage[] };
