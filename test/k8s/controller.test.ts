@@ -53,6 +53,7 @@ let kubeconfig: string;
 const controllers: ControllerProcess[] = [];
 const clients: AckingAdsClient[] = [];
 let synthesized: KubernetesObject[];
+let controllerArgs: string[];
 
 async function pod(name: string, ip: string, labels: Record<string, string>): Promise<void> {
   await api.apply({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: NS, labels }, spec: { serviceAccountName: 'reviews', containers: [{ name: 'app', image: 'reviews:1' }] } });
@@ -78,7 +79,9 @@ function connect(controller: ControllerProcess, node = proxylessNode()): AckingA
 }
 
 beforeAll(async () => {
-  api = await startApiServer();
+  // Watches end after 5–10 s (the server's default is 30–60 min): every informer re-lists and
+  // re-watches several times during this file, as it would over a day in a cluster.
+  api = await startApiServer({ extraArgs: ['--min-request-timeout=5'] });
   // The control plane as synthesized, minus the webhook configurations (test/k8s/webhooks.test.ts
   // serves them; registered here with nobody answering, every mesh resource write would wait for them).
   synthesized = synthControlPlane();
@@ -90,7 +93,11 @@ beforeAll(async () => {
 
   controllerToken = await serviceAccountToken(api, CONTROL_PLANE_NAMESPACE, CONTROLLER_SA);
   kubeconfig = await tokenKubeconfig(api, controllerToken, 'controller.kubeconfig');
-  controllers.push(await startController(api, { kubeconfig, podName: 'controller-a' }));
+  // The synthesized Deployment's own --token-audience (what the injected sidecars' projected tokens carry).
+  const deployment = synthesized.find((o) => o.kind === 'Deployment' && o.metadata.name === CONTROLLER_SA) as Loose;
+  controllerArgs = (deployment.spec.template.spec.containers[0].args as string[]).filter((a) => a.startsWith('--token-audience='));
+  expect(controllerArgs).toHaveLength(1);
+  controllers.push(await startController(api, { kubeconfig, podName: 'controller-a', extraArgs: controllerArgs }));
 });
 
 afterAll(async () => {
@@ -191,12 +198,20 @@ describe('informers feed xDS over an open ADS stream', () => {
     await client.until(TypeUrl.RouteConfiguration, 'the /api route gone', (r) => routeFor(r) && timeoutOf(routeFor(r)) === undefined && !routeFor(r)!.some((x) => x.match?.prefix === '/api'));
   });
 
-  it('a sidecar gets its certificate for a ServiceAccount token the TokenReview (made as the controller) accepts', async () => {
-    const token = await serviceAccountToken(api, NS, 'reviews');
+  it('a sidecar gets its certificate for a token of the mesh audience (TokenReview made as the controller); a token of another audience gets none', async () => {
+    const audience = controllerArgs[0]!.slice('--token-audience='.length);
+    const token = await serviceAccountToken(api, NS, 'reviews', [audience]);
     const sidecar = connect(controllers[0]!, sidecarNode('reviews', '10.1.0.7', { TOKEN: token, SERVICE_ACCOUNT: 'reviews' }, NS));
     sidecar.subscribe(TypeUrl.Secret, ['default', 'ROOTCA']);
     const secret = await sidecar.until(TypeUrl.Secret, 'the workload certificate', (r) => r.find((s) => s['name'] === 'default')) as Loose;
     expect(secret.tls_certificate.certificate_chain.inline_string).toMatch(/BEGIN CERTIFICATE/);
+    // A token for the API server's own audience (what a pod's default token is) is no mesh credential.
+    const apiToken = await serviceAccountToken(api, NS, 'reviews');
+    const other = connect(controllers[0]!, sidecarNode('reviews', '10.1.0.7', { TOKEN: apiToken, SERVICE_ACCOUNT: 'reviews' }, NS));
+    other.subscribe(TypeUrl.Secret, ['default', 'ROOTCA']);
+    const metrics = `http://127.0.0.1:${controllers[0]!.adminPort}/metrics`;
+    await api.waitFor('the refusal of the wrong audience', async () => /meshform_sds_denied_total\{reason="TOKEN_INVALID"\} 1\b/.test(await (await fetch(metrics)).text()));
+    await expect(other.until(TypeUrl.Secret, 'no certificate', (r) => r.find((s) => s['name'] === 'default'), 1_000)).rejects.toThrow(/timed out/);
   });
 });
 
@@ -230,7 +245,7 @@ describe('status conditions written by the Lease leader', () => {
 
 describe('leader election through the Lease', () => {
   it('a second replica serves xDS but does not take the Lease while the leader renews it', async () => {
-    const b = await startController(api, { kubeconfig, podName: 'controller-b' });
+    const b = await startController(api, { kubeconfig, podName: 'controller-b', extraArgs: controllerArgs });
     controllers.push(b);
     await api.waitFor('controller-b /readyz 200', async () => (await fetch(`http://127.0.0.1:${b.adminPort}/readyz`)).status === 200);
     const client = connect(b);
@@ -259,6 +274,11 @@ describe('leader election through the Lease', () => {
     await api.apply(mesh('TrafficRoute', 'after-handover', { service: { name: 'reviews' }, rules: [{ backends: [{ weight: 50 }] }] }));
     const condition = await api.waitFor('the condition written by controller-b', async () => ((await conditionOf('TrafficRoute', 'after-handover'))?.status === 'False' ? conditionOf('TrafficRoute', 'after-handover') : undefined));
     expect(condition!.reason).toBe('Invalid:WEIGHTS_SUM');
+    // Its informers still follow Pods (after many watch restarts, see --min-request-timeout).
+    const client = connect(b!);
+    client.subscribe(TypeUrl.ClusterLoadAssignment, [CLUSTER]);
+    await pod('reviews-2', '10.1.0.9', { app: 'reviews' });
+    await client.until(TypeUrl.ClusterLoadAssignment, 'the Pod added after the handover', (r) => endpointAddresses(r.find((c) => c['cluster_name'] === CLUSTER)).includes('10.1.0.9:9080'));
     // The Lease lasts 15 s and a replica retries every 5 s: a handover takes at most about 20 s.
     expect(handover).toBeLessThan(30_000);
     console.log(`leader handover took ${handover} ms`);
