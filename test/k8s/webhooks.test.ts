@@ -1,7 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
+import { App, Chart, Testing } from 'cdk8s';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONTROL_PLANE_NAMES } from '../../constructs';
+import { CONTROL_PLANE_NAMES, MeshService, SidecarInjection, Workload } from '../../constructs';
 import { createServingCertificate } from '../../controller/webhooks';
 import { INJECTED_ANNOTATION, INJECT_ANNOTATION, INJECTION_NAMESPACE_LABEL, INIT_CONTAINER, PROXY_CONTAINER } from '../../lib/injection';
 import { ApiError, startApiServer, type ApiServer, type KubernetesObject, type WatchedProcess } from '../../scripts/k8s/api-server';
@@ -45,6 +46,7 @@ const bootstrapRuns: WatchedProcess[] = [];
 let bootstrapKubeconfig: string;
 let bootstrapToken: string;
 let proxyImage: string;
+let injectionJson: string;
 
 function exitCode(proc: WatchedProcess): Promise<number | null> {
   if (!proc.running) return Promise.resolve(proc.child.exitCode);
@@ -93,7 +95,8 @@ function invalidRoute(name: string, weights: [number, number]): KubernetesObject
 beforeAll(async () => {
   api = await startApiServer();
   synthesized = synthControlPlane();
-  proxyImage = JSON.parse((synthesized.find((o) => o.kind === 'ConfigMap' && o.metadata.name === N.injectionConfigMap) as Loose).data['injection.json']).proxyImage;
+  injectionJson = (synthesized.find((o) => o.kind === 'ConfigMap' && o.metadata.name === N.injectionConfigMap) as Loose).data['injection.json'];
+  proxyImage = JSON.parse(injectionJson).proxyImage;
   const isWebhookService = (o: KubernetesObject) => o.kind === 'Service' && o.metadata.name === N.webhookService;
   await applyAll(api, synthesized.filter((o) => !isWebhookService(o)));
   await api.apply({
@@ -118,7 +121,7 @@ beforeAll(async () => {
   const file = (name: string) => path.join(api.dir, name);
   await writeFile(file('webhook.crt'), Buffer.from(data['tls.crt']!, 'base64'));
   await writeFile(file('webhook.key'), Buffer.from(data['tls.key']!, 'base64'));
-  await writeFile(file('injection.json'), (synthesized.find((o) => o.metadata.name === N.injectionConfigMap) as Loose).data['injection.json']);
+  await writeFile(file('injection.json'), injectionJson);
   webhooks = startMeshform(api, ['webhooks', '--port', '0', '--host', '127.0.0.1', '--cert', file('webhook.crt'), '--key', file('webhook.key'), '--injection-config', file('injection.json')], { logName: 'webhooks' });
   const { webhookPort } = JSON.parse(await webhooks.line(/"event":"ready"/)) as { webhookPort: number };
 
@@ -190,6 +193,20 @@ describe('sidecar injection by the API server calling meshform webhooks', () => 
     expect(containerNames(await api.get('v1', 'Pod', 'plain', PLAIN))).toEqual({ init: [], main: ['app'] });
     await createPod('asked', PLAIN, { [INJECT_ANNOTATION]: 'true' });
     expect(containerNames(await api.get('v1', 'Pod', 'asked', PLAIN)).init).toEqual([INIT_CONTAINER, PROXY_CONTAINER]);
+  });
+
+  it('a Pod of a Deployment injected at synth (SidecarInjection, the default) is not injected twice', async () => {
+    const chart = new Chart(new App(), 'apps', { namespace: LABELLED });
+    new SidecarInjection(chart, 'Injection', JSON.parse(injectionJson));
+    new MeshService(chart, 'ratings', { ports: [{ port: 9080, targetPort: 8080 }], workload: Workload.image('ratings:1') });
+    const deployment = (Testing.synth(chart) as Loose[]).find((o) => o.kind === 'Deployment');
+    const template = deployment.spec.template;
+    expect(containerNames(template).init).toContain(PROXY_CONTAINER);
+    await api.apply({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: template.spec.serviceAccountName ?? 'default', namespace: LABELLED } });
+    const res = await api.request('POST', `/api/v1/namespaces/${LABELLED}/pods`, { apiVersion: 'v1', kind: 'Pod', metadata: { ...template.metadata, name: 'ratings-0', namespace: LABELLED }, spec: template.spec });
+    expect(res.status, res.text).toBe(201);
+    expect(containerNames(res.body)).toEqual(containerNames(template));
+    expect(containerNames(res.body).init.filter((n: string) => n === PROXY_CONTAINER)).toHaveLength(1);
   });
 
   it('a namespace labelled disabled is never injected, even on request', async () => {
