@@ -1,0 +1,121 @@
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import * as path from 'node:path';
+import { App, Chart } from 'cdk8s';
+import { MeshService, MtlsMode, PolicyTarget, StrictMtls } from '../constructs';
+import { isMeshObject, readManifestDir } from '../lib/manifests';
+import { validateResource } from '../lib/validation';
+import type { MeshResource } from '../lib/api';
+import { addressesOf, INGRESS_NAME, planInstances, Workspace, type PlannedInstance } from '../runner';
+import { writeGitOpsFolder } from '../stacks/gitops-output';
+import { startTracked, stderrTail, stopTracked, waitForLine } from './support/child-processes';
+import { ECHO_PATH, ECHO_PORT, MESH_SUBNET, SERVICE_PORTS, type ProxyPath } from './proxy-path';
+
+/** The single-file bundles the images run (scripts/build-bundles.ts). */
+export interface Bundles {
+  readonly proxy: string;
+  readonly controller: string;
+}
+
+export interface MeshformPathOptions {
+  readonly bundles: Bundles;
+  /** Manifests, registry, tokens and bootstraps go here. */
+  readonly workDir: string;
+  /** Node flags for the two sidecars, e.g. `--cpu-prof` (which NODE_OPTIONS may not carry). */
+  readonly sidecarNodeFlags?: readonly string[];
+}
+
+const SERVICE = 'bench';
+const XDS_PORT = 15010;
+const ADMIN_PORT = 15014;
+const READY_TIMEOUT_MS = 30_000;
+
+/**
+ * The mesh's path, planned as the local runner plans a mesh (its instance plan and workspace) but
+ * run from the bundled controller and proxy the images run: the controller in local mode on a
+ * synthesized mesh (one STRICT mTLS service with an HTTP/1.1 and an HTTP/2 port), an ingress
+ * sidecar as the client's outbound proxy and the service's inbound sidecar in front of the echo
+ * server. LocalMesh itself is not used: it runs demo applications inside the calling process,
+ * while here the application must be the echo server every other path calls, in its own process,
+ * and the sidecars may need Node flags (profiling).
+ */
+export async function startMeshformPath(options: MeshformPathOptions): Promise<ProxyPath> {
+  const manifests = path.join(options.workDir, 'manifests');
+  writeManifests(manifests);
+  const at = (k: number) => addressesOf(k, MESH_SUBNET);
+  const planned = planInstances(readMesh(manifests), at);
+  const ingressPlan: PlannedInstance = { name: INGRESS_NAME, namespace: SERVICE, service: INGRESS_NAME, labels: { app: INGRESS_NAME }, serviceAccount: 'web', sidecar: true, ...at(0), ports: [], calls: {} };
+  const controllerHost = at(255).instanceIp;
+  const workspace = new Workspace({ dir: path.join(options.workDir, 'workspace'), controllerXds: `${controllerHost}:${XDS_PORT}` });
+  const files = workspace.write(planned, ingressPlan);
+
+  const sidecars: ChildProcess[] = [];
+  let controller: ChildProcess | undefined;
+  const stop = async () => {
+    // Sidecars first: they drain, and --cpu-prof writes its profile on a clean exit.
+    await Promise.all(sidecars.map((c) => stopTracked(c)));
+    if (controller) await stopTracked(controller);
+  };
+  try {
+    controller = startTracked(process.execPath, [options.bundles.controller, '--local', manifests, '--registry', workspace.registryFile, '--host', controllerHost, '--xds-port', String(XDS_PORT), '--admin-port', String(ADMIN_PORT)], { env: { ...process.env, MESHFORM_LOG_LEVEL: 'error' } });
+    await waitForLine(controller, 'controller', (line) => line.includes('"ready"'), READY_TIMEOUT_MS);
+    controller.stdout!.resume();
+    for (const plan of [ingressPlan, planned[0]!]) {
+      const f = files.get(plan.name)!;
+      const sidecar = startTracked(process.execPath, [...(options.sidecarNodeFlags ?? []), options.bundles.proxy, '--bootstrap', f.bootstrap]);
+      sidecars.push(sidecar);
+      // Logs are read and dropped, as a log collector would read them, so a full pipe never stalls a proxy.
+      sidecar.stdout!.resume();
+      await waitReady(`http://${f.adminAddress}/ready`, plan.name, sidecar);
+    }
+    return {
+      name: 'Meshform',
+      target: (protocol) => ({ url: `http://${ingressPlan.outboundIp}:${SERVICE_PORTS[protocol]}${ECHO_PATH}`, host: `${SERVICE}:${SERVICE_PORTS[protocol]}` }),
+      proxies: [
+        { role: 'outbound', pid: sidecars[0]!.pid! },
+        { role: 'inbound', pid: sidecars[1]!.pid! },
+      ],
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** The benchmark's mesh, written with the constructs as a user would: STRICT mTLS on the service. */
+function writeManifests(dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  const app = new App();
+  const chart = new Chart(app, SERVICE, { namespace: SERVICE });
+  const service = new MeshService(chart, SERVICE, {
+    namespace: SERVICE,
+    ports: [
+      { port: SERVICE_PORTS.http1, targetPort: ECHO_PORT, protocol: 'http' },
+      { port: SERVICE_PORTS.h2, targetPort: ECHO_PORT, protocol: 'http2' },
+    ],
+  });
+  new StrictMtls(chart, 'strict', { target: PolicyTarget.service(service), mode: MtlsMode.STRICT });
+  writeGitOpsFolder(app, dir);
+}
+
+function readMesh(dir: string): MeshResource[] {
+  return readManifestDir(dir)
+    .filter((m) => isMeshObject(m.object))
+    .map((m) => {
+      const result = validateResource(m.object, `${m.file}#${m.index}`);
+      if (!result.ok) throw new Error(`the benchmark's own mesh is invalid: ${m.file}`);
+      return result.resource;
+    });
+}
+
+/** Polls a sidecar's readiness until it answers 200 (it has its config and certificate). */
+async function waitReady(url: string, name: string, sidecar: ChildProcess): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (sidecar.exitCode !== null || sidecar.signalCode !== null) throw new Error(`${name} exited before it was ready: ${stderrTail(sidecar)}`);
+    if (await fetch(url).then((r) => r.status === 200, () => false)) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${name} was not ready within ${READY_TIMEOUT_MS} ms (${url}): ${stderrTail(sidecar)}`);
+}

@@ -1,0 +1,64 @@
+import { GOALS } from './support/goals';
+import { renderTable, verdict } from './support/table';
+import type { LatencyRow, ProxyResults } from './proxy-overhead';
+
+const PROTOCOL_NAMES = { http1: 'HTTP/1.1', h2: 'HTTP/2' } as const;
+
+/** Meshform's added latency against the goals: absolute, and relative to HAProxy's on the same protocol. */
+function latencyGoals(row: LatencyRow, rows: readonly LatencyRow[]): string {
+  if (row.path !== 'Meshform') return '';
+  const haproxy = rows.find((r) => r.path === 'HAProxy' && r.protocol === row.protocol);
+  // A ratio only where HAProxy measurably adds latency; against ~0 (noise) it would mean nothing.
+  const ratios = haproxy ? [[row.addedP50Ms, haproxy.addedP50Ms], [row.addedP99Ms, haproxy.addedP99Ms]].filter(([, h]) => h! > 0.02).map(([m, h]) => m! / h!) : [];
+  const relative = ratios.length ? Math.max(...ratios) : Number.NaN;
+  return [
+    `+p50≤${GOALS.addedP50Ms} ${verdict(row.addedP50Ms, GOALS.addedP50Ms)}`,
+    `+p99≤${GOALS.addedP99Ms} ${verdict(row.addedP99Ms, GOALS.addedP99Ms)}`,
+    `≤${GOALS.timesHaproxy}×HAProxy ${verdict(relative, GOALS.timesHaproxy)} (${relative.toFixed(1)}×)`,
+  ].join('  ');
+}
+
+/** The data-plane tables: latency per path, each proxy's CPU and memory, throughput, and the profile's top costs. */
+export function proxyTables(results: ProxyResults): string[] {
+  const { latency, throughput, profiles, settings } = results;
+  const latencyTable = renderTable(`Proxy latency (ms): ${settings.qps} rps constant, ${settings.connections} connections, 1 KB answers, ${settings.rounds}×${settings.roundSeconds}s interleaved per path`, [
+    { title: 'protocol', value: (r) => PROTOCOL_NAMES[r.protocol] },
+    { title: 'path', value: (r) => r.path },
+    { title: 'rps', value: (r) => r.actualQps, digits: 0 },
+    { title: 'errors', value: (r) => String(r.errors) },
+    { title: 'p50', value: (r) => r.p50Ms, digits: 3 },
+    { title: 'p90', value: (r) => r.p90Ms, digits: 3 },
+    { title: 'p99', value: (r) => r.p99Ms, digits: 3 },
+    { title: 'max', value: (r) => r.maxMs, digits: 1 },
+    { title: '+p50', value: (r) => r.addedP50Ms, digits: 3 },
+    { title: '+p90', value: (r) => r.addedP90Ms, digits: 3 },
+    { title: '+p99', value: (r) => r.addedP99Ms, digits: 3 },
+    { title: 'goals (Meshform)', value: (r) => latencyGoals(r, latency) },
+  ], latency);
+  const usage = latency.flatMap((r) => r.proxies.map((p) => ({ protocol: PROTOCOL_NAMES[r.protocol], path: r.path, ...p })));
+  const usageTable = renderTable('Per proxy under the constant load: CPU seconds per 1000 requests (= vCPU per 1000 rps) and peak RSS', [
+    { title: 'protocol', value: (u) => u.protocol },
+    { title: 'path', value: (u) => u.path },
+    { title: 'proxy', value: (u) => u.role },
+    { title: 'cpu s/1000 req', value: (u) => u.cpuSecondsPer1000, digits: 3 },
+    { title: `goal ≤${GOALS.cpuPer1000}`, value: (u) => (u.path === 'Meshform' ? verdict(u.cpuSecondsPer1000, GOALS.cpuPer1000) : '') },
+    { title: 'peak RSS MB', value: (u) => u.peakRssMb, digits: 1 },
+    { title: `goal ≤${GOALS.rssMb}`, value: (u) => (u.path === 'Meshform' ? verdict(u.peakRssMb, GOALS.rssMb) : '') },
+  ], usage);
+  const throughputTable = renderTable(`Closed-loop maximum throughput, HTTP/1.1, ${settings.connections} connections, ${settings.closedLoopSeconds}s per path`, [
+    { title: 'path', value: (r) => r.path },
+    { title: 'rps', value: (r) => r.rps, digits: 0 },
+    { title: 'errors', value: (r) => String(r.errors) },
+    { title: 'outbound cores', value: (r) => r.proxies[0]?.cores ?? Number.NaN },
+    { title: 'outbound rps/core', value: (r) => r.proxies[0]?.rpsPerCore ?? Number.NaN, digits: 0 },
+    { title: 'inbound cores', value: (r) => r.proxies[1]?.cores ?? Number.NaN },
+    { title: 'inbound rps/core', value: (r) => r.proxies[1]?.rpsPerCore ?? Number.NaN, digits: 0 },
+  ], throughput);
+  const profileTables = profiles.map((p) =>
+    renderTable(`Meshform ${p.role} sidecar, CPU profile at ${settings.qps} rps HTTP/1.1 (busy ${p.busyPercent.toFixed(0)}% of samples; ${p.file})`, [
+      { title: 'self %', value: (c) => c.selfPercent, digits: 1 },
+      { title: 'function  source', value: (c) => c.name },
+    ], p.topFunctions),
+  );
+  return [latencyTable, usageTable, throughputTable, ...profileTables];
+}

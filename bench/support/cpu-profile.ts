@@ -1,0 +1,84 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  hitCount?: number;
+}
+
+interface CpuProfile {
+  nodes: ProfileNode[];
+  startTime: number;
+  endTime: number;
+  samples: number[];
+}
+
+/** Where CPU time went, by self time: a function with its source file, or a source file as a whole. */
+export interface Cost {
+  readonly name: string;
+  readonly selfPercent: number;
+  readonly selfMs: number;
+}
+
+export interface ProfileSummary {
+  /** Share of the samples in which the process was busy (not idle). */
+  readonly busyPercent: number;
+  readonly topFunctions: Cost[];
+  readonly topFiles: Cost[];
+}
+
+/**
+ * Summarizes a `node --cpu-prof` profile of a bundled program: self time per function and per
+ * source file, as percentages of the busy samples. Bundle lines are mapped back to the TypeScript
+ * file they came from through the `// <file>.ts` markers esbuild writes before each module, so the
+ * summary names `proxy/http/router.ts`, not line 40213 of proxy.js.
+ */
+export function summarizeProfile(file: string, top = 10): ProfileSummary {
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+  const msPerSample = (profile.endTime - profile.startTime) / 1000 / Math.max(1, profile.samples.length);
+  const sourceOf = bundleSourceMapper();
+  const byFunction = new Map<string, number>();
+  const byFile = new Map<string, number>();
+  let busy = 0;
+  for (const node of profile.nodes) {
+    const hits = node.hitCount ?? 0;
+    const { functionName, url, lineNumber } = node.callFrame;
+    if (hits === 0 || functionName === '(idle)') continue;
+    busy += hits;
+    const source = sourceOf(url, lineNumber);
+    const name = `${functionName || '(anonymous)'} ${source}`.trim();
+    byFunction.set(name, (byFunction.get(name) ?? 0) + hits);
+    byFile.set(source || functionName, (byFile.get(source || functionName) ?? 0) + hits);
+  }
+  const ranked = (costs: Map<string, number>): Cost[] =>
+    [...costs.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([name, hits]) => ({ name, selfPercent: (100 * hits) / Math.max(1, busy), selfMs: hits * msPerSample }));
+  return { busyPercent: (100 * busy) / Math.max(1, profile.samples.length), topFunctions: ranked(byFunction), topFiles: ranked(byFile) };
+}
+
+/** Maps (bundle url, 0-based line) to the module's source path; other scripts keep their url. */
+function bundleSourceMapper(): (url: string, line: number) => string {
+  const markers = new Map<string, { line: number; source: string }[]>();
+  return (url, line) => {
+    if (!url.startsWith('file://') || !url.endsWith('.js')) return url;
+    const file = new URL(url).pathname;
+    if (!markers.has(file)) {
+      const found: { line: number; source: string }[] = [];
+      readFileSync(file, 'utf8').split('\n').forEach((text, i) => {
+        const m = /^\/\/ (\S+\.[cm]?[jt]s)$/.exec(text);
+        if (m) found.push({ line: i, source: m[1]! });
+      });
+      markers.set(file, found);
+    }
+    const found = markers.get(file)!;
+    let source = path.basename(file);
+    for (const m of found) {
+      if (m.line > line) break;
+      source = m.source;
+    }
+    return source;
+  };
+}
