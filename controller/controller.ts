@@ -201,8 +201,13 @@ export class Controller {
     this.renewTimer.unref();
   }
 
+  /** The xDS server's certificate: its SPIFFE id plus the names proxies dial (the Service, loopback). */
   private async serverTls() {
-    const certificate = await this.ca!.issue(spiffeId(this.model.mesh.trustDomain, this.model.mesh.controlPlaneNamespace, 'meshform-controller'));
+    const ns = this.model.mesh.controlPlaneNamespace;
+    const certificate = await this.ca!.issue(spiffeId(this.model.mesh.trustDomain, ns, 'meshform-controller'), {
+      dns: ['meshform-controller', `meshform-controller.${ns}`, `meshform-controller.${ns}.svc`, `meshform-controller.${ns}.svc.cluster.local`, 'localhost'],
+      ips: ['127.0.0.1'],
+    });
     return { certChainPem: certificate.certificateChainPem, privateKeyPem: certificate.privateKeyPem, rootPem: this.ca!.trustBundlePem() };
   }
 }

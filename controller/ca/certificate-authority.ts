@@ -144,8 +144,12 @@ export class CertificateAuthority {
     this.signer = next;
   }
 
-  /** Issues an SVID for a SPIFFE id with a fresh P-256 key (SDS delivers key and certificate together). */
-  async issue(spiffeId: string): Promise<IssuedCertificate> {
+  /**
+   * Issues an SVID for a SPIFFE id with a fresh P-256 key (SDS delivers key and certificate
+   * together). A server certificate (the controller's own) also names the DNS names and IPs
+   * clients dial, which TLS clients check.
+   */
+  async issue(spiffeId: string, serverNames: { readonly dns?: readonly string[]; readonly ips?: readonly string[] } = {}): Promise<IssuedCertificate> {
     const keys = (await webcrypto.subtle.generateKey(EC_KEY, true, ['sign', 'verify'])) as CryptoKeyPair;
     const now = this.now();
     const notBefore = new Date(now.getTime() - BACKDATE_MS);
@@ -163,7 +167,10 @@ export class CertificateAuthority {
         new x509.BasicConstraintsExtension(false, undefined, true),
         new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
         new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth]),
-        new x509.SubjectAlternativeNameExtension([{ type: 'url', value: spiffeId }], true),
+        new x509.SubjectAlternativeNameExtension(
+          [{ type: 'url', value: spiffeId }, ...(serverNames.dns ?? []).map((value) => ({ type: 'dns' as const, value })), ...(serverNames.ips ?? []).map((value) => ({ type: 'ip' as const, value }))],
+          true,
+        ),
         await x509.AuthorityKeyIdentifierExtension.create(this.signer.certificate.publicKey),
       ],
     });

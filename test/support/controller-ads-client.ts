@@ -1,4 +1,4 @@
-import { Client, credentials, type ClientDuplexStream } from '@grpc/grpc-js';
+import { Client, credentials, type ChannelCredentials, type ClientDuplexStream } from '@grpc/grpc-js';
 import { ADS_METHOD_PATH, adsServiceDefinition, unpackAny, type DiscoveryRequest, type DiscoveryResponse, type XdsMessage, type XdsNode } from '../../lib/xds';
 
 const method = adsServiceDefinition.StreamAggregatedResources!;
@@ -18,8 +18,9 @@ export class AdsTestClient {
   constructor(
     address: string,
     private readonly node: XdsNode,
+    channelCredentials: ChannelCredentials = credentials.createInsecure(),
   ) {
-    this.client = new Client(address, credentials.createInsecure());
+    this.client = new Client(address, channelCredentials);
     this.call = this.client.makeBidiStreamRequest(ADS_METHOD_PATH, method.requestSerialize, method.responseDeserialize);
     this.call.on('data', (r: DiscoveryResponse) => {
       this.queue.push(r);

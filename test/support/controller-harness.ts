@@ -23,7 +23,7 @@ function atomicWrite(file: string, text: string): void {
 }
 
 /** A local-mode controller on loopback ports chosen by the OS, over a temporary folder. */
-export async function startLocalController(options: { manifests?: readonly object[]; registry?: object; debounceMs?: number; workloadTtlMs?: number } = {}): Promise<LocalControllerHarness> {
+export async function startLocalController(options: { manifests?: readonly object[]; registry?: object; debounceMs?: number; workloadTtlMs?: number; xdsTls?: boolean } = {}): Promise<LocalControllerHarness> {
   const dir = mkdtempSync(path.join(tmpdir(), 'meshform-controller-'));
   const manifestsDir = path.join(dir, 'manifests');
   mkdirSync(manifestsDir);
@@ -37,7 +37,7 @@ export async function startLocalController(options: { manifests?: readonly objec
     host: '127.0.0.1',
     xdsPort: 0,
     adminPort: 0,
-    xdsTls: false,
+    xdsTls: options.xdsTls ?? false,
     debounceMs: options.debounceMs ?? 10,
     ...(options.workloadTtlMs ? { workloadTtlMs: options.workloadTtlMs } : {}),
     log: createLogger(process.env['MESHFORM_TEST_LOG'] ?? 'silent'),

@@ -42,6 +42,14 @@ describe('certificate authority', () => {
     expect(svid.privateKeyPem).toMatch(/^-----BEGIN PRIVATE KEY-----/);
   });
 
+  it('names the DNS names and IPs a server certificate is dialled by, beside its SPIFFE id', async () => {
+    const ca = await CertificateAuthority.create({ trustDomain: 'cluster.local' });
+    const svid = await ca.issue('spiffe://cluster.local/ns/meshform-system/sa/meshform-controller', { dns: ['meshform-controller.meshform-system.svc'], ips: ['127.0.0.1'] });
+    const [leaf] = certificates(svid.certificateChainPem);
+    expect(leaf!.subjectAltName).toBe('URI:spiffe://cluster.local/ns/meshform-system/sa/meshform-controller, DNS:meshform-controller.meshform-system.svc, IP Address:127.0.0.1');
+    expect(leaf!.checkHost('meshform-controller.meshform-system.svc')).toBe('meshform-controller.meshform-system.svc');
+  });
+
   it('makes workload certificates last 24 hours unless told otherwise', async () => {
     const c = clock(Math.floor(Date.now() / 1000) * 1000);
     const ca = await CertificateAuthority.create({ trustDomain: 'cluster.local', now: c.now });
