@@ -53,6 +53,9 @@ export function inboundOf(ctx: TranslationContext, service: Resolved<'MeshServic
           typed_config: {
             '@type': TypeUrl.HttpConnectionManager,
             stat_prefix: name,
+            // The application learns who called it (Istio does the same): a forged header is replaced.
+            forward_client_cert_details: 'SANITIZE_SET',
+            set_current_client_cert_details: { uri: true },
             route_config: {
               name: cluster,
               virtual_hosts: [{ name: cluster, domains: ['*'], routes: [{ name: 'default', match: { prefix: '/' }, route: { cluster, timeout: { seconds: '0', nanos: 0 } } }] }],

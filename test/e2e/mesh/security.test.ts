@@ -57,6 +57,11 @@ describe('mTLS on a local mesh', () => {
     expect((await call(mesh, 'strict', '/x')).status).toBe(200);
   });
 
+  it("hands the caller's SPIFFE id to the server side", async () => {
+    const echo = JSON.parse((await call(mesh, 'strict', '/echo')).body) as { headers: Record<string, string> };
+    expect(echo.headers['x-forwarded-client-cert']).toContain('URI=spiffe://cluster.local/ns/shop/sa/web');
+  });
+
   it('accepts both plaintext and mTLS under PERMISSIVE', async () => {
     expect(await direct('permissive')).toBe(200);
     expect((await call(mesh, 'permissive', '/x')).status).toBe(200);
