@@ -35,7 +35,7 @@ function externalProtocol(protocol: string, originate: boolean): OutboundProtoco
   return 'http';
 }
 
-export function meshServicePorts(service: Resolved<'MeshService'>): OutboundService[] {
+function meshServicePorts(service: Resolved<'MeshService'>): OutboundService[] {
   const { name, namespace } = service.metadata;
   return service.spec.ports.map((p) => ({
     where: whereOf(service),
@@ -49,7 +49,7 @@ export function meshServicePorts(service: Resolved<'MeshService'>): OutboundServ
   }));
 }
 
-export function externalServicePorts(service: Resolved<'ExternalService'>): OutboundService[] {
+function externalServicePorts(service: Resolved<'ExternalService'>): OutboundService[] {
   const originate = service.spec.tls.mode === 'ORIGINATE';
   return service.spec.hosts.flatMap((host) =>
     service.spec.ports.map((p) => ({

@@ -25,7 +25,7 @@ function cookieRegex(name: string, type: StringMatchType, value: string): string
 }
 
 /** One mesh match as an Envoy RouteMatch; all its conditions must hold. */
-export function envoyRouteMatch(match: RouteMatch | undefined): EnvoyMessage {
+function envoyRouteMatch(match: RouteMatch | undefined): EnvoyMessage {
   const path = match?.path;
   const out: EnvoyMessage = !path
     ? { prefix: '/' }
