@@ -14,6 +14,8 @@ export class AdsTestClient {
   private waiters: (() => void)[] = [];
   private first = true;
   closed = false;
+  /** The status the stream ended with, when it failed. */
+  closedWith?: { code: number; details: string };
 
   constructor(
     address: string,
@@ -30,7 +32,10 @@ export class AdsTestClient {
       this.closed = true;
       this.wake();
     };
-    this.call.on('error', end);
+    this.call.on('error', (error: { code: number; details: string }) => {
+      this.closedWith = { code: error.code, details: error.details };
+      end();
+    });
     this.call.on('end', end);
   }
 

@@ -121,6 +121,14 @@ describe('ADS server (state of the world)', () => {
     expect(client.pending(TypeUrl.ClusterLoadAssignment)).toEqual([]);
   });
 
+  it('closes a stream whose first request does not say which node it is', async () => {
+    const client = new AdsTestClient(harness.xdsAddress, { id: '' });
+    clients.push(client);
+    client.subscribe(TypeUrl.Cluster);
+    await expect(client.next(TypeUrl.Cluster)).rejects.toThrow(/closed/);
+    expect(client.closedWith?.details).toMatch(/XDS_NO_NODE/);
+  });
+
   it('keeps the last valid version of a resource that turns invalid and says why', async () => {
     const route = (weights: [number, number]) =>
       manifest('TrafficRoute', 'reviews', { service: { name: 'reviews' }, rules: [{ backends: [{ version: 'v1', weight: weights[0] }, { version: 'v2', weight: weights[1] }] }] });
