@@ -5,6 +5,8 @@ import type { Controller } from './controller';
 export interface AdminExtras {
   ready(): boolean;
   sourceProblems(): unknown;
+  /** Progressive canaries: phase, weight and last check of each. */
+  canaries(): unknown;
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {
@@ -57,6 +59,8 @@ export class AdminServer {
         return void res.end(await this.controller.metrics.registry.metrics());
       case '/debug/proxies':
         return json(res, 200, this.proxies());
+      case '/debug/canaries':
+        return json(res, 200, this.extras.canaries());
       case '/debug/resources':
         return json(res, 200, {
           resources: this.controller.state.statuses(),
@@ -70,7 +74,7 @@ export class AdminServer {
         return json(res, 200, matches.map((p) => ({ connectionId: p.stream.connectionId, node: { ...p.stream.proxy, token: p.stream.proxy.token ? '<redacted>' : undefined }, trust: p.trust, issues: p.stream.currentSnapshot?.issues ?? [], xds: p.stream.dump() })));
       }
       default:
-        return json(res, 404, { error: `no such path ${url.pathname}`, paths: ['/healthz', '/readyz', '/metrics', '/debug/config_dump?proxy=<id>', '/debug/proxies', '/debug/resources'] });
+        return json(res, 404, { error: `no such path ${url.pathname}`, paths: ['/healthz', '/readyz', '/metrics', '/debug/config_dump?proxy=<id>', '/debug/proxies', '/debug/resources', '/debug/canaries'] });
     }
   }
 

@@ -57,6 +57,8 @@ export class MeshState extends EventEmitter {
   private readonly entries = new Map<string, Entry>();
   private readonly bySource = new Map<string, Set<string>>();
   private readonly workloadsBySource = new Map<string, readonly WorkloadInstance[]>();
+  /** Resources the controller itself decides (the canary driver's route weights), by key. */
+  private readonly overrides = new Map<string, MeshResource>();
   private crossFindings: readonly Finding[] = [];
   private version = 0;
 
@@ -107,9 +109,22 @@ export class MeshState extends EventEmitter {
     return this.version;
   }
 
-  /** The resources translation uses: for each key the current version if valid, else the last valid one. */
+  /**
+   * The resources translation uses: for each key the current version if valid, else the last valid
+   * one, with the controller's own overrides in place of what the source says.
+   */
   resources(): MeshResource[] {
-    return [...this.entries.values()].flatMap((e) => (e.valid ? [e.valid] : []));
+    return [...this.entries.entries()].flatMap(([key, e]) => (e.valid ? [this.overrides.get(key) ?? e.valid] : []));
+  }
+
+  /** Replaces a resource for translation until called with undefined; the source's version stays what statuses show. */
+  override(kind: string, namespace: string, name: string, resource: MeshResource | undefined): void {
+    const key = `${kind}/${namespace}/${name}`;
+    const before = this.overrides.get(key);
+    if (resource === undefined ? before === undefined : JSON.stringify(before) === JSON.stringify(resource)) return;
+    if (resource === undefined) this.overrides.delete(key);
+    else this.overrides.set(key, resource);
+    this.bump();
   }
 
   workloads(): WorkloadInstance[] {

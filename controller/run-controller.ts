@@ -1,4 +1,6 @@
+import type { CanaryStatus } from '../lib/api';
 import { LocalTokenVerifier } from './ca/local-token-verifier';
+import { CanaryDriver } from './canary';
 import type { ProvidedCaFiles } from './ca/certificate-authority';
 import { AdminServer } from './admin-server';
 import { Controller } from './controller';
@@ -35,19 +37,34 @@ export async function runControllerWith(options: RunOptions): Promise<RunningCon
     ca: { ...(options.providedCa ? { provided: options.providedCa } : {}), ...(options.workloadTtlMs ? { workloadTtlMs: options.workloadTtlMs } : {}) },
   });
   let stopSource: () => Promise<void> | void;
-  let extras: { ready(): boolean; sourceProblems(): unknown };
+  let extras: { ready(): boolean; sourceProblems(): unknown; canaries(): unknown };
+  const canaryStatuses = new Map<string, CanaryStatus>();
+  const canaries = new CanaryDriver({
+    resources: () => controller.state.resources(),
+    workloads: () => controller.state.workloads(),
+    overrideRoute: (namespace, name, route) => controller.state.override('TrafficRoute', namespace, name, route),
+    publish: (key, status) => {
+      const before = canaryStatuses.get(key);
+      canaryStatuses.set(key, status);
+      if (before?.phase !== status.phase || before.canaryWeight !== status.canaryWeight) options.log.info({ canary: key, ...status }, `canary ${key}: ${status.phase} at ${status.canaryWeight}%`);
+    },
+  });
   if (options.mode.kind === 'local') {
     const source = new LocalSource({ manifestsDir: options.mode.manifestsDir, ...(options.mode.registryFile ? { registryFile: options.mode.registryFile } : {}) }, controller.state, options.log);
     source.start();
     controller.setIdentityVerifier(new LocalTokenVerifier((hash) => source.identityOfTokenHash(hash)));
     stopSource = () => source.stop();
-    extras = { ready: () => true, sourceProblems: () => ({ manifests: source.manifestProblems, registry: source.registryProblem }) };
+    extras = { ready: () => true, sourceProblems: () => ({ manifests: source.manifestProblems, registry: source.registryProblem }), canaries: () => Object.fromEntries(canaryStatuses) };
   } else {
     const source = await KubernetesSource.start(controller, options.log, options.mode);
     stopSource = () => source.stop();
-    extras = { ready: () => source.synced(), sourceProblems: () => source.problems() };
+    extras = { ready: () => source.synced(), sourceProblems: () => source.problems(), canaries: () => Object.fromEntries(canaryStatuses) };
   }
   await controller.start();
+  // The canary driver steps route weights from the proxies' own metrics; a tick that fails is
+  // retried on the next one and never takes the controller down.
+  const canaryTimer = setInterval(() => canaries.tick().catch((err: unknown) => options.log.warn({ code: 'CANARY_TICK_FAILED', err }, 'canary check failed')), 1_000);
+  canaryTimer.unref();
   const admin = new AdminServer(controller, extras);
   const adminPort = await admin.listen(options.host, options.adminPort);
   options.log.info({ adminPort, xdsPort: controller.xdsPort }, 'controller ready');
@@ -56,6 +73,7 @@ export async function runControllerWith(options: RunOptions): Promise<RunningCon
     xdsPort: controller.xdsPort,
     adminPort,
     async close() {
+      clearInterval(canaryTimer);
       await stopSource();
       await admin.close();
       await controller.close();
