@@ -2,7 +2,7 @@
  * Convergence benchmark: how long from a configuration change until every connected proxy has the
  * new configuration (received it and ACKed), at 10/100/1000 services × 10 endpoints with 100
  * simulated sidecars, and the controller's memory. The controller runs as a child process in local
- * mode (its default 100 ms debounce and 50 ms file-watch coalescing included); changes are file
+ * mode (its default 100 ms debounce and 10 ms file-watch coalescing included); changes are file
  * writes as synth and the runner make them: one manifest file per object, the registry as a whole.
  *
  *   npx tsx bench/convergence.ts [--services 10,100,1000] [--proxies 100] [--changes 10]

@@ -12,8 +12,9 @@ export interface LocalSourceOptions {
   readonly registryFile?: string;
 }
 
-// Editors and the runner write files in bursts; one rescan per burst is enough.
-const RESCAN_DELAY_MS = 50;
+// Editors and the runner write files in bursts; a short pause makes one rescan of most bursts. What
+// a rescan catches mid-burst is corrected by the next one within the controller's 100 ms debounce.
+const RESCAN_DELAY_MS = 10;
 
 /**
  * Local mode's source: the manifests folder and the registry file, both watched. A file that does not
