@@ -54,11 +54,14 @@ export function proxyTables(results: ProxyResults): string[] {
     { title: 'inbound cores', value: (r) => r.proxies[1]?.cores ?? Number.NaN },
     { title: 'inbound rps/core', value: (r) => r.proxies[1]?.rpsPerCore ?? Number.NaN, digits: 0 },
   ], throughput);
+  // Side by side: where the CPU is spent (self time) and which of our frames it is spent for.
   const profileTables = profiles.map((p) =>
     renderTable(`Meshform ${p.role} sidecar, CPU profile at ${settings.qps} rps HTTP/1.1 (busy ${p.busyPercent.toFixed(0)}% of samples; ${p.file})`, [
-      { title: 'self %', value: (c) => c.selfPercent, digits: 1 },
-      { title: 'function  source', value: (c) => c.name },
-    ], p.topFunctions),
+      { title: 'self %', value: (i) => p.topFunctions[i]?.selfPercent ?? Number.NaN, digits: 1 },
+      { title: 'function  source', value: (i) => p.topFunctions[i]?.name ?? '' },
+      { title: 'charged %', value: (i) => p.topProjectFrames[i]?.selfPercent ?? Number.NaN, digits: 1 },
+      { title: 'nearest project frame', value: (i) => p.topProjectFrames[i]?.name ?? '' },
+    ], [...Array(Math.max(p.topFunctions.length, p.topProjectFrames.length)).keys()]),
   );
   return [latencyTable, usageTable, throughputTable, ...profileTables];
 }
