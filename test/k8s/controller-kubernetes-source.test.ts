@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KIND_NAMES, KINDS, API_GROUP } from '../../../lib/api';
-import { customResourceDefinition } from '../../../lib/crd';
-import { TypeUrl } from '../../../lib/xds';
-import { createLogger } from '../../../controller/logger';
-import { runControllerWith, type RunningController } from '../../../controller/run-controller';
-import { startApiServer, type ApiServer, type KubernetesObject } from '../../../scripts/k8s/api-server';
-import { AdsTestClient, resourcesOf } from '../../support/controller-ads-client';
-import { eventually } from '../../support/controller-harness';
-import { proxylessNode, sidecarNode } from '../../support/controller-fixtures';
+import { KIND_NAMES, KINDS, API_GROUP } from '../../lib/api';
+import { customResourceDefinition } from '../../lib/crd';
+import { TypeUrl } from '../../lib/xds';
+import { createLogger } from '../../controller/logger';
+import { runControllerWith, type RunningController } from '../../controller/run-controller';
+import { startApiServer, type ApiServer, type KubernetesObject } from '../../scripts/k8s/api-server';
+import { AdsTestClient, resourcesOf } from '../support/controller-ads-client';
+import { eventually } from '../support/controller-harness';
+import { proxylessNode, sidecarNode } from '../support/controller-fixtures';
 
 // The controller in Kubernetes mode against a real etcd + kube-apiserver (scripts/k8s): mesh CRDs,
 // Pods and their status feed xDS; the elected leader writes status conditions; a sidecar's
