@@ -58,6 +58,8 @@ export interface ThroughputRow {
 
 export interface ProxyResults {
   readonly settings: ProxySettings;
+  /** The echo server's address: nothing listens there once the run is over. */
+  readonly echo: string;
   readonly latency: LatencyRow[];
   readonly throughput: ThroughputRow[];
   /** The Meshform sidecars under the constant HTTP/1.1 load, profiled with --cpu-prof. */
@@ -85,7 +87,7 @@ export async function runProxyOverhead(settings: ProxySettings, bundles: Bundles
     for (const p of paths) throughput.push(await closedLoop(p, settings));
     await paths.splice(1, 1)[0]!.stop();
     const profiles = await profileMeshform(settings, bundles, workDir, profileDir, progress);
-    return { settings, latency, throughput, profiles };
+    return { settings, echo: `${ECHO_HOST}:${ECHO_PORT}`, latency, throughput, profiles };
   } finally {
     await Promise.all(paths.map((p) => p.stop()));
     await stopTracked(echo);

@@ -4,7 +4,6 @@ import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ECHO_HOST, ECHO_PORT } from '../../../bench/proxy-path';
 
 const REPO = path.resolve(__dirname, '..', '..', '..');
 const FORTIO = path.join(REPO, '.cache', 'bench', 'bin', 'fortio');
@@ -74,6 +73,7 @@ describe.skipIf(!toolsPresent)('npm run bench -- --quick', () => {
     for (const row of convergence.rows) expect(finite(row.p99Ms) && finite(row.rssMb)).toBe(true);
     expect(existsSync(convergence.file)).toBe(true);
 
-    expect(await accepts(ECHO_HOST, ECHO_PORT)).toBe(false);
+    const [echoHost, echoPort] = (proxy.echo as string).split(':');
+    expect(await accepts(echoHost!, Number(echoPort))).toBe(false);
   }, 420_000);
 });
