@@ -211,7 +211,7 @@ export interface WatchedProcess {
   /** Resolves with the first stdout line matching `pattern` (rejects when the process exits first or after `timeoutMs`). */
   line(pattern: RegExp, timeoutMs?: number): Promise<string>;
   readonly running: boolean;
-  /** SIGTERM to the whole group, SIGKILL after `graceMs`; resolves once it exited. */
+  /** One SIGTERM to the command, SIGKILL to the whole group after `graceMs`; resolves once it exited. */
   stop(graceMs?: number): Promise<void>;
 }
 
@@ -271,8 +271,30 @@ export function startWatchedProcess(command: string, args: string[], options: { 
         check();
       });
     },
-    stop: (graceMs = 5_000) => stopProcess(child, graceMs),
+    stop: (graceMs = 5_000) => stopWatched(child, graceMs),
   };
+}
+
+/**
+ * One SIGTERM, to the watchdog only (its trap forwards it to the command): a signal to the whole
+ * group would reach the command twice, and Node CLIs that handle the first SIGTERM by shutting
+ * down gracefully die of the second. SIGKILL to the group after `graceMs`.
+ */
+async function stopWatched(child: ChildProcess, graceMs: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) {
+    killGroup(child, 'SIGKILL');
+    return;
+  }
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  try {
+    if (child.pid !== undefined) process.kill(child.pid, 'SIGTERM');
+  } catch {
+    // gone already
+  }
+  const timer = setTimeout(() => killGroup(child, 'SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+  killGroup(child, 'SIGKILL');
 }
 
 function tail(file: string, lines: number): string {
