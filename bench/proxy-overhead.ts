@@ -28,6 +28,7 @@ export interface ProxyUsage {
   readonly role: 'outbound' | 'inbound';
   /** CPU seconds per 1000 requests; at 1000 requests/s this is also the vCPUs the proxy keeps busy. */
   readonly cpuSecondsPer1000: number;
+  /** VmHWM, the peak since the proxy started: the HTTP/2 rows include the HTTP/1.1 phase before them. */
   readonly peakRssMb: number;
 }
 

@@ -33,9 +33,10 @@ interface Outcome {
 
 type Recorded = { ok: true; seconds: number; results: unknown } | { ok: false; seconds: number; error: string };
 
-function versionOf(command: string, args: string[]): string {
+/** A tool's version line, or "missing": only the scenario that needs the tool fails without it. */
+function versionOf(command: () => string, args: string[]): string {
   try {
-    return execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).split('\n')[0]!.trim();
+    return execFileSync(command(), args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).split('\n')[0]!.trim();
   } catch {
     return 'missing';
   }
@@ -60,8 +61,8 @@ async function main(): Promise<number> {
     memoryGb: os.totalmem() / 2 ** 30,
     kernel: os.release(),
     node: process.version,
-    fortio: versionOf(fortioBinary(), ['version']),
-    haproxy: versionOf('haproxy', ['-v']),
+    fortio: versionOf(fortioBinary, ['version']),
+    haproxy: versionOf(() => 'haproxy', ['-v']),
     loadAverageAtStart: os.loadavg(),
   };
   progress(`building the proxy and controller bundles`);
