@@ -1,4 +1,4 @@
-import { DemoService, knobsFromEnv } from '../examples/demo-services';
+import { DemoGrpcService, DemoService, knobsFromEnv } from '../examples/demo-services';
 import { isMeshObject, readManifestDir } from '../lib/manifests';
 import { validateResource } from '../lib/validation';
 import type { MeshResource } from '../lib/api';
@@ -48,6 +48,7 @@ const READY_TIMEOUT_MS = 30_000;
  */
 export class LocalMesh {
   private readonly processes: ManagedProcess[] = [];
+  private readonly grpcApps: DemoGrpcService[] = [];
   private cliScript = '';
   readonly instances: RunningInstance[] = [];
   controllerAdmin = '';
@@ -84,7 +85,7 @@ export class LocalMesh {
     const proxies = this.processes.filter((p) => p.name !== 'controller');
     await Promise.all(proxies.map((p) => p.stop()));
     await Promise.all(this.processes.filter((p) => p.name === 'controller').map((p) => p.stop()));
-    await Promise.all(this.instances.map((i) => i.app.close()));
+    await Promise.all([...this.instances.map((i) => i.app.close()), ...this.grpcApps.map((g) => g.close())]);
   }
 
   private say(line: string): void {
@@ -133,8 +134,15 @@ export class LocalMesh {
 
     for (const plan of planned) {
       const calls = Object.fromEntries(Object.entries(plan.calls).map(([svc, port]) => [svc, `http://${plan.sidecar ? plan.outboundIp : at(0).outboundIp}:${port}`]));
-      const app = new DemoService({ role: plan.service, version: plan.version ?? 'v1', instance: plan.name, host: plan.appIp, port: plan.ports[0]?.targetPort ?? 8080, calls, knobs: knobsFromEnv({}) });
+      // An HTTP face on the first HTTP port (it also takes the knobs), a gRPC one on each gRPC port.
+      const httpPort = plan.ports.find((p) => p.protocol !== 'grpc' && p.protocol !== 'tcp');
+      const app = new DemoService({ role: plan.service, version: plan.version ?? 'v1', instance: plan.name, host: plan.appIp, port: httpPort?.targetPort ?? 8080, calls, knobs: knobsFromEnv({}) });
       await app.listen();
+      for (const p of plan.ports.filter((x) => x.protocol === 'grpc')) {
+        const grpcApp = new DemoGrpcService({ instance: plan.name, host: plan.appIp, port: p.targetPort, knobs: () => app.knobs() });
+        this.grpcApps.push(grpcApp);
+        await grpcApp.listen();
+      }
       this.instances.push({ ...plan, app, ...(files.get(plan.name) ? { adminAddress: files.get(plan.name)!.adminAddress } : {}) });
     }
     this.say(`${planned.length} applications listening`);

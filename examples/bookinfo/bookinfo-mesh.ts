@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { version as meshformVersion } from '../../package.json';
+import type { ServicePort } from '../../lib/api';
 import {
   AccessPolicy,
   Backend,
@@ -55,6 +56,9 @@ export const BOOKINFO_JWT_ISSUER = 'https://auth.bookinfo.example';
 /** Port every bookinfo service listens on, as in Istio's sample. */
 const PORT = 9080;
 
+/** The gRPC port of ratings. */
+const GRPC_PORT = 9090;
+
 /**
  * Istio's bookinfo as a Meshform mesh: productpage → details, productpage → reviews v1/v2/v3 →
  * ratings, plus a payment gateway and an email API outside the mesh. Together its resources
@@ -94,10 +98,10 @@ export class BookinfoMesh extends Construct {
     this.paymentGateway = new ExternalService(this, 'PaymentGateway', { namespace, hosts: ['api.stripe.com'], ports: [{ port: 443, protocol: 'https' }] });
     this.emailApi = new ExternalService(this, 'EmailApi', { namespace, hosts: ['api.sendgrid.com'], ports: [{ port: 443, protocol: 'https' }] });
 
-    const service = (id: string, versions: string[], calls: IServiceRef[]) =>
+    const service = (id: string, versions: string[], calls: IServiceRef[], extraPorts: ServicePort[] = []) =>
       new MeshService(this, id, {
         namespace,
-        ports: [{ port: PORT, protocol: 'http' }],
+        ports: [{ port: PORT, protocol: 'http' }, ...extraPorts],
         versions: versions.map((v) => ({ name: v, labels: { version: v } })),
         calls,
         workload: Workload.image(`meshform/demo:${meshformVersion}`, {
@@ -110,7 +114,8 @@ export class BookinfoMesh extends Construct {
           envFromLabels: { VERSION: 'version' },
         }),
       });
-    this.ratings = service('ratings', ['v1', 'v2'], []);
+    // Ratings also answers gRPC (meshform.demo.Ratings), to show the mesh carrying HTTP/2 and trailers.
+    this.ratings = service('ratings', ['v1', 'v2'], [], [{ port: GRPC_PORT, protocol: 'grpc' }]);
     this.reviews = service('reviews', ['v1', 'v2', 'v3'], [this.ratings]);
     this.details = service('details', ['v1'], [this.paymentGateway]);
     this.productpage = service('productpage', ['v1'], [this.details, this.reviews, this.emailApi]);

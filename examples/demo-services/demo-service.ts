@@ -25,13 +25,13 @@ type Answer = { status: number; body: Record<string, unknown> };
  * latency and failures so tests and the canary demo have something to observe.
  */
 export class DemoService {
-  private knobs: Knobs;
+  private currentKnobs: Knobs;
   private readonly server: http.Server;
   private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   private requests = 0;
 
   constructor(private readonly options: DemoServiceOptions) {
-    this.knobs = { ...options.knobs };
+    this.currentKnobs = { ...options.knobs };
     this.server = http.createServer((req, res) => {
       this.handle(req).then(
         (answer) => this.send(res, answer),
@@ -72,9 +72,9 @@ export class DemoService {
       return { status: 200, body: { ...this.stats() } };
     }
     this.requests += 1;
-    if (this.knobs.latencyMs > 0) await new Promise((r) => setTimeout(r, this.knobs.latencyMs));
+    if (this.currentKnobs.latencyMs > 0) await new Promise((r) => setTimeout(r, this.currentKnobs.latencyMs));
     const servedBy = { service: this.options.role, version: this.options.version, instance: this.options.instance };
-    if (shouldFail(this.knobs)) return { status: this.knobs.failureStatus, body: { error: 'injected failure', servedBy } };
+    if (shouldFail(this.currentKnobs)) return { status: this.currentKnobs.failureStatus, body: { error: 'injected failure', servedBy } };
     if (url.pathname.startsWith('/call/')) {
       // `/call/<service>/<path>`: this workload calls another through its sidecar, so tests and
       // demos can make a request with this workload's identity.
@@ -109,14 +109,19 @@ export class DemoService {
     }
   }
 
+  /** The live knobs (shared with the instance's gRPC face). */
+  knobs(): Knobs {
+    return this.currentKnobs;
+  }
+
   /** Current knobs and the number of requests served (not counting health and admin calls). */
   stats(): Knobs & { requests: number } {
-    return { ...this.knobs, requests: this.requests };
+    return { ...this.currentKnobs, requests: this.requests };
   }
 
   /** Changes behaviour live, as `POST /admin/knobs` does. */
   setKnobs(update: Readonly<Record<string, unknown>>): void {
-    this.knobs = updateKnobs(this.knobs, update);
+    this.currentKnobs = updateKnobs(this.currentKnobs, update);
   }
 
   /** Calls another service; its failure becomes part of the answer, as bookinfo shows "unavailable". */

@@ -121,7 +121,9 @@ function compileOutlier(message: XdsMessage): OutlierDetectionConfig {
   };
 }
 
+/** HTTP/2 upstream: the extension options, or Cluster.http2_protocol_options (deprecated in v3, still honoured by Envoy). */
 function wantsHttp2(message: XdsMessage): boolean {
+  if (message['http2_protocol_options'] !== undefined && message['http2_protocol_options'] !== null) return true;
   const options = (message['typed_extension_protocol_options'] as Record<string, XdsMessage> | undefined) ?? {};
   const http = options['envoy.extensions.upstreams.http.v3.HttpProtocolOptions'];
   const explicit = http?.['explicit_http_config'] as XdsMessage | undefined;

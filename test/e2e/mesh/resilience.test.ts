@@ -145,12 +145,13 @@ describe('resilience on a local mesh', () => {
   });
 
   it('mirrors about half the requests to the shadow, whose answer and latency never reach the caller', async () => {
-    app('shadow').setKnobs({ latencyMs: 1_000, failureRate: 1 });
+    // The shadow is slow enough that its latency could not hide in a loaded machine's noise.
+    app('shadow').setKnobs({ latencyMs: 3_000, failureRate: 1 });
     const shadowBefore = app('shadow').stats().requests;
     const results = await many(200, 20, () => call(mesh, 'mirrored', '/x'));
     expect(results.every((r) => r.status === 200 && r.servedBy === 'mirrored-0')).toBe(true);
-    expect(Math.max(...results.map((r) => r.ms))).toBeLessThan(800);
-    await new Promise((r) => setTimeout(r, 1_200));
+    expect(Math.max(...results.map((r) => r.ms))).toBeLessThan(2_000);
+    await new Promise((r) => setTimeout(r, 500));
     const mirroredCount = app('shadow').stats().requests - shadowBefore;
     // n=200, p=0.5: sd ≈ 7.
     expect(mirroredCount).toBeGreaterThan(70);

@@ -11,14 +11,16 @@ beforeAll(async () => {
       .addRule({ name: 'jason', matches: [Match.header('end-user', 'jason')], backends: [Backend.version('v3')] })
       .addRule({ name: 'premium', matches: [Match.cookie('user', 'premium')], backends: [Backend.version('v3')] })
       .addRule({ name: 'test-query', matches: [Match.queryParam('test', 'true')], backends: [Backend.version('v3')] });
+    const ratings = service(chart, 'ratings', ['v1', 'v2']);
+    new CanaryRoute(chart, 'ratings-route', { service: ratings, stable: 'v1', canary: 'v2', canaryWeight: 50 });
   }));
 }, 60_000);
 afterAll(() => mesh?.stop());
 
-async function split(n: number, headers: Record<string, string> = {}): Promise<Record<string, number>> {
+async function split(n: number, headers: Record<string, string> = {}, svc = 'reviews'): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   for (let i = 0; i < n; i += 50) {
-    const batch = await Promise.all(Array.from({ length: Math.min(50, n - i) }, () => call(mesh, 'reviews', '/reviews/1', headers)));
+    const batch = await Promise.all(Array.from({ length: Math.min(50, n - i) }, () => call(mesh, svc, '/x', headers)));
     for (const r of batch) {
       expect(r.status).toBe(200);
       counts[r.servedBy!] = (counts[r.servedBy!] ?? 0) + 1;
@@ -34,6 +36,13 @@ describe('traffic splitting on a local mesh', () => {
     expect(Object.keys(counts).sort()).toEqual(['reviews-v1-0', 'reviews-v2-0']);
     expect(canaryShare).toBeGreaterThan(0.07);
     expect(canaryShare).toBeLessThan(0.13);
+  });
+
+  it('splits 50/50 within ±3% over 2000 requests', async () => {
+    const counts = await split(2000, {}, 'ratings');
+    expect(Object.keys(counts).sort()).toEqual(['ratings-v1-0', 'ratings-v2-0']);
+    expect(counts['ratings-v2-0']! / 2000).toBeGreaterThan(0.47);
+    expect(counts['ratings-v2-0']! / 2000).toBeLessThan(0.53);
   });
 
   it('sends the canary header to the canary only', async () => {
