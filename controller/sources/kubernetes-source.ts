@@ -51,7 +51,12 @@ export class KubernetesSource {
   private readonly slices: Informer<V1EndpointSlice> & ObjectCache<V1EndpointSlice>;
   private readonly synced_ = new Set<string>();
   private readonly errors = new Map<string, string>();
+  /** What this replica last wrote per resource, while it leads (a new term writes everything again). */
   private readonly written = new Map<string, string>();
+  /** When each resource's condition last changed its status, kept across writes as Kubernetes expects. */
+  private readonly transitions = new Map<string, { readonly status: string; readonly time: string }>();
+  private wasLeader = false;
+  private stopped = false;
   private readonly leader: LeaseLeaderElection;
   private readonly custom: CustomObjectsApi;
   private statusTimer?: NodeJS.Timeout;
@@ -70,7 +75,10 @@ export class KubernetesSource {
       const informer = makeInformer<KubernetesObject>(kubeConfig, `/apis/${API_GROUP}/${API_VERSION}/${plural}`, () =>
         this.custom.listClusterCustomObject({ group: API_GROUP, version: API_VERSION, plural }),
       );
-      const upsert = (o: KubernetesObject) => controller.state.upsert(SOURCE, { object: o, origin: `kubernetes ${kind}` });
+      const upsert = (o: KubernetesObject) => {
+        this.rememberTransition(kind, o);
+        controller.state.upsert(SOURCE, { object: o, origin: `kubernetes ${kind}` });
+      };
       informer.on('add', upsert);
       informer.on('update', upsert);
       informer.on('delete', (o) => controller.state.remove(SOURCE, o));
@@ -99,14 +107,15 @@ export class KubernetesSource {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     clearInterval(this.statusTimer);
     this.leader.stop();
     await Promise.all(this.informers.map((i) => i.stop()));
   }
 
-  /** Every informer has listed once. */
+  /** Every informer has connected, and none is failing (a missing CRD, a forbidden list). */
   synced(): boolean {
-    return this.synced_.size === this.informers.length;
+    return this.synced_.size === this.informers.length && this.errors.size === 0;
   }
 
   problems(): Record<string, string> {
@@ -119,6 +128,8 @@ export class KubernetesSource {
       this.errors.delete(name);
     });
     informer.on('error', (error) => {
+      // Stopping aborts every watch; that is not a failure to report or recover from.
+      if (this.stopped) return;
       this.errors.set(name, String((error as Error)?.message ?? error));
       this.log.warn({ code: 'KUBERNETES_UNAVAILABLE', informer: name, err: error }, 'informer failed; restarting in 5 s');
       setTimeout(() => void informer.start(), 5_000).unref();
@@ -153,10 +164,22 @@ export class KubernetesSource {
 
   /** The leader writes each resource's Accepted condition when it changed. */
   private async writeStatuses(): Promise<void> {
-    if (!this.leader.isLeader) return;
-    for (const status of this.controller.state.statuses()) {
-      const condition = conditionOf(status);
-      const fingerprint = `${condition.status}|${condition.reason}|${condition.message}`;
+    const leading = this.leader.isLeader;
+    // Another replica may have written in between: a new term starts from a clean slate.
+    if (leading && !this.wasLeader) this.written.clear();
+    this.wasLeader = leading;
+    if (!leading) return;
+    const statuses = this.controller.state.statuses();
+    const present = new Set(statuses.map((s) => s.key));
+    for (const key of [...this.written.keys()]) {
+      if (present.has(key)) continue;
+      // A deleted resource re-created later must get its condition again.
+      this.written.delete(key);
+      this.transitions.delete(key);
+    }
+    for (const status of statuses) {
+      const condition = conditionOf(status, this.transitionTime(status));
+      const fingerprint = `${condition.status}|${condition.reason}|${condition.message}|${status.generation ?? ''}`;
       if (this.written.get(status.key) === fingerprint) continue;
       try {
         await this.patchStatus(status, condition);
@@ -165,6 +188,25 @@ export class KubernetesSource {
         this.log.warn({ code: 'STATUS_WRITE_FAILED', resource: status.key, err: error }, 'cannot write status');
       }
     }
+  }
+
+  /** The stored condition (whoever led when it was written) tells when its status last changed. */
+  private rememberTransition(kind: string, o: KubernetesObject): void {
+    const conditions = (o as { status?: { conditions?: { type?: string; status?: string; lastTransitionTime?: string }[] } }).status?.conditions ?? [];
+    const accepted = conditions.find((c) => c.type === 'Accepted');
+    if (accepted?.status && accepted.lastTransitionTime) {
+      this.transitions.set(`${kind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`, { status: accepted.status, time: accepted.lastTransitionTime });
+    }
+  }
+
+  /** The time the condition's status last flipped: now when it does, else the time already recorded. */
+  private transitionTime(status: ResourceStatus): string {
+    const value = status.accepted ? 'True' : 'False';
+    const known = this.transitions.get(status.key);
+    if (known?.status === value) return known.time;
+    const time = new Date().toISOString();
+    this.transitions.set(status.key, { status: value, time });
+    return time;
   }
 
   private async patchStatus(status: ResourceStatus, condition: ReturnType<typeof conditionOf>): Promise<void> {
@@ -180,13 +222,13 @@ export class KubernetesSource {
   }
 }
 
-function conditionOf(status: ResourceStatus) {
+function conditionOf(status: ResourceStatus, lastTransitionTime: string) {
   return {
     type: 'Accepted',
     status: status.accepted ? 'True' : 'False',
     reason: status.accepted ? 'Accepted' : `Invalid${status.reason === 'Accepted' ? '' : `:${status.reason}`}`.replace(/[^A-Za-z0-9_,:]/g, '_'),
     message: status.message.slice(0, 32_000),
-    lastTransitionTime: new Date().toISOString(),
+    lastTransitionTime,
     ...(status.generation !== undefined ? { observedGeneration: status.generation } : {}),
   };
 }
