@@ -120,17 +120,11 @@ export class LocalMesh {
     const files = workspace.write(planned, ingressPlan);
     this.say(`planned ${planned.length} instances of ${new Set(planned.map((p) => p.service)).size} services`);
 
+    // Everything starts at once: sidecars load their protos while the controller starts, and
+    // retry the connection until it listens.
     const controller = this.spawn('controller', ['controller', '--local', this.options.manifestsDir, '--registry', workspace.registryFile, '--host', controllerHost, '--xds-port', '15010', '--admin-port', '15014']);
-    const ports = await controller.waitForLine((line) => {
-      try {
-        const event = JSON.parse(line) as { event?: string; adminPort?: number };
-        return event.event === 'ready' ? event : undefined;
-      } catch {
-        return undefined;
-      }
-    }, READY_TIMEOUT_MS);
-    this.controllerAdmin = `${controllerHost}:${ports.adminPort}`;
-    this.say(`controller ready: xDS ${controllerHost}:15010, admin ${this.controllerAdmin}`);
+    const sidecars = [ingressPlan, ...planned.filter((p) => p.sidecar)];
+    const proxies = sidecars.map((plan) => ({ plan, proc: this.spawn(plan.name, ['proxy', '--bootstrap', files.get(plan.name)!.bootstrap]) }));
 
     for (const plan of planned) {
       const calls = Object.fromEntries(Object.entries(plan.calls).map(([svc, port]) => [svc, `http://${plan.sidecar ? plan.outboundIp : at(0).outboundIp}:${port}`]));
@@ -147,12 +141,18 @@ export class LocalMesh {
     }
     this.say(`${planned.length} applications listening`);
 
-    const sidecars = [ingressPlan, ...planned.filter((p) => p.sidecar)];
-    await Promise.all(sidecars.map(async (plan) => {
-      const f = files.get(plan.name)!;
-      const proc = this.spawn(plan.name, ['proxy', '--bootstrap', f.bootstrap]);
-      await waitReady(`http://${f.adminAddress}/ready`, proc);
-    }));
+    const ports = await controller.waitForLine((line) => {
+      try {
+        const event = JSON.parse(line) as { event?: string; adminPort?: number };
+        return event.event === 'ready' ? event : undefined;
+      } catch {
+        return undefined;
+      }
+    }, READY_TIMEOUT_MS);
+    this.controllerAdmin = `${controllerHost}:${ports.adminPort}`;
+    this.say(`controller ready: xDS ${controllerHost}:15010, admin ${this.controllerAdmin}`);
+
+    await Promise.all(proxies.map(({ plan, proc }) => waitReady(`http://${files.get(plan.name)!.adminAddress}/ready`, proc)));
     this.ingress = { ...ingressPlan, adminAddress: files.get(INGRESS_NAME)!.adminAddress };
     this.say(`${sidecars.length} sidecars ready`);
     writeMeshState(this.options.workspaceDir, {

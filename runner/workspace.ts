@@ -77,7 +77,8 @@ export class Workspace {
           OUTBOUND_IP: instance.outboundIp,
         },
       },
-      controller: { address: this.options.controllerXds, initialBackoffMs: 100, maxBackoffMs: 2_000 },
+      // Sidecars start with the controller: retry fast until it listens.
+      controller: { address: this.options.controllerXds, initialBackoffMs: 50, maxBackoffMs: 500 },
       admin: { address: instance.instanceIp, port: SIDECAR_ADMIN_PORT },
       tokenPath: tokenFile,
       drainTimeoutMs: 2_000,

@@ -61,9 +61,10 @@ describe('resilience on a local mesh', () => {
     app('flaky').setKnobs({ failureRate: 0 });
     expect(results.every((r) => r.status === 503)).toBe(true);
     const attempts = app('flaky').stats().requests - served;
-    // Without a budget 100 requests × (1 + 3 retries) = 400 attempts.
+    // Without a budget 100 requests × (1 + 3 retries) = 400 attempts; the budget (10% of requests,
+    // at least 1/s over 10 s) allows a few tens, depending on how the window lines up.
     expect(attempts).toBeGreaterThanOrEqual(100);
-    expect(attempts).toBeLessThan(140);
+    expect(attempts).toBeLessThan(200);
   });
 
   it('answers 504 after the route timeout and honours the per-try timeout', async () => {
