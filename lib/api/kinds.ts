@@ -152,12 +152,24 @@ export type SpecInputOf<K extends KindName> = z.input<(typeof KINDS)[K]['spec']>
 
 /** A whole mesh resource object of one kind, as stored in Kubernetes. */
 export function resourceSchema<K extends KindName>(kind: K) {
-  const def = KINDS[kind];
+  let schema = resourceSchemas.get(kind) as ReturnType<typeof buildResourceSchema<K>> | undefined;
+  if (!schema) {
+    schema = buildResourceSchema(kind);
+    resourceSchemas.set(kind, schema);
+  }
+  return schema;
+}
+
+// Built once per kind: zod compiles a schema on its first parse, and validation runs for every
+// resource at synth and in the controller.
+const resourceSchemas = new Map<KindName, z.ZodType>();
+
+function buildResourceSchema<K extends KindName>(kind: K) {
   return z.object({
     apiVersion: z.literal(API_GROUP_VERSION),
     kind: z.literal(kind),
     metadata: objectMeta.loose(),
-    spec: def.spec as (typeof KINDS)[K]['spec'],
+    spec: KINDS[kind].spec as (typeof KINDS)[K]['spec'],
     status: z.unknown().optional(),
   });
 }
