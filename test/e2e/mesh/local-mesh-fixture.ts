@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, Chart } from 'cdk8s';
 import { MeshService, type MeshServiceProps } from '../../../constructs';
+import { parsePrometheusText } from '../../../lib/telemetry';
 import { LocalMesh } from '../../../runner';
 import { writeGitOpsFolder } from '../../../stacks/gitops-output';
 
@@ -70,15 +71,8 @@ export function call(mesh: LocalMesh, svc: string, pathAndQuery = '/', headers: 
 
 /** Sums a Prometheus counter from a sidecar's admin endpoint over the series whose labels include `match`. */
 export async function metric(adminAddress: string, name: string, match: Record<string, string> = {}): Promise<number> {
-  const text = await (await fetch(`http://${adminAddress}/stats/prometheus`)).text();
-  let total = 0;
-  for (const line of text.split('\n')) {
-    const m = /^([a-z_:]+)(\{(.*)\})? ([0-9.eE+-]+)$/.exec(line);
-    if (!m || m[1] !== name) continue;
-    const labels = Object.fromEntries([...(m[3] ?? '').matchAll(/([a-z_]+)="((?:[^"\\]|\\.)*)"/g)].map((l) => [l[1], l[2]]));
-    if (Object.entries(match).every(([k, v]) => labels[k] === v)) total += Number(m[4]);
-  }
-  return total;
+  const samples = parsePrometheusText(await (await fetch(`http://${adminAddress}/stats/prometheus`)).text());
+  return samples.filter((s) => s.name === name && Object.entries(match).every(([k, v]) => s.labels[k] === v)).reduce((sum, s) => sum + s.value, 0);
 }
 
 /** Sends `n` requests keeping `concurrency` in flight (a new one starts as soon as one ends). */

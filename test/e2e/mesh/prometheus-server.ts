@@ -1,22 +1,12 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
+import { freePort } from '../../support/processes';
 
 /** Makes sure Debian's prometheus (with promtool) is installed, through the project's own script. */
 export function ensurePrometheus(): void {
   execFileSync('bash', [path.resolve(__dirname, '../../../scripts/install-test-tools.sh')], { stdio: 'inherit' });
-}
-
-function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer().listen(0, host, () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
 }
 
 /** A real Prometheus scraping the given sidecar admin addresses every second. */
@@ -33,7 +23,7 @@ export class PrometheusServer {
       scrape_configs: [{ job_name: 'meshform-sidecars', metrics_path: '/stats/prometheus', static_configs: [{ targets: [...targets] }] }],
     };
     fs.writeFileSync(path.join(dir, 'prometheus.yml'), stringify(config));
-    const port = await freePort('127.0.0.1');
+    const port = await freePort();
     const child = spawn('prometheus', [`--config.file=${path.join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${path.join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`], { stdio: 'ignore' });
     const server = new PrometheusServer(child, `http://127.0.0.1:${port}`);
     const deadline = Date.now() + 30_000;
