@@ -10,6 +10,7 @@ export const ControllerErrorCode = {
   TokenIdentityMismatch: 'TOKEN_IDENTITY_MISMATCH',
   CaMaterialInvalid: 'CA_MATERIAL_INVALID',
   KubernetesUnavailable: 'KUBERNETES_UNAVAILABLE',
+  KubernetesThrottled: 'KUBERNETES_THROTTLED',
 } as const;
 
 export type ControllerErrorCode = (typeof ControllerErrorCode)[keyof typeof ControllerErrorCode];

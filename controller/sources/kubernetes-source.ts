@@ -17,9 +17,11 @@ import { API_GROUP, API_VERSION, KIND_NAMES, KINDS, type KindName } from '../../
 import type { WorkloadInstance } from '../../lib/translate';
 import { KubernetesTokenVerifier } from '../ca/kubernetes-token-verifier';
 import type { Controller } from '../controller';
+import { ControllerErrorCode } from '../errors';
 import type { Logger } from '../logger';
 import type { ResourceStatus } from '../mesh-state';
 import { LeaseLeaderElection } from './lease-leader-election';
+import { isThrottled, throttledRetryDelayMs } from './throttled';
 
 export interface KubernetesSourceOptions {
   /** This replica's name (the Lease holder identity). @default the host name */
@@ -109,7 +111,7 @@ export class KubernetesSource {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.statusTimer);
-    this.leader.stop();
+    await this.leader.stop();
     await Promise.all(this.informers.map((i) => i.stop()));
   }
 
@@ -130,8 +132,14 @@ export class KubernetesSource {
     informer.on('error', (error) => {
       // Stopping aborts every watch; that is not a failure to report or recover from.
       if (this.stopped) return;
+      if (isThrottled(error)) {
+        const delay = throttledRetryDelayMs();
+        this.log.info({ code: ControllerErrorCode.KubernetesThrottled, informer: name, retryInMs: delay }, 'API server asked to slow down; retrying');
+        setTimeout(() => void informer.start(), delay).unref();
+        return;
+      }
       this.errors.set(name, String((error as Error)?.message ?? error));
-      this.log.warn({ code: 'KUBERNETES_UNAVAILABLE', informer: name, err: error }, 'informer failed; restarting in 5 s');
+      this.log.warn({ code: ControllerErrorCode.KubernetesUnavailable, informer: name, err: error }, 'informer failed; restarting in 5 s');
       setTimeout(() => void informer.start(), 5_000).unref();
     });
     this.informers.push(informer);
@@ -185,7 +193,9 @@ export class KubernetesSource {
         await this.patchStatus(status, condition);
         this.written.set(status.key, fingerprint);
       } catch (error) {
-        this.log.warn({ code: 'STATUS_WRITE_FAILED', resource: status.key, err: error }, 'cannot write status');
+        // Unwritten conditions are tried again on the next pass.
+        if (isThrottled(error)) this.log.info({ code: ControllerErrorCode.KubernetesThrottled, resource: status.key }, 'API server asked to slow down; status write deferred');
+        else this.log.warn({ code: 'STATUS_WRITE_FAILED', resource: status.key, err: error }, 'cannot write status');
       }
     }
   }

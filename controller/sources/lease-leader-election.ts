@@ -1,5 +1,7 @@
 import { CoordinationV1Api, V1MicroTime, type KubeConfig, type V1Lease } from '@kubernetes/client-node';
+import { ControllerErrorCode } from '../errors';
 import type { Logger } from '../logger';
+import { isThrottled, throttledRetryDelayMs } from './throttled';
 
 export interface LeaderElectionOptions {
   readonly namespace: string;
@@ -18,6 +20,8 @@ export class LeaseLeaderElection {
   private readonly api: CoordinationV1Api;
   private timer?: NodeJS.Timeout;
   private leading = false;
+  private stopped = false;
+  private renewedAt = 0;
 
   constructor(
     kubeConfig: KubeConfig,
@@ -35,9 +39,13 @@ export class LeaseLeaderElection {
     void this.tick();
   }
 
-  stop(): void {
+  /** Stops renewing; a leader hands the Lease back at once so another replica need not wait it out. */
+  async stop(): Promise<void> {
     clearTimeout(this.timer);
+    this.stopped = true;
+    const wasLeading = this.leading;
     this.leading = false;
+    if (wasLeading) await this.release();
   }
 
   private get duration(): number {
@@ -45,14 +53,38 @@ export class LeaseLeaderElection {
   }
 
   private async tick(): Promise<void> {
+    let next = (this.duration * 1000) / 3;
     try {
       this.setLeading(await this.tryAcquireOrRenew());
+      if (this.leading) this.renewedAt = Date.now();
     } catch (error) {
-      this.log.warn({ code: 'LEASE_UNAVAILABLE', err: error }, 'cannot read or write the leader Lease');
-      this.setLeading(false);
+      if (isThrottled(error)) {
+        // A leader keeps leading while its last renewal still holds, and asks again soon.
+        next = throttledRetryDelayMs();
+        this.log.info({ code: ControllerErrorCode.KubernetesThrottled }, 'API server asked to slow down; Lease renewal retried');
+        this.setLeading(this.leading && Date.now() - this.renewedAt + next < this.duration * 1000);
+      } else {
+        this.log.warn({ code: 'LEASE_UNAVAILABLE', err: error }, 'cannot read or write the leader Lease');
+        this.setLeading(false);
+      }
     }
-    this.timer = setTimeout(() => void this.tick(), (this.duration * 1000) / 3);
+    if (this.stopped) return;
+    this.timer = setTimeout(() => void this.tick(), next);
     this.timer.unref();
+  }
+
+  /** As client-go's ReleaseOnCancel: clear the holder and let the Lease lapse after a second. */
+  private async release(): Promise<void> {
+    const { namespace, leaseName: name, identity } = this.options;
+    try {
+      const lease = await this.api.readNamespacedLease({ name, namespace });
+      if (lease.spec?.holderIdentity !== identity) return;
+      await this.api.replaceNamespacedLease({ name, namespace, body: { ...lease, spec: { ...lease.spec, holderIdentity: undefined, leaseDurationSeconds: 1, renewTime: new V1MicroTime() } } });
+      this.log.info({ identity }, 'released the leader Lease');
+    } catch (error) {
+      // The Lease then expires on its own after its duration.
+      this.log.warn({ code: 'LEASE_UNAVAILABLE', err: error }, 'cannot release the leader Lease');
+    }
   }
 
   private setLeading(leading: boolean): void {
@@ -75,8 +107,9 @@ export class LeaseLeaderElection {
     const holder = lease.spec?.holderIdentity;
     const renewed = lease.spec?.renewTime ? new Date(lease.spec.renewTime).getTime() : 0;
     const expired = now.getTime() - renewed > (lease.spec?.leaseDurationSeconds ?? this.duration) * 1000;
-    if (holder !== identity && !expired) return false;
-    await this.api.replaceNamespacedLease({ name, namespace, body: { ...lease, spec: { ...lease.spec, ...spec, ...(holder !== identity ? { acquireTime: spec.renewTime } : {}) } } });
+    if (holder && holder !== identity && !expired) return false;
+    const takeover = holder !== identity ? { acquireTime: spec.renewTime, leaseTransitions: (lease.spec?.leaseTransitions ?? 0) + 1 } : {};
+    await this.api.replaceNamespacedLease({ name, namespace, body: { ...lease, spec: { ...lease.spec, ...spec, ...takeover } } });
     return true;
   }
 }
