@@ -1,6 +1,7 @@
 import pino, { type Logger } from 'pino';
 import { toStruct, TypeUrl, type PackedAny, type XdsNode } from '../lib/xds';
 import { AdminServer } from './admin/admin-server';
+import { HealthServer } from './admin/health-server';
 import { nodeMetadata, type Bootstrap } from './bootstrap/bootstrap';
 import { ClusterManager } from './cluster/cluster-manager';
 import { ConfigStore } from './config/config-store';
@@ -33,11 +34,13 @@ export class Proxy {
   private readonly listeners: ListenerManager;
   private readonly ads: AdsClient;
   private readonly admin: AdminServer;
+  private readonly health: HealthServer | undefined;
   private readonly exporter: OtlpExporter | undefined;
   /** Exporters for the OTLP endpoints Telemetry policies name, created on first use. */
   private readonly policyExporters = new Map<string, OtlpExporter>();
   private draining = false;
   private adminBoundPort = 0;
+  private healthBoundPort = 0;
 
   constructor(private readonly bootstrap: Bootstrap, options: ProxyOptions = {}) {
     this.logger = options.logger ?? pino({ base: { component: 'meshform-proxy', node: bootstrap.node.id } });
@@ -90,20 +93,32 @@ export class Proxy {
       isReady: () => this.isReady(),
       drain: () => void this.drain(),
     });
+    this.health = bootstrap.health
+      ? new HealthServer({ store: this.store, metrics: this.metrics, isReady: () => this.isReady(), appProbes: bootstrap.appProbes })
+      : undefined;
   }
 
-  /** Starts the admin server and the ADS stream; resolves once the admin port is bound. */
+  /** Starts the admin and health servers and the ADS stream; resolves once their ports are bound. */
   async start(): Promise<void> {
     this.node(); // fails fast on an unreadable token file
     this.adminBoundPort = await this.admin.listen(this.bootstrap.admin.port, this.bootstrap.admin.address);
+    if (this.health && this.bootstrap.health) {
+      this.healthBoundPort = await this.health.listen(this.bootstrap.health.port, this.bootstrap.health.address);
+    }
     this.ads.subscribe(TypeUrl.Cluster, 'wildcard');
     this.ads.subscribe(TypeUrl.Listener, 'wildcard');
     this.ads.start();
-    this.logger.info({ event: 'proxy.started', admin: `${this.bootstrap.admin.address}:${this.adminBoundPort}` }, 'proxy started');
+    const health = this.bootstrap.health && `${this.bootstrap.health.address}:${this.healthBoundPort}`;
+    this.logger.info({ event: 'proxy.started', admin: `${this.bootstrap.admin.address}:${this.adminBoundPort}`, health }, 'proxy started');
   }
 
   get adminPort(): number {
     return this.adminBoundPort;
+  }
+
+  /** The health listener's bound port; 0 when the bootstrap has no health listener. */
+  get healthPort(): number {
+    return this.healthBoundPort;
   }
 
   get snapshot(): ConfigSnapshot {
@@ -128,13 +143,13 @@ export class Proxy {
     await this.listeners.drainAll(this.bootstrap.drainTimeoutMs);
   }
 
-  /** Drains, then closes the controller stream, the pools and the admin server. */
+  /** Drains, then closes the controller stream, the pools, the admin and the health servers. */
   async stop(): Promise<void> {
     await this.drain();
     this.ads.close();
     this.clusters.close();
     await Promise.all([this.exporter, ...this.policyExporters.values()].map((exporter) => exporter?.close()));
-    await this.admin.close();
+    await Promise.all([this.admin.close(), this.health?.close()]);
     this.logger.info({ event: 'proxy.stopped' }, 'proxy stopped');
   }
 

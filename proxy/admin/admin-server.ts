@@ -1,19 +1,10 @@
 import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { ConfigStore } from '../config/config-store';
-import type { ProxyMetrics } from '../telemetry/metrics';
+import { close, listen, send, sendPrometheus, sendReadiness, type ObservedProxy } from './shared-endpoints';
 
-export interface AdminDeps {
-  readonly store: ConfigStore;
-  readonly metrics: ProxyMetrics;
-  readonly isReady: () => boolean;
+export interface AdminDeps extends ObservedProxy {
   /** Starts draining listeners (POST /drain); the proxy keeps running until told to stop. */
   readonly drain: () => void;
-}
-
-function send(res: http.ServerResponse, status: number, contentType: string, body: string): void {
-  res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
-  res.end(body);
 }
 
 function clusters(store: ConfigStore): unknown {
@@ -47,28 +38,20 @@ export class AdminServer {
   }
 
   listen(port: number, host: string): Promise<number> {
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, host, () => resolve((this.server.address() as AddressInfo).port));
-    });
+    return listen(this.server, port, host);
   }
 
   close(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((resolve) => this.server.close(() => resolve()));
+    return close(this.server);
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0];
     switch (path) {
       case '/ready':
-        return this.deps.isReady() ? send(res, 200, 'text/plain', 'LIVE\n') : send(res, 503, 'text/plain', 'NOT READY\n');
-      case '/stats/prometheus': {
-        for (const cluster of this.deps.store.current.clusters.values()) {
-          this.deps.metrics.upstreamConnections.set({ cluster: cluster.name }, cluster.state.connectionCount());
-        }
-        return send(res, 200, this.deps.metrics.registry.contentType, await this.deps.metrics.registry.metrics());
-      }
+        return sendReadiness(res, this.deps);
+      case '/stats/prometheus':
+        return sendPrometheus(res, this.deps);
       case '/config_dump':
         return send(res, 200, 'application/json', JSON.stringify({ versions: this.deps.store.current.versions, ...this.deps.store.dump() }, bufferReplacer, 2));
       case '/clusters':

@@ -4,6 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { JsonValue } from '../../lib/xds';
 import { ErrorCode, ProxyError } from '../errors';
+import { AppProbesSchema } from './app-probe-schema';
 
 const hostPort = z.string().regex(/^[^:]+:\d+$/, 'expected host:port');
 
@@ -20,6 +21,10 @@ const BootstrapSchema = z.object({
     maxBackoffMs: z.number().int().positive().default(10_000),
   }),
   admin: z.object({ address: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535) }),
+  /** The only port meant for outside the pod: /ready, /stats/prometheus and /app-health/<key>. */
+  health: z.object({ address: z.string().default('0.0.0.0'), port: z.number().int().min(0).max(65535) }).optional(),
+  /** The app containers' original probes, which the kubelet reaches through GET /app-health/<key>. */
+  appProbes: AppProbesSchema.default({}),
   /** Identity token sent as node metadata TOKEN; re-read on every (re)connect so rotation works. */
   tokenPath: z.string().optional(),
   drainTimeoutMs: z.number().int().nonnegative().default(5_000),
