@@ -4,6 +4,7 @@
  */
 export const ErrorCode = {
   BootstrapInvalid: 'BOOTSTRAP_INVALID',
+  ControllerCaInvalid: 'CONTROLLER_CA_INVALID',
   ConfigInvalid: 'CONFIG_INVALID',
   NoRoute: 'NO_ROUTE',
   NoCluster: 'NO_CLUSTER',

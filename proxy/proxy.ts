@@ -80,6 +80,7 @@ export class Proxy {
     );
     this.ads = new AdsClient({
       address: bootstrap.controller.address,
+      ...(bootstrap.controller.caFile !== undefined ? { caFile: bootstrap.controller.caFile } : {}),
       node: () => this.node(),
       onResponse: (typeUrl, version, resources) => this.onResponse(typeUrl, version, resources),
       onConnectedChange: (connected) => this.metrics.controllerConnected.set(connected ? 1 : 0),

@@ -15,7 +15,10 @@ const BootstrapSchema = z.object({
     metadata: z.record(z.string(), z.json()).default({}),
   }),
   controller: z.object({
+    /** The host name is what TLS checks the controller's certificate against (its Service DNS name in a cluster). */
     address: hostPort,
+    /** PEM roots for the controller's xDS certificate: with it, TLS; without it, plaintext (local mode). Re-read on every reconnect. */
+    caFile: z.string().min(1).optional(),
     /** First reconnect delay; doubles (with jitter) up to maxBackoffMs while the controller is away. */
     initialBackoffMs: z.number().int().positive().default(250),
     maxBackoffMs: z.number().int().positive().default(10_000),
@@ -50,7 +53,7 @@ export function parseBootstrap(input: unknown, source = 'bootstrap'): Bootstrap 
   return result.data;
 }
 
-/** Reads a YAML or JSON bootstrap file (YAML is a superset of JSON). Relative token paths resolve from it. */
+/** Reads a YAML or JSON bootstrap file (YAML is a superset of JSON). Relative token and CA paths resolve from it. */
 export function loadBootstrapFile(file: string): Bootstrap {
   let text: string;
   try {
@@ -61,6 +64,9 @@ export function loadBootstrapFile(file: string): Bootstrap {
   const bootstrap = parseBootstrap(parseYaml(text), file);
   if (bootstrap.tokenPath && !path.isAbsolute(bootstrap.tokenPath)) {
     bootstrap.tokenPath = path.resolve(path.dirname(file), bootstrap.tokenPath);
+  }
+  if (bootstrap.controller.caFile && !path.isAbsolute(bootstrap.controller.caFile)) {
+    bootstrap.controller.caFile = path.resolve(path.dirname(file), bootstrap.controller.caFile);
   }
   return bootstrap;
 }

@@ -8,13 +8,20 @@ import {
   type PackedAny,
   type XdsNode,
 } from '../../lib/xds';
+import type { ProxyError } from '../errors';
 import { Backoff } from './backoff';
+import { readControllerCa } from './controller-credentials';
 
 /** Applies one response of a type; returns a reason to NACK it, or undefined to ACK. */
 export type ResponseHandler = (typeUrl: string, version: string, resources: PackedAny[]) => string | undefined;
 
 export interface AdsClientOptions {
   address: string;
+  /**
+   * PEM roots the controller's certificate must chain to: TLS, with the host name of `address`
+   * checked against the certificate. Absent: plaintext (local mode, loopback).
+   */
+  caFile?: string;
   /** Called on every (re)connect so the node (and its token) is current. */
   node: () => XdsNode;
   onResponse: ResponseHandler;
@@ -43,7 +50,9 @@ const method = adsServiceDefinition.StreamAggregatedResources!;
  * proxy keeps serving its last accepted config (fail-static).
  */
 export class AdsClient {
-  private readonly client: grpc.Client;
+  private client: grpc.Client;
+  /** The roots the current channel trusts; re-read before each reconnect so a rotated bundle is picked up. */
+  private root: Buffer | undefined;
   private readonly subscriptions = new Map<string, Subscription>();
   private readonly backoff: Backoff;
   private call: grpc.ClientDuplexStream<DiscoveryRequest, DiscoveryResponse> | undefined;
@@ -53,7 +62,8 @@ export class AdsClient {
   private isConnected = false;
 
   constructor(private readonly options: AdsClientOptions) {
-    this.client = new grpc.Client(options.address, grpc.credentials.createInsecure());
+    this.root = options.caFile === undefined ? undefined : readControllerCa(options.caFile);
+    this.client = this.makeClient();
     this.backoff = new Backoff(options.initialBackoffMs, options.maxBackoffMs);
   }
 
@@ -113,7 +123,32 @@ export class AdsClient {
     if (this.closed) return;
     const delay = this.backoff.next();
     this.options.logger.warn({ event: 'xds.disconnected', reason, retryInMs: Math.round(delay) }, 'controller stream lost; serving last good config');
-    this.reconnectTimer = setTimeout(() => this.connect(), delay);
+    this.reconnectTimer = setTimeout(() => {
+      this.refreshRoot();
+      this.connect();
+    }, delay);
+  }
+
+  private makeClient(): grpc.Client {
+    return new grpc.Client(this.options.address, this.root ? grpc.credentials.createSsl(this.root) : grpc.credentials.createInsecure());
+  }
+
+  /** A changed CA bundle (the kubelet updates the mounted ConfigMap during a root rotation) gets a new channel. */
+  private refreshRoot(): void {
+    if (this.options.caFile === undefined) return;
+    let root: Buffer;
+    try {
+      root = readControllerCa(this.options.caFile);
+    } catch (error) {
+      const { code, message } = error as ProxyError;
+      this.options.logger.warn({ event: 'xds.controller_ca_unreadable', code, reason: message }, 'keeping the roots read before');
+      return;
+    }
+    if (this.root?.equals(root)) return;
+    this.root = root;
+    this.client.close();
+    this.client = this.makeClient();
+    this.options.logger.info({ event: 'xds.controller_ca_changed', caFile: this.options.caFile }, 'controller roots changed; new channel');
   }
 
   private onResponse(response: DiscoveryResponse): void {
@@ -170,7 +205,7 @@ export class AdsClient {
   private setConnected(connected: boolean): void {
     if (this.isConnected === connected) return;
     this.isConnected = connected;
-    if (connected) this.options.logger.info({ event: 'xds.connected', address: this.options.address }, 'controller stream up');
+    if (connected) this.options.logger.info({ event: 'xds.connected', address: this.options.address, tls: this.root !== undefined }, 'controller stream up');
     this.options.onConnectedChange?.(connected);
   }
 }

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadBootstrapFile, nodeMetadata, parseBootstrap } from '../../../proxy/bootstrap/bootstrap';
 import { ProxyError } from '../../../proxy/errors';
+import { Proxy } from '../../../proxy/proxy';
 import { Backoff } from '../../../proxy/xds/backoff';
 
 describe('bootstrap', () => {
@@ -42,6 +43,50 @@ describe('bootstrap', () => {
     expect(nodeMetadata(bootstrap)['TOKEN']).toBe('first');
     writeFileSync(path.join(dir, 'token'), 'rotated\n');
     expect(nodeMetadata(bootstrap)['TOKEN']).toBe('rotated');
+  });
+
+  it('resolves the controller CA file next to the bootstrap; without one the controller is spoken to in plaintext', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'meshform-bootstrap-'));
+    dirs.push(dir);
+    writeFileSync(path.join(dir, 'bootstrap.yaml'), 'node: { id: n }\ncontroller: { address: "meshform-controller.meshform-system.svc:15012", caFile: root-cert.pem }\nadmin: { port: 0 }\n');
+    expect(loadBootstrapFile(path.join(dir, 'bootstrap.yaml')).controller.caFile).toBe(path.join(dir, 'root-cert.pem'));
+    expect(parseBootstrap({ node: { id: 'n' }, controller: { address: '127.0.0.1:15010' }, admin: { port: 0 } }).controller.caFile).toBeUndefined();
+  });
+
+  describe('refuses to start with a controller CA file it cannot use', () => {
+    const startWith = (caFile: string): ProxyError => {
+      try {
+        new Proxy(parseBootstrap({ node: { id: 'n' }, controller: { address: 'localhost:15012', caFile }, admin: { port: 0 } }));
+      } catch (error) {
+        return error as ProxyError;
+      }
+      throw new Error('the proxy accepted the CA file');
+    };
+    const file = (name: string, text: string) => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'meshform-ca-file-'));
+      dirs.push(dir);
+      writeFileSync(path.join(dir, name), text);
+      return path.join(dir, name);
+    };
+
+    it('missing', () => {
+      const error = startWith('/nonexistent/root-cert.pem');
+      expect(error).toBeInstanceOf(ProxyError);
+      expect(error.code).toBe('CONTROLLER_CA_INVALID');
+      expect(error.message).toMatch(/controller\.caFile \/nonexistent\/root-cert\.pem cannot be read \(ENOENT\).*Fix: mount the meshform-ca-root ConfigMap/);
+    });
+
+    it('holding no certificate', () => {
+      const error = startWith(file('root-cert.pem', 'not a certificate\n'));
+      expect(error.code).toBe('CONTROLLER_CA_INVALID');
+      expect(error.message).toMatch(/root-cert\.pem holds no PEM certificate/);
+    });
+
+    it('holding a damaged certificate', () => {
+      const error = startWith(file('root-cert.pem', '-----BEGIN CERTIFICATE-----\nMIIBnotbase64der\n-----END CERTIFICATE-----\n'));
+      expect(error.code).toBe('CONTROLLER_CA_INVALID');
+      expect(error.message).toMatch(/certificate 1 of 1 is not valid X\.509/);
+    });
   });
 });
 
