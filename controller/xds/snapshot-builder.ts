@@ -63,7 +63,7 @@ export class SnapshotBuilder {
     const inbound = translateInbound(this.model!, this.workloads, proxy);
     const issues = [...outbound.issues, ...inbound.issues];
     for (const issue of inbound.issues) this.generationIssues.set(`${issue.code}|${issue.where}|${issue.field}`, issue);
-    const listeners = proxy.outboundIp ? [...inbound.listeners, ...bindOutboundListeners(outbound.listeners, proxy.outboundIp)] : inbound.listeners;
+    const listeners = proxy.outboundIp || proxy.outboundPorts?.size ? [...inbound.listeners, ...bindOutboundListeners(outbound.listeners, proxy)] : inbound.listeners;
     const types = new Map<string, TypeResources>([
       [TypeUrl.Listener, this.extend(outbound.types.get(TypeUrl.Listener)!, TypeUrl.Listener, listeners)],
       [TypeUrl.RouteConfiguration, outbound.types.get(TypeUrl.RouteConfiguration)!],

@@ -16,6 +16,8 @@ export const BOOTSTRAP_ANNOTATION = 'meshform.dev/bootstrap';
 /** Pod annotations refining traffic capture for one pod, comma-separated (like Istio's `traffic.sidecar.istio.io/*`). */
 export const EXCLUDE_OUTBOUND_PORTS_ANNOTATION = 'meshform.dev/exclude-outbound-ports';
 export const EXCLUDE_OUTBOUND_CIDRS_ANNOTATION = 'meshform.dev/exclude-outbound-cidrs';
+/** Container ports left uncaptured: callers reach the app there directly, outside the mesh. */
+export const EXCLUDE_INBOUND_PORTS_ANNOTATION = 'meshform.dev/exclude-inbound-ports';
 
 /** Prometheus' conventional scrape annotations, which the TelemetryAddons scrape config follows. */
 export const PROMETHEUS_SCRAPE_ANNOTATION = 'prometheus.io/scrape';

@@ -10,13 +10,13 @@ export function injectSidecar<P extends PodLike>(pod: P, sidecar: Sidecar): P {
     spec: {
       ...spec,
       ...(sidecar.initContainers.length || spec.initContainers ? { initContainers: [...sidecar.initContainers, ...(spec.initContainers ?? [])] } : {}),
-      containers: [...sidecar.containers, ...spec.containers],
+      containers: [...sidecar.containers, ...spec.containers.map((c) => ({ ...c, ...sidecar.probes[c.name] }))],
       volumes: [...(spec.volumes ?? []), ...sidecar.volumes],
     },
   };
 }
 
-/** One RFC 6902 operation; injection only ever adds. */
+/** One RFC 6902 operation; injection only ever adds (which, on an existing member, replaces it: the rewritten probes). */
 export interface JsonPatchOperation {
   readonly op: 'add';
   readonly path: string;
@@ -36,6 +36,10 @@ function pointerToken(key: string): string {
 export function sidecarPatch(pod: PodLike, sidecar: Sidecar): JsonPatchOperation[] {
   const ops: JsonPatchOperation[] = [];
   const add = (path: string, value: unknown) => ops.push({ op: 'add', path, value });
+  // Before anything is prepended, while the app containers still sit at their own indices.
+  pod.spec.containers.forEach((c, i) => {
+    for (const [field, probe] of Object.entries(sidecar.probes[c.name] ?? {})) add(`/spec/containers/${i}/${field}`, probe);
+  });
   if (!pod.metadata) add('/metadata', {});
   if (pod.metadata?.annotations) {
     for (const [key, value] of Object.entries(sidecar.annotations)) add(`/metadata/annotations/${pointerToken(key)}`, value);

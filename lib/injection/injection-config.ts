@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SIDECAR_ADMIN_PORT } from '../naming';
+import { SIDECAR_ADMIN_PORT, SIDECAR_HEALTH_PORT } from '../naming';
 
 const quantity = z.string().regex(/^\d+(\.\d+)?(m|Ki|Mi|Gi|k|M|G)?$/, 'expected a Kubernetes quantity like "100m" or "128Mi"');
 const port = z.number().int().min(1).max(65535);
@@ -22,12 +22,14 @@ export const InjectionConfigSchema = z.strictObject({
    * app until the proxy is ready (older clusters; a Job's pod keeps running with its proxy).
    */
   mode: z.enum(['native', 'classic']).default('native'),
-  /** xDS address of the controller as `host:port` (plaintext ADS: the proxy's client has no TLS yet). */
-  controllerAddress: z.string().regex(/^[^:]+:\d+$/, 'expected host:port').default('meshform-controller.meshform-system.svc:15010'),
+  /** xDS address of the controller as `host:port`, spoken over TLS: the host must be a name on the controller's certificate (its Service DNS names). */
+  controllerAddress: z.string().regex(/^[^:]+:\d+$/, 'expected host:port').default('meshform-controller.meshform-system.svc:15012'),
   /** UID the proxy runs as; the capture rules let its own connections through. */
   proxyUid: z.number().int().min(1).default(1337),
-  /** Proxy admin port: /ready for probes, /stats/prometheus for scraping. */
+  /** Proxy admin port, on the pod's loopback only (config dump, drain). */
   adminPort: port.default(SIDECAR_ADMIN_PORT),
+  /** Proxy health port on the pod IP: /ready for the kubelet, /stats/prometheus for scraping, /app-health/* for rewritten app probes. */
+  healthPort: port.default(SIDECAR_HEALTH_PORT),
   /**
    * Where the proxy binds outbound listeners; captured outbound connections are DNATed here with
    * their destination port kept. Not 127.0.0.1, so an app listening on localhost does not collide.

@@ -1,20 +1,32 @@
+import type { AppProbe } from './app-probes';
+import { portMap, type CapturePlan } from './capture-plan';
 import type { InjectionConfig } from './injection-config';
 
 /** Where the proxy container sees its projected files (bootstrap and identity token). */
 export const PROXY_CONFIG_DIR = '/var/run/meshform';
 export const BOOTSTRAP_FILE = 'bootstrap.json';
 export const TOKEN_FILE = 'token';
+/**
+ * The roots the proxy verifies the controller's xDS certificate with: the ConfigMap the controller
+ * keeps in every namespace with injected pods, projected beside the bootstrap as `root-cert.pem`.
+ */
+export const CA_ROOT_CONFIGMAP = 'meshform-ca-root';
+export const CA_ROOT_KEY = 'root-cert.pem';
 
 /** Environment variables the kubelet fills per pod and the bootstrap refers to as `${NAME}`. */
 export const POD_ENV = { POD_IP: 'status.podIP', POD_NAME: 'metadata.name', POD_NAMESPACE: 'metadata.namespace' } as const;
 
-/** Who the proxy speaks for, settled from the pod. */
+/** Who the proxy speaks for and what its pod looks like, settled from the pod. */
 export interface ProxyIdentityInput {
   /** The MeshService the pod belongs to. */
   readonly workload: string;
   readonly namespace: string;
   readonly serviceAccount: string;
   readonly labels: Readonly<Record<string, string>>;
+  /** Where the capture rules send each application port's traffic. */
+  readonly capture: CapturePlan;
+  /** The app probes the health port runs (see `rewriteAppProbes`). */
+  readonly appProbes: Readonly<Record<string, AppProbe>>;
 }
 
 /**
@@ -23,7 +35,7 @@ export interface ProxyIdentityInput {
  * environment (`expandEnvReferences`); everything else is known at injection.
  */
 export function proxyBootstrap(identity: ProxyIdentityInput, config: InjectionConfig): Record<string, unknown> {
-  const { workload, namespace, serviceAccount, labels } = identity;
+  const { workload, namespace, serviceAccount, labels, capture, appProbes } = identity;
   return {
     node: {
       id: `sidecar~\${POD_IP}~${workload}.${namespace}~${namespace}.svc.cluster.local`,
@@ -35,11 +47,15 @@ export function proxyBootstrap(identity: ProxyIdentityInput, config: InjectionCo
         LABELS: { ...labels },
         INSTANCE_IP: '${POD_IP}',
         OUTBOUND_IP: config.outboundIp,
+        INBOUND_PORTS: portMap(capture.inbound),
+        OUTBOUND_PORTS: portMap(capture.outbound),
       },
     },
-    controller: { address: config.controllerAddress },
-    // Bound to the pod IP as well as loopback: the kubelet probes /ready and Prometheus scrapes from outside the pod.
-    admin: { address: '0.0.0.0', port: config.adminPort },
+    controller: { address: config.controllerAddress, caFile: `${PROXY_CONFIG_DIR}/${CA_ROOT_KEY}` },
+    admin: { address: '127.0.0.1', port: config.adminPort },
+    // Bound to the pod IP as well as loopback: the kubelet probes and Prometheus scrapes from outside the pod.
+    health: { address: '0.0.0.0', port: config.healthPort },
+    ...(Object.keys(appProbes).length > 0 ? { appProbes } : {}),
     tokenPath: `${PROXY_CONFIG_DIR}/${TOKEN_FILE}`,
     drainTimeoutMs: config.drainTimeoutMs,
     ...(config.tracing ? { tracing: { otlpEndpoint: config.tracing.otlpEndpoint, samplingPercent: config.tracing.samplingPercent, serviceName: workload } } : {}),

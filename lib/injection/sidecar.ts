@@ -10,8 +10,11 @@ import {
 } from './annotations';
 import type { InjectionConfig } from './injection-config';
 import { podFieldRef, type Container, type PodLike, type Volume } from './pod';
-import { BOOTSTRAP_FILE, POD_ENV, PROXY_CONFIG_DIR, proxyBootstrap, TOKEN_FILE } from './proxy-bootstrap';
-import { parseCidrList, parsePortList, trafficCaptureRules, trafficCaptureScript } from './traffic-capture';
+import { BOOTSTRAP_FILE, CA_ROOT_CONFIGMAP, CA_ROOT_KEY, POD_ENV, PROXY_CONFIG_DIR, proxyBootstrap, TOKEN_FILE } from './proxy-bootstrap';
+import { rewriteAppProbes, type ProbeRewrite } from './app-probes';
+import { capturePlan } from './capture-plan';
+import { parseCidrList, parsePortList } from './port-lists';
+import { trafficCaptureRules, trafficCaptureScript } from './traffic-capture';
 
 export const PROXY_CONTAINER = 'meshform-proxy';
 export const INIT_CONTAINER = 'meshform-init';
@@ -28,6 +31,8 @@ export interface Sidecar {
   readonly volumes: readonly Volume[];
   /** Added to `metadata.annotations`. */
   readonly annotations: Readonly<Record<string, string>>;
+  /** Probes of the app containers, by container name, overwritten to go through the proxy's health port. */
+  readonly probes: ProbeRewrite['containers'];
 }
 
 /** Where the pod lives: a Pod in an AdmissionReview may not carry its namespace, a template never does. */
@@ -54,22 +59,24 @@ const HARDENED = {
 export function sidecarFor(pod: PodLike, context: PodContext, config: InjectionConfig): Sidecar {
   const annotations = pod.metadata?.annotations ?? {};
   const workload = workloadOf(pod);
+  const capture = capturePlan(pod);
+  const probes = rewriteAppProbes(pod, capture, config.healthPort);
   const bootstrap = proxyBootstrap(
-    { workload, namespace: context.namespace, serviceAccount: pod.spec.serviceAccountName ?? 'default', labels: pod.metadata?.labels ?? {} },
+    { workload, namespace: context.namespace, serviceAccount: pod.spec.serviceAccountName ?? 'default', labels: pod.metadata?.labels ?? {}, capture, appProbes: probes.appProbes },
     config,
   );
-  const rules = trafficCaptureRules(config, {
+  const rules = trafficCaptureRules(config, capture, {
     excludeOutboundPorts: parsePortList(annotations[EXCLUDE_OUTBOUND_PORTS_ANNOTATION], EXCLUDE_OUTBOUND_PORTS_ANNOTATION),
     excludeOutboundCidrs: parseCidrList(annotations[EXCLUDE_OUTBOUND_CIDRS_ANNOTATION], EXCLUDE_OUTBOUND_CIDRS_ANNOTATION),
   });
-  const ready = { httpGet: { path: '/ready', port: config.adminPort } };
+  const ready = { httpGet: { path: '/ready', port: config.healthPort } };
   const proxy: Container = {
     name: PROXY_CONTAINER,
     image: config.proxyImage,
     args: ['--bootstrap', `${PROXY_CONFIG_DIR}/${BOOTSTRAP_FILE}`],
     ...(config.mode === 'native' ? { restartPolicy: 'Always' } : {}),
     env: Object.entries(POD_ENV).map(([name, fieldPath]) => ({ name, valueFrom: podFieldRef(fieldPath) })),
-    ports: [{ name: 'http-admin', containerPort: config.adminPort, protocol: 'TCP' }],
+    ports: [{ name: 'http-health', containerPort: config.healthPort, protocol: 'TCP' }],
     // Up to two minutes for the first config from the controller; only then do app containers start.
     startupProbe: { ...ready, periodSeconds: 1, failureThreshold: 120 },
     readinessProbe: { ...ready, periodSeconds: 5, failureThreshold: 3 },
@@ -104,6 +111,8 @@ export function sidecarFor(pod: PodLike, context: PodContext, config: InjectionC
         sources: [
           { serviceAccountToken: { audience: config.tokenAudience, expirationSeconds: config.tokenExpirationSeconds, path: TOKEN_FILE } },
           { downwardAPI: { items: [{ path: BOOTSTRAP_FILE, ...podFieldRef(`metadata.annotations['${BOOTSTRAP_ANNOTATION}']`) }] } },
+          // Not optional: until the controller has published it the pod waits, as it could not verify the controller anyway.
+          { configMap: { name: CA_ROOT_CONFIGMAP, items: [{ key: CA_ROOT_KEY, path: CA_ROOT_KEY }] } },
         ],
       },
     },
@@ -119,9 +128,10 @@ export function sidecarFor(pod: PodLike, context: PodContext, config: InjectionC
       [BOOTSTRAP_ANNOTATION]: JSON.stringify(bootstrap),
       // Pods that already ask to be scraped keep their own port and path.
       ...(annotations[PROMETHEUS_SCRAPE_ANNOTATION] === undefined
-        ? { [PROMETHEUS_SCRAPE_ANNOTATION]: 'true', [PROMETHEUS_PORT_ANNOTATION]: String(config.adminPort), [PROMETHEUS_PATH_ANNOTATION]: '/stats/prometheus' }
+        ? { [PROMETHEUS_SCRAPE_ANNOTATION]: 'true', [PROMETHEUS_PORT_ANNOTATION]: String(config.healthPort), [PROMETHEUS_PATH_ANNOTATION]: '/stats/prometheus' }
         : {}),
     },
+    probes: probes.containers,
   };
 }
 

@@ -1,3 +1,4 @@
+import type { CapturePlan } from './capture-plan';
 import type { InjectionConfig } from './injection-config';
 
 /** Per-pod refinements of traffic capture (from the pod's annotations). */
@@ -6,55 +7,44 @@ export interface CaptureOverrides {
   readonly excludeOutboundCidrs?: readonly string[];
 }
 
-const CHAIN = 'MESHFORM_OUTPUT';
+const OUTBOUND_CHAIN = 'MESHFORM_OUTPUT';
+const INBOUND_CHAIN = 'MESHFORM_INBOUND';
 
 /**
- * The iptables commands (argv each, nat table) that send the app's outbound TCP connections to the
- * proxy. DNAT keeps the destination port, and the proxy has one outbound listener per port of the
- * services it calls on `outboundIp`, so no original-destination lookup is needed (Node cannot read
- * SO_ORIGINAL_DST). The proxy's own connections (its UID), loopback and the exclusions pass
- * untouched. Inbound needs no rule: the proxy's inbound listeners bind the pod IP at the service
- * ports, where callers connect.
+ * The iptables commands (argv each, nat table) of a pod's traffic capture, following `plan`:
+ * - inbound, connections from outside to an application port are REDIRECTed to that port's proxy
+ *   port (loopback traffic, the proxy's own calls to the app, never passes PREROUTING);
+ * - outbound, the app's TCP connections are DNATed to `outboundIp`, the destination port kept
+ *   (the proxy has one outbound listener per port of the services it calls), except a port the app
+ *   itself listens on, which goes to its remapped proxy port. The proxy's own connections (its UID),
+ *   loopback and the exclusions pass untouched.
  */
-export function trafficCaptureRules(config: InjectionConfig, overrides: CaptureOverrides = {}): string[][] {
+export function trafficCaptureRules(config: InjectionConfig, plan: CapturePlan, overrides: CaptureOverrides = {}): string[][] {
   const rule = (...args: string[]) => ['iptables', '-w', '-t', 'nat', ...args];
   const ports = [...new Set([...config.excludeOutboundPorts, ...(overrides.excludeOutboundPorts ?? [])])].sort((a, b) => a - b);
   const cidrs = [...new Set([...config.excludeOutboundCidrs, ...(overrides.excludeOutboundCidrs ?? [])])];
+  const included = (port: number) => config.includeOutboundPorts === 'all' || config.includeOutboundPorts.includes(port);
   const redirect = ['-j', 'DNAT', '--to-destination', config.outboundIp];
   return [
-    rule('-N', CHAIN),
-    rule('-A', 'OUTPUT', '-p', 'tcp', '-j', CHAIN),
-    rule('-A', CHAIN, '-m', 'owner', '--uid-owner', String(config.proxyUid), '-j', 'RETURN'),
-    rule('-A', CHAIN, '-d', '127.0.0.0/8', '-j', 'RETURN'),
-    ...ports.map((p) => rule('-A', CHAIN, '-p', 'tcp', '--dport', String(p), '-j', 'RETURN')),
-    ...cidrs.map((c) => rule('-A', CHAIN, '-d', c, '-j', 'RETURN')),
+    rule('-N', INBOUND_CHAIN),
+    rule('-A', 'PREROUTING', '-p', 'tcp', '-j', INBOUND_CHAIN),
+    ...plan.inbound.map((r) => rule('-A', INBOUND_CHAIN, '-p', 'tcp', '--dport', String(r.app), '-j', 'REDIRECT', '--to-ports', String(r.proxy))),
+    rule('-N', OUTBOUND_CHAIN),
+    rule('-A', 'OUTPUT', '-p', 'tcp', '-j', OUTBOUND_CHAIN),
+    rule('-A', OUTBOUND_CHAIN, '-m', 'owner', '--uid-owner', String(config.proxyUid), '-j', 'RETURN'),
+    rule('-A', OUTBOUND_CHAIN, '-d', '127.0.0.0/8', '-j', 'RETURN'),
+    ...ports.map((p) => rule('-A', OUTBOUND_CHAIN, '-p', 'tcp', '--dport', String(p), '-j', 'RETURN')),
+    ...cidrs.map((c) => rule('-A', OUTBOUND_CHAIN, '-d', c, '-j', 'RETURN')),
+    ...plan.outbound
+      .filter((r) => included(r.app))
+      .map((r) => rule('-A', OUTBOUND_CHAIN, '-p', 'tcp', '--dport', String(r.app), '-j', 'DNAT', '--to-destination', `${config.outboundIp}:${r.proxy}`)),
     ...(config.includeOutboundPorts === 'all'
-      ? [rule('-A', CHAIN, '-p', 'tcp', ...redirect)]
-      : config.includeOutboundPorts.map((p) => rule('-A', CHAIN, '-p', 'tcp', '--dport', String(p), ...redirect))),
+      ? [rule('-A', OUTBOUND_CHAIN, '-p', 'tcp', ...redirect)]
+      : config.includeOutboundPorts.map((p) => rule('-A', OUTBOUND_CHAIN, '-p', 'tcp', '--dport', String(p), ...redirect))),
   ];
 }
 
 /** The rules as one `sh -c` script that stops at the first failure and prints what it applied. */
 export function trafficCaptureScript(rules: readonly (readonly string[])[]): string {
-  return ['set -eu', ...rules.map((argv) => argv.join(' ')), `iptables -w -t nat -S ${CHAIN}`].join('\n');
-}
-
-/** Parses a comma-separated annotation of port numbers; anything that is not a port is an error. */
-export function parsePortList(value: string | undefined, annotation: string): number[] {
-  if (value === undefined || value.trim() === '') return [];
-  return value.split(',').map((part) => {
-    const n = Number(part.trim());
-    if (!Number.isInteger(n) || n < 1 || n > 65535) throw new Error(`annotation ${annotation}: ${JSON.stringify(part.trim())} is not a port number (1-65535)`);
-    return n;
-  });
-}
-
-/** Parses a comma-separated annotation of IPv4 CIDRs. */
-export function parseCidrList(value: string | undefined, annotation: string): string[] {
-  if (value === undefined || value.trim() === '') return [];
-  return value.split(',').map((part) => {
-    const c = part.trim();
-    if (!/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(c)) throw new Error(`annotation ${annotation}: ${JSON.stringify(c)} is not an IPv4 CIDR`);
-    return c;
-  });
+  return ['set -eu', ...rules.map((argv) => argv.join(' ')), `iptables -w -t nat -S ${INBOUND_CHAIN}`, `iptables -w -t nat -S ${OUTBOUND_CHAIN}`].join('\n');
 }

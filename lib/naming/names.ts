@@ -46,3 +46,10 @@ export function resourceRef(kind: string, name: string, namespace?: string): str
  * admin does: the injector, the local runner and the canary driver agree on it.
  */
 export const SIDECAR_ADMIN_PORT = 15000;
+
+/**
+ * In a pod the admin port stays on loopback (it can drain the proxy and dump its config); the
+ * kubelet's probes and Prometheus reach the proxy here, where only /ready, /stats/prometheus and
+ * /app-health/* are served (Istio's 15020).
+ */
+export const SIDECAR_HEALTH_PORT = 15020;

@@ -7,7 +7,7 @@ import { jwtAuthn } from './jwt-authn';
 import { localRateLimit } from './local-rate-limit';
 import { socketAddress, wrapped } from './proto-values';
 import { rbacFilters } from './rbac';
-import { FilterName, inboundListenerName } from './resource-names';
+import { FilterName, inboundListenerName, inboundPassthroughName } from './resource-names';
 import { effectiveTelemetry, telemetryFields } from './telemetry';
 import { downstreamMtlsSocket } from './tls-contexts';
 import { DEFAULT_APP_ADDRESS } from './workloads';
@@ -28,19 +28,15 @@ export function inboundOf(ctx: TranslationContext, service: Resolved<'MeshServic
   ];
   const listeners: EnvoyMessage[] = [];
   const clusters: EnvoyMessage[] = [...jwt.clusters];
+  const appAddress = self?.app?.address ?? DEFAULT_APP_ADDRESS;
+  const served = new Set<number>();
   for (const port of service.spec.ports) {
     const cluster = inboundClusterName(port.port);
     const appPort = self?.app?.ports?.[String(port.port)] ?? port.targetPort ?? port.port;
-    clusters.push({
-      name: cluster,
-      type: 'STATIC',
-      connect_timeout: { seconds: '10', nanos: 0 },
-      load_assignment: {
-        cluster_name: cluster,
-        endpoints: [{ locality: {}, lb_endpoints: [{ endpoint: { address: socketAddress(self?.app?.address ?? DEFAULT_APP_ADDRESS, appPort) }, load_balancing_weight: wrapped(1) }] }],
-      },
-      ...(port.protocol === 'http2' || port.protocol === 'grpc' ? { http2_protocol_options: {} } : {}),
-    });
+    const listenPort = listenPortOf(ctx, service, port.port, appPort);
+    if (listenPort === undefined) continue;
+    served.add(appPort);
+    clusters.push(appCluster(cluster, appAddress, appPort, port.protocol === 'http2' || port.protocol === 'grpc'));
     const name = inboundListenerName(ip, port.port);
     let filters: EnvoyMessage[];
     if (port.protocol === 'tcp') {
@@ -66,9 +62,56 @@ export function inboundOf(ctx: TranslationContext, service: Resolved<'MeshServic
         },
       ];
     }
-    listeners.push({ name, address: socketAddress(ip, port.port), traffic_direction: 'INBOUND', ...filterChains(ctx.model.mtlsMode(service, port.port), filters), ...telemetry.listener });
+    listeners.push({ name, address: socketAddress(ip, listenPort), traffic_direction: 'INBOUND', ...filterChains(ctx.model.mtlsMode(service, port.port), filters), ...telemetry.listener });
+  }
+  // A captured port no service port targets (metrics, debug) is passed through as it came, as Istio's InboundPassthroughCluster does.
+  for (const [appPort, listenPort] of ctx.proxy.inboundPorts ?? []) {
+    if (served.has(appPort)) continue;
+    const name = inboundPassthroughName(appPort);
+    clusters.push(appCluster(name, appAddress, appPort, false));
+    listeners.push({
+      name,
+      address: socketAddress(ip, listenPort),
+      traffic_direction: 'INBOUND',
+      filter_chains: [{ filters: [{ name: FilterName.TcpProxy, typed_config: { '@type': TypeUrl.TcpProxy, stat_prefix: name, cluster: name } }] }],
+    });
   }
   return { listeners, clusters };
+}
+
+/** One STATIC cluster to the application on `address:port`. */
+function appCluster(name: string, address: string, port: number, http2: boolean): EnvoyMessage {
+  return {
+    name,
+    type: 'STATIC',
+    connect_timeout: { seconds: '10', nanos: 0 },
+    load_assignment: {
+      cluster_name: name,
+      endpoints: [{ locality: {}, lb_endpoints: [{ endpoint: { address: socketAddress(address, port) }, load_balancing_weight: wrapped(1) }] }],
+    },
+    ...(http2 ? { http2_protocol_options: {} } : {}),
+  };
+}
+
+/**
+ * Where the inbound listener of a service port binds: the port itself, or in a pod with traffic
+ * capture the proxy port its target port is redirected to. A target port the pod does not capture
+ * gets no listener: callers would reach the app directly, and their mTLS would meet plaintext.
+ */
+function listenPortOf(ctx: TranslationContext, service: Resolved<'MeshService'>, port: number, appPort: number): number | undefined {
+  const captured = ctx.proxy.inboundPorts;
+  if (!captured) return port;
+  const listenPort = captured.get(appPort);
+  if (listenPort === undefined) {
+    ctx.issues.add({
+      code: 'PORT_NOT_CAPTURED',
+      severity: 'rejected',
+      where: whereOf(service),
+      field: 'spec.ports',
+      message: `port ${port} targets ${appPort}, which the pod of proxy ${ctx.proxy.id} does not capture; declare containerPort ${appPort} on its app container (and do not exclude it with meshform.dev/exclude-inbound-ports)`,
+    });
+  }
+  return listenPort;
 }
 
 /** STRICT: only mTLS; PERMISSIVE: mTLS when the client speaks TLS, plaintext otherwise; DISABLE: plaintext. */

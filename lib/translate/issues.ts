@@ -29,6 +29,8 @@ export const TranslationIssueCode = {
   UnsupportedByProxyless: 'UNSUPPORTED_BY_PROXYLESS',
   /** An Envoy field cannot express the value exactly; the nearest Envoy semantics are used. */
   Approximated: 'APPROXIMATED',
+  /** A service port targets an application port its pod's traffic capture leaves out. */
+  PortNotCaptured: 'PORT_NOT_CAPTURED',
   /** A second resource for the same target; the first (by namespace/name) wins. */
   Conflict: 'CONFLICT',
 } as const;

@@ -5,6 +5,7 @@ import { clusterNameOf, resolveBackend, type OutboundService } from './destinati
 import type { EnvoyMessage } from './envoy-types';
 import { faultFilterConfig } from './fault';
 import { socketAddress } from './proto-values';
+import type { ProxyIdentity } from './proxy-identity';
 
 const ADS = { ads: {}, resource_api_version: 'V3' };
 const ANY_ADDRESS = '0.0.0.0';
@@ -68,14 +69,18 @@ export function outboundListenersOf(ctx: TranslationContext, destinations: reado
 }
 
 /**
- * Outbound listeners bound where this proxy binds them: `0.0.0.0`, or its `OUTBOUND_IP` in local
- * mode. Kept apart from the translation so that proxies alike share one.
+ * Outbound listeners bound where this proxy binds them: `0.0.0.0`, or its `OUTBOUND_IP`, on the
+ * port itself or, for a port its own app listens on, the remapped one (`OUTBOUND_PORTS`). Kept
+ * apart from the translation so that proxies alike share one.
  */
-export function bindOutboundListeners(listeners: readonly EnvoyMessage[], outboundIp: string | undefined): EnvoyMessage[] {
-  if (!outboundIp) return [...listeners];
+export function bindOutboundListeners(listeners: readonly EnvoyMessage[], proxy: Pick<ProxyIdentity, 'outboundIp' | 'outboundPorts'>): EnvoyMessage[] {
+  const { outboundIp, outboundPorts } = proxy;
+  if (!outboundIp && !outboundPorts?.size) return [...listeners];
   return listeners.map((l) => {
-    const address = l['address'] as { socket_address: { port_value: number } } | undefined;
-    return address ? { ...l, address: socketAddress(outboundIp, address.socket_address.port_value) } : l;
+    const address = l['address'] as { socket_address: { address: string; port_value: number } } | undefined;
+    if (!address) return l;
+    const { address: ip, port_value: port } = address.socket_address;
+    return { ...l, address: socketAddress(outboundIp ?? ip, outboundPorts?.get(port) ?? port) };
   });
 }
 

@@ -16,6 +16,13 @@ export interface ProxyIdentity {
   readonly labels: Readonly<Record<string, string>>;
   readonly instanceIp?: string;
   readonly outboundIp?: string;
+  /**
+   * With traffic capture (a pod), where the proxy listens for each application port: inbound for
+   * callers of that port, outbound for the app's own calls to that port (see lib/injection's
+   * capture plan). Without (local mode), listeners bind the ports themselves.
+   */
+  readonly inboundPorts?: ReadonlyMap<number, number>;
+  readonly outboundPorts?: ReadonlyMap<number, number>;
   readonly token?: string;
 }
 
@@ -26,6 +33,13 @@ function text(value: JsonValue | undefined): string | undefined {
 function stringRecord(value: JsonValue | undefined): Record<string, string> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return {};
   return Object.fromEntries(Object.entries(value).filter((e): e is [string, string] => typeof e[1] === 'string'));
+}
+
+/** `{"9080": 15100}` → 9080 ⇒ 15100; anything that is not a port pair is ignored. */
+function portMap(value: JsonValue | undefined): ReadonlyMap<number, number> | undefined {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const isPort = (n: number) => Number.isInteger(n) && n > 0 && n < 65536;
+  return new Map(Object.entries(value).flatMap(([from, to]) => (isPort(Number(from)) && typeof to === 'number' && isPort(to) ? [[Number(from), to] as const] : [])));
 }
 
 export function proxyIdentity(node: XdsNode): ProxyIdentity {
@@ -42,6 +56,8 @@ export function proxyIdentity(node: XdsNode): ProxyIdentity {
     labels: stringRecord(metadata['LABELS']),
     instanceIp,
     outboundIp: text(metadata['OUTBOUND_IP']),
+    inboundPorts: portMap(metadata['INBOUND_PORTS']),
+    outboundPorts: portMap(metadata['OUTBOUND_PORTS']),
     token: text(metadata['TOKEN']),
   };
 }

@@ -15,6 +15,11 @@ export function inboundListenerName(instanceIp: string, port: number): string {
   return `inbound_${instanceIp}_${port}`;
 }
 
+/** Listener and cluster of a captured application port that no service port targets. */
+export function inboundPassthroughName(appPort: number): string {
+  return `inbound|passthrough|${appPort}`;
+}
+
 /** `reviews.default.svc.cluster.local:9080`: what a proxyless client asks for from `xds:///…`. */
 export function apiListenerName(fqdn: string, port: number): string {
   return `${fqdn}:${port}`;

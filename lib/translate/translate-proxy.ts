@@ -102,5 +102,5 @@ export function mergeTranslations(outbound: Translation, inbound: Translation): 
 /** Mesh resources + endpoints + the asking proxy → the Envoy resources that proxy needs. */
 export function translateForProxy(model: MeshModel, workloads: readonly WorkloadInstance[], proxy: ProxyIdentity): Translation {
   const outbound = translateOutbound(model, workloads, proxy);
-  return mergeTranslations({ ...outbound, listeners: bindOutboundListeners(outbound.listeners, proxy.outboundIp) }, translateInbound(model, workloads, proxy));
+  return mergeTranslations({ ...outbound, listeners: bindOutboundListeners(outbound.listeners, proxy) }, translateInbound(model, workloads, proxy));
 }

@@ -30,6 +30,11 @@ function pod(extra: { annotations?: Record<string, string>; initContainers?: Con
   };
 }
 
+function withContainer(container: Container, annotations?: Record<string, string>): PodLike {
+  const base = pod(annotations ? { annotations } : {});
+  return { ...base, spec: { ...base.spec, containers: [container] } };
+}
+
 const byName = (containers: readonly unknown[] | undefined, name: string) => (containers as Container[] | undefined)?.find((c) => c.name === name) as any;
 
 describe('sidecarFor', () => {
@@ -39,8 +44,17 @@ describe('sidecarFor', () => {
     expect(injected.spec.containers.map((c) => c.name)).toEqual(['reviews']);
     const proxy = byName(injected.spec.initContainers, PROXY_CONTAINER);
     expect(proxy.restartPolicy).toBe('Always');
-    expect(proxy.startupProbe.httpGet).toEqual({ path: '/ready', port: 15000 });
+    expect(proxy.startupProbe.httpGet).toEqual({ path: '/ready', port: 15020 });
     expect(proxy.lifecycle).toBeUndefined();
+  });
+
+  it('keeps the admin port on loopback and opens only the health port to the pod network, where Prometheus scrapes', () => {
+    const sidecar = sidecarFor(pod(), { namespace: 'shop' }, config);
+    const bootstrap = parseBootstrap(JSON.parse(expandEnvReferences(sidecar.annotations[BOOTSTRAP_ANNOTATION]!, { POD_IP: '10.1.2.3' })));
+    expect(bootstrap.admin).toEqual({ address: '127.0.0.1', port: 15000 });
+    expect(bootstrap.health).toEqual({ address: '0.0.0.0', port: 15020 });
+    expect(byName(sidecar.initContainers, PROXY_CONTAINER).ports).toEqual([{ name: 'http-health', containerPort: 15020, protocol: 'TCP' }]);
+    expect(sidecar.annotations).toMatchObject({ 'prometheus.io/port': '15020', 'prometheus.io/path': '/stats/prometheus' });
   });
 
   it('in classic mode puts the proxy first among containers and holds the app with a postStart hook', () => {
@@ -68,11 +82,12 @@ describe('sidecarFor', () => {
     expect(proxy.resources).toEqual({ requests: { cpu: '200m', memory: '128Mi' }, limits: { cpu: '1', memory: '512Mi' } });
   });
 
-  it('mounts a projected ServiceAccount token for the mesh audience next to the bootstrap', () => {
+  it('mounts a projected ServiceAccount token for the mesh audience and the controller CA root next to the bootstrap', () => {
     const sidecar = sidecarFor(pod(), { namespace: 'shop' }, injectionConfig({ proxyImage: 'p:1', tokenAudience: 'mesh.example' }));
     const sources = (sidecar.volumes[0] as any).projected.sources;
     expect(sources[0].serviceAccountToken).toEqual({ audience: 'mesh.example', expirationSeconds: 3600, path: 'token' });
     expect(sources[1].downwardAPI.items[0].fieldRef.fieldPath).toBe(`metadata.annotations['${BOOTSTRAP_ANNOTATION}']`);
+    expect(sources[2].configMap).toEqual({ name: 'meshform-ca-root', items: [{ key: 'root-cert.pem', path: 'root-cert.pem' }] });
     expect(byName(sidecar.initContainers, PROXY_CONTAINER).volumeMounts[0]).toMatchObject({ mountPath: '/var/run/meshform', readOnly: true });
   });
 
@@ -82,7 +97,7 @@ describe('sidecarFor', () => {
     const bootstrap = parseBootstrap(JSON.parse(expandEnvReferences(text, { POD_IP: '10.1.2.3' })));
     expect(bootstrap.node.id).toBe('sidecar~10.1.2.3~reviews.shop~shop.svc.cluster.local');
     expect(bootstrap.node.metadata).toMatchObject({ NAMESPACE: 'shop', WORKLOAD: 'reviews', SERVICE_ACCOUNT: 'reviews', INSTANCE_IP: '10.1.2.3', OUTBOUND_IP: '127.0.0.6', LABELS: { app: 'reviews', version: 'v2' } });
-    expect(bootstrap.controller.address).toBe('meshform-controller.meshform-system.svc:15010');
+    expect(bootstrap.controller).toMatchObject({ address: 'meshform-controller.meshform-system.svc:15012', caFile: '/var/run/meshform/root-cert.pem' });
     expect(bootstrap.tokenPath).toBe('/var/run/meshform/token');
     expect(() => expandEnvReferences(text, {})).toThrow(/POD_IP is not set/);
   });
@@ -107,6 +122,67 @@ describe('sidecarFor', () => {
       'iptables -w -t nat -A MESHFORM_OUTPUT -p tcp --dport 9080 -j DNAT --to-destination 127.0.0.6',
       'iptables -w -t nat -A MESHFORM_OUTPUT -p tcp --dport 9090 -j DNAT --to-destination 127.0.0.6',
     ]);
+  });
+
+  it('redirects inbound connections on each container port to its own proxy port, and the app\'s calls to its own ports to remapped outbound ports', () => {
+    const serving = withContainer({ name: 'reviews', image: 'r:1', ports: [{ containerPort: 9090 }, { containerPort: 9080, name: 'http' }, { containerPort: 5353, protocol: 'UDP' }] });
+    const sidecar = sidecarFor(serving, { namespace: 'shop' }, config);
+    const lines: string[] = byName(sidecar.initContainers, INIT_CONTAINER).command[2].split('\n');
+    expect(lines.filter((l) => l.includes('REDIRECT'))).toEqual([
+      'iptables -w -t nat -A MESHFORM_INBOUND -p tcp --dport 9080 -j REDIRECT --to-ports 15100',
+      'iptables -w -t nat -A MESHFORM_INBOUND -p tcp --dport 9090 -j REDIRECT --to-ports 15101',
+    ]);
+    const remaps = lines.filter((l) => l.includes('DNAT --to-destination 127.0.0.6:'));
+    expect(remaps).toEqual([
+      'iptables -w -t nat -A MESHFORM_OUTPUT -p tcp --dport 9080 -j DNAT --to-destination 127.0.0.6:15300',
+      'iptables -w -t nat -A MESHFORM_OUTPUT -p tcp --dport 9090 -j DNAT --to-destination 127.0.0.6:15301',
+    ]);
+    // The remaps come before the catch-all redirect, which would otherwise take those ports first.
+    expect(lines.indexOf(remaps[1]!)).toBeLessThan(lines.findIndex((l) => l.endsWith('-j DNAT --to-destination 127.0.0.6')));
+    const bootstrap = parseBootstrap(JSON.parse(expandEnvReferences(sidecar.annotations[BOOTSTRAP_ANNOTATION]!, { POD_IP: '10.1.2.3' })));
+    expect(bootstrap.node.metadata).toMatchObject({ INBOUND_PORTS: { '9080': 15100, '9090': 15101 }, OUTBOUND_PORTS: { '9080': 15300, '9090': 15301 } });
+  });
+
+  it('leaves a port excluded by annotation uncaptured', () => {
+    const serving = withContainer({ name: 'reviews', image: 'r:1', ports: [{ containerPort: 9080 }, { containerPort: 9102 }] }, { 'meshform.dev/exclude-inbound-ports': '9102' });
+    const script: string = byName(sidecarFor(serving, { namespace: 'shop' }, config).initContainers, INIT_CONTAINER).command[2];
+    expect(script).toContain('--dport 9080 -j REDIRECT --to-ports 15100');
+    expect(script).not.toContain('--dport 9102');
+  });
+
+  it('refuses a container port in the range the sidecar reserves (15000 at min, 15399 at max), naming the pod and the way out', () => {
+    const at = (containerPort: number) => () => sidecarFor({ ...withContainer({ name: 'app', image: 'a', ports: [{ containerPort }] }), metadata: { name: 'web-1' } }, { namespace: 'shop' }, config);
+    expect(at(14999)).not.toThrow();
+    expect(at(15000)).toThrow(/web-1: container port\(s\) 15000 fall in 15000-15399, which the sidecar reserves; .*meshform\.dev\/exclude-inbound-ports/);
+    expect(at(15399)).toThrow(/15399 fall in 15000-15399/);
+    expect(at(15400)).not.toThrow();
+  });
+
+  it('refuses more than 100 captured ports (100 pass, 101 do not)', () => {
+    const withPorts = (n: number) => withContainer({ name: 'app', image: 'a', ports: Array.from({ length: n }, (_, i) => ({ containerPort: 20000 + i })) });
+    expect(() => sidecarFor(withPorts(100), { namespace: 'shop' }, config)).not.toThrow();
+    expect(() => sidecarFor(withPorts(101), { namespace: 'shop' }, config)).toThrow(/101 container ports; the sidecar captures at most 100/);
+  });
+
+  it('sends app probes on captured ports through the health port and gives the proxy the originals; other probes stay as they are', () => {
+    const serving = withContainer({
+      name: 'reviews',
+      image: 'r:1',
+      ports: [{ containerPort: 9080, name: 'http' }],
+      readinessProbe: { httpGet: { path: '/health', port: 'http', host: 'ignored' }, periodSeconds: 3, timeoutSeconds: 2 },
+      livenessProbe: { tcpSocket: { port: 9080 } },
+      startupProbe: { httpGet: { path: '/started', port: 8081 } },
+    });
+    const sidecar = sidecarFor(serving, { namespace: 'shop' }, config);
+    const app = byName(injectSidecar(serving, sidecar).spec.containers, 'reviews');
+    expect(app.readinessProbe).toEqual({ httpGet: { path: '/app-health/reviews/readyz', port: 15020, scheme: 'HTTP' }, periodSeconds: 3, timeoutSeconds: 2 });
+    expect(app.livenessProbe).toEqual({ httpGet: { path: '/app-health/reviews/livez', port: 15020, scheme: 'HTTP' } });
+    expect(app.startupProbe).toEqual({ httpGet: { path: '/started', port: 8081 } });
+    const bootstrap = parseBootstrap(JSON.parse(expandEnvReferences(sidecar.annotations[BOOTSTRAP_ANNOTATION]!, { POD_IP: '10.1.2.3' })));
+    expect(bootstrap.appProbes).toEqual({
+      'reviews/readyz': { httpGet: { port: 9080, path: '/health', scheme: 'HTTP', httpHeaders: [] }, timeoutSeconds: 2 },
+      'reviews/livez': { tcpSocket: { port: 9080 }, timeoutSeconds: 1 },
+    });
   });
 
   it('refuses a malformed exclusion annotation, naming it', () => {
@@ -134,6 +210,10 @@ describe('sidecarPatch', () => {
     ['a bare pod', pod()],
     ['a pod with annotations, init containers and volumes', pod({ annotations: { 'example.com/keep': 'x' }, initContainers: [{ name: 'migrate', image: 'm' }], volumes: [{ name: 'data' }] })],
     ['a pod without metadata', { spec: { containers: [{ name: 'app', image: 'a' }] } }],
+    [
+      'a pod whose second container is probed on a captured port',
+      { spec: { containers: [{ name: 'log', image: 'l' }, { name: 'app', image: 'a', ports: [{ containerPort: 8080 }], readinessProbe: { httpGet: { path: '/', port: 8080 } } }] } },
+    ],
   ];
   for (const [shape, original] of shapes) {
     for (const mode of ['native', 'classic'] as const) {

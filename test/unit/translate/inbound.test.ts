@@ -15,6 +15,46 @@ function inbound(resources: ReturnType<typeof resource>[], port = 8080): { liste
 const hcmOf = (chain: Loose) => chain.filters[0].typed_config;
 const filterNames = (chain: Loose) => hcmOf(chain).http_filters.map((f: EnvoyMessage) => f['name']);
 
+describe('inbound listener in a pod with traffic capture', () => {
+  const captured = (inboundPorts: Record<string, number>) =>
+    translateForProxy(model(web), [instance('web', '10.1.0.4')], sidecar('web', '10.1.0.4', { OUTBOUND_IP: '127.0.0.6', INBOUND_PORTS: inboundPorts, OUTBOUND_PORTS: { '8080': 15300 } }));
+
+  it('binds each service port on the proxy port its target port is redirected to, and sends to the app on localhost at the target port', () => {
+    const t = captured({ '8080': 15100, '5432': 15101 });
+    const listener = t.listeners.find((l) => l['name'] === 'inbound_10.1.0.4_8080') as Loose;
+    expect(listener.address.socket_address).toEqual({ address: '10.1.0.4', port_value: 15100 });
+    expect((t.listeners.find((l) => l['name'] === 'inbound_10.1.0.4_5432') as Loose).address.socket_address.port_value).toBe(15101);
+    const app = t.clusters.find((c) => c['name'] === 'inbound|8080||') as Loose;
+    expect(app.load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address).toEqual({ address: '127.0.0.1', port_value: 8080 });
+    expect(t.issues).toEqual([]);
+  });
+
+  it('binds the outbound listener of a port the app itself listens on at its remapped port; other ports keep theirs', () => {
+    const t = translateForProxy(model(web, meshService('db', { ports: [{ port: 5432, protocol: 'tcp' }] }), meshService('api', { ports: [{ port: 8080, protocol: 'http' }, { port: 9000, protocol: 'http' }] })), [], sidecar('web', '10.1.0.4', { OUTBOUND_IP: '127.0.0.6', INBOUND_PORTS: { '8080': 15100 }, OUTBOUND_PORTS: { '8080': 15300 } }));
+    const bound = Object.fromEntries(t.listeners.filter((l) => String(l['name']).startsWith('0.0.0.0_')).map((l: Loose) => [l.name, l.address.socket_address]));
+    expect(bound).toEqual({ '0.0.0.0_5432': { address: '127.0.0.6', port_value: 5432 }, '0.0.0.0_8080': { address: '127.0.0.6', port_value: 15300 }, '0.0.0.0_9000': { address: '127.0.0.6', port_value: 9000 } });
+  });
+
+  it('passes a captured port no service port targets straight through to the app, as plain TCP', () => {
+    const t = captured({ '8080': 15100, '5432': 15101, '9102': 15102 });
+    const listener = t.listeners.find((l) => l['name'] === 'inbound|passthrough|9102') as Loose;
+    expect(listener.address.socket_address).toEqual({ address: '10.1.0.4', port_value: 15102 });
+    expect(listener.filter_chains).toHaveLength(1);
+    expect(listener.filter_chains[0].transport_socket).toBeUndefined();
+    expect(listener.filter_chains[0].filters[0].typed_config).toMatchObject({ '@type': TypeUrl.TcpProxy, cluster: 'inbound|passthrough|9102' });
+    const app = t.clusters.find((c) => c['name'] === 'inbound|passthrough|9102') as Loose;
+    expect(app.load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address).toEqual({ address: '127.0.0.1', port_value: 9102 });
+  });
+
+  it('gives a service port whose target the pod does not capture no listener, and says how to fix it', () => {
+    const t = captured({ '8080': 15100 });
+    expect(t.listeners.some((l) => l['name'] === 'inbound_10.1.0.4_5432')).toBe(false);
+    expect(t.issues).toEqual([
+      expect.objectContaining({ code: 'PORT_NOT_CAPTURED', severity: 'rejected', where: 'MeshService default/web', field: 'spec.ports', message: expect.stringContaining('declare containerPort 5432') }),
+    ]);
+  });
+});
+
 describe('inbound listener', () => {
   it('binds each port of the workload on its instance IP and routes to the application', () => {
     const { listener, clusters } = inbound([]);
