@@ -18,6 +18,8 @@ import { SnapshotBuilder } from './xds/snapshot-builder';
 export interface ControllerOptions {
   readonly log: Logger;
   readonly xds: { readonly host: string; readonly port: number; readonly tls?: boolean };
+  /** Where the controller's Service lives, named on its xDS certificate. @default the Mesh's controlPlaneNamespace */
+  readonly namespace?: string;
   /** Delay that gathers a burst of changes into one push (Istio: 100 ms). */
   readonly debounceMs?: number;
   readonly ca?: { readonly provided?: ProvidedCaFiles; readonly workloadTtlMs?: number; readonly now?: () => Date };
@@ -115,9 +117,9 @@ export class Controller {
     return [...this.builder.issues(), ...kindsWithoutXds(this.model)];
   }
 
-  /** The CA's current trust bundle (for tests and the runner). */
+  /** The CA's current trust bundle: every root a peer or a proxy may chain to ('' before start). */
   trustBundlePem(): string {
-    return this.ca!.trustBundlePem();
+    return this.ca?.trustBundlePem() ?? '';
   }
 
   /** Rotates the root; the old one stays trusted for `overlapMs`. Every proxy gets a new SVID and bundle. */
@@ -203,7 +205,7 @@ export class Controller {
 
   /** The xDS server's certificate: its SPIFFE id plus the names proxies dial (the Service, loopback). */
   private async serverTls() {
-    const ns = this.model.mesh.controlPlaneNamespace;
+    const ns = this.options.namespace ?? this.model.mesh.controlPlaneNamespace;
     const certificate = await this.ca!.issue(spiffeId(this.model.mesh.trustDomain, ns, 'meshform-controller'), {
       dns: ['meshform-controller', `meshform-controller.${ns}`, `meshform-controller.${ns}.svc`, `meshform-controller.${ns}.svc.cluster.local`, 'localhost'],
       ips: ['127.0.0.1'],

@@ -33,6 +33,7 @@ export async function runControllerWith(options: RunOptions): Promise<RunningCon
   const controller = new Controller({
     log: options.log,
     xds: { host: options.host, port: options.xdsPort, tls: options.xdsTls },
+    ...(options.mode.kind === 'kubernetes' ? { namespace: options.mode.namespace } : {}),
     ...(options.debounceMs !== undefined ? { debounceMs: options.debounceMs } : {}),
     ca: { ...(options.providedCa ? { provided: options.providedCa } : {}), ...(options.workloadTtlMs ? { workloadTtlMs: options.workloadTtlMs } : {}) },
   });

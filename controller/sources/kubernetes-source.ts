@@ -11,15 +11,18 @@ import {
   type ObjectCache,
   type KubernetesObject,
   type V1EndpointSlice,
+  type V1Namespace,
   type V1Pod,
 } from '@kubernetes/client-node';
 import { API_GROUP, API_VERSION, KIND_NAMES, KINDS, type KindName } from '../../lib/api';
+import { INJECTED_ANNOTATION, INJECTION_NAMESPACE_LABEL } from '../../lib/injection';
 import type { WorkloadInstance } from '../../lib/translate';
 import { KubernetesTokenVerifier } from '../ca/kubernetes-token-verifier';
 import type { Controller } from '../controller';
 import { ControllerErrorCode } from '../errors';
 import type { Logger } from '../logger';
 import type { ResourceStatus } from '../mesh-state';
+import { CaRootPublisher } from './ca-root-publisher';
 import { LeaseLeaderElection } from './lease-leader-election';
 import { isThrottled, throttledRetryDelayMs } from './throttled';
 
@@ -51,6 +54,8 @@ export class KubernetesSource {
   private readonly informers: Informer<KubernetesObject>[] = [];
   private readonly pods: Informer<V1Pod> & ObjectCache<V1Pod>;
   private readonly slices: Informer<V1EndpointSlice> & ObjectCache<V1EndpointSlice>;
+  private readonly meshNamespaces: Informer<V1Namespace> & ObjectCache<V1Namespace>;
+  private readonly caRoot: CaRootPublisher;
   private readonly synced_ = new Set<string>();
   private readonly errors = new Map<string, string>();
   /** What this replica last wrote per resource, while it leads (a new term writes everything again). */
@@ -92,6 +97,20 @@ export class KubernetesSource {
       for (const verb of ['add', 'update', 'delete'] as const) informer.on(verb, () => this.publishWorkloads());
       this.track(informer, name);
     }
+    // Proxies need the CA root where pods are injected: namespaces labelled for injection, and any namespace holding an injected pod.
+    const injectionLabel = `${INJECTION_NAMESPACE_LABEL}=enabled`;
+    this.meshNamespaces = makeInformer<V1Namespace>(kubeConfig, '/api/v1/namespaces', () => core.listNamespace({ labelSelector: injectionLabel }), injectionLabel);
+    this.track(this.meshNamespaces, 'Namespace');
+    this.caRoot = new CaRootPublisher({
+      core,
+      trustBundle: () => controller.trustBundlePem(),
+      namespaces: () => this.injectedNamespaces(),
+      isLeader: () => this.leader.isLeader,
+      log,
+    });
+    this.pods.on('add', (pod) => {
+      if (pod.metadata?.annotations?.[INJECTED_ANNOTATION] && pod.metadata.namespace) this.caRoot.recheck(pod.metadata.namespace);
+    });
     this.leader = new LeaseLeaderElection(kubeConfig, { namespace: options.namespace, leaseName: 'meshform-controller', identity: options.podName || hostname() }, log);
   }
 
@@ -105,12 +124,14 @@ export class KubernetesSource {
     source.leader.start();
     source.statusTimer = setInterval(() => void source.writeStatuses(), STATUS_INTERVAL_MS);
     source.statusTimer.unref();
+    source.caRoot.start();
     return source;
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.statusTimer);
+    this.caRoot.stop();
     await this.leader.stop();
     await Promise.all(this.informers.map((i) => i.stop()));
   }
@@ -143,6 +164,11 @@ export class KubernetesSource {
       setTimeout(() => void informer.start(), 5_000).unref();
     });
     this.informers.push(informer);
+  }
+
+  private *injectedNamespaces(): Iterable<string> {
+    for (const ns of this.meshNamespaces.list()) if (ns.metadata?.name) yield ns.metadata.name;
+    for (const pod of this.pods.list()) if (pod.metadata?.annotations?.[INJECTED_ANNOTATION] && pod.metadata.namespace) yield pod.metadata.namespace;
   }
 
   private publishWorkloads(): void {

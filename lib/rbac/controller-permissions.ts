@@ -1,4 +1,5 @@
 import { API_GROUP, KIND_NAMES, KINDS } from '../api';
+import { CA_ROOT_CONFIGMAP } from '../injection/ca-root';
 import type { ApiPermission } from './api-permissions';
 
 const MESH_PLURALS = KIND_NAMES.map((kind) => KINDS[kind].plural);
@@ -17,6 +18,11 @@ export const CONTROLLER_API_PERMISSIONS: readonly ApiPermission[] = [
   { method: 'patchClusterCustomObjectStatus', apiGroup: API_GROUP, resources: MESH_PLURALS.map((p) => `${p}/status`), verbs: ['patch'], scope: 'Cluster' },
   { method: 'listPodForAllNamespaces', apiGroup: '', resources: ['pods'], verbs: ['list', 'watch'], scope: 'Cluster' },
   { method: 'listEndpointSliceForAllNamespaces', apiGroup: 'discovery.k8s.io', resources: ['endpointslices'], verbs: ['list', 'watch'], scope: 'Cluster' },
+  // The injection namespaces (labelled) and the CA root ConfigMap the leader keeps in them (controller/sources/ca-root-publisher.ts).
+  { method: 'listNamespace', apiGroup: '', resources: ['namespaces'], verbs: ['list', 'watch'], scope: 'Cluster' },
+  { method: 'readNamespacedConfigMap', apiGroup: '', resources: ['configmaps'], verbs: ['get'], scope: 'Cluster', resourceNames: [CA_ROOT_CONFIGMAP] },
+  { method: 'createNamespacedConfigMap', apiGroup: '', resources: ['configmaps'], verbs: ['create'], scope: 'Cluster' },
+  { method: 'replaceNamespacedConfigMap', apiGroup: '', resources: ['configmaps'], verbs: ['update'], scope: 'Cluster', resourceNames: [CA_ROOT_CONFIGMAP] },
   { method: 'createTokenReview', apiGroup: 'authentication.k8s.io', resources: ['tokenreviews'], verbs: ['create'], scope: 'Cluster' },
   // Creating cannot be limited by name; reading and renewing can.
   { method: 'createNamespacedLease', apiGroup: 'coordination.k8s.io', resources: ['leases'], verbs: ['create'], scope: 'Namespace' },
