@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Servers and tools the end-to-end tests use, from Debian's packages: Prometheus (and promtool)
-# scraping the sidecars. Does nothing when they are present.
+# scraping the sidecars, and iptables for the injected-pod test (traffic capture in a network
+# namespace). Does nothing when they are present.
 set -euo pipefail
 missing=()
 command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
+command -v iptables >/dev/null 2>&1 || missing+=(iptables)
 if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" -ne 0 ]; then
   echo "install-test-tools: ${missing[*]} missing and not root; run: sudo apt-get install -y ${missing[*]}" >&2

@@ -26,6 +26,11 @@ export class ManagedProcess {
     return new ManagedProcess(spawn(process.execPath, ['--import', 'tsx', entry, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] }));
   }
 
+  /** Takes over a child spawned elsewhere (with piped stdout and stderr). */
+  static of(child: ChildProcess): ManagedProcess {
+    return new ManagedProcess(child);
+  }
+
   get running(): boolean {
     return this.child.exitCode === null && this.child.signalCode === null;
   }
