@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
-import { SIDECAR_ADMIN_PORT } from '../lib/naming';
+import { SIDECAR_ADMIN_PORT, SIDECAR_HEALTH_PORT } from '../lib/naming';
 import { INGRESS_NAME, type PlannedInstance } from './instance-plan';
 
 
@@ -80,6 +80,7 @@ export class Workspace {
       // Sidecars start with the controller: retry fast until it listens.
       controller: { address: this.options.controllerXds, initialBackoffMs: 50, maxBackoffMs: 500 },
       admin: { address: instance.instanceIp, port: SIDECAR_ADMIN_PORT },
+      health: { address: instance.instanceIp, port: SIDECAR_HEALTH_PORT },
       tokenPath: tokenFile,
       drainTimeoutMs: 2_000,
       ...(this.options.otlpEndpoint ? { tracing: { otlpEndpoint: this.options.otlpEndpoint, serviceName: instance.service } } : {}),

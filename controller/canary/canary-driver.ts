@@ -2,7 +2,7 @@ import type { CanarySpec, CanaryStatus, MeshResource } from '../../lib/api';
 import { parseDuration } from '../../lib/api';
 import { advanceCanary, checkCanary, initialCanaryStatus, withCanaryWeight } from '../../lib/canary';
 import { MeshModel } from '../../lib/model';
-import { SIDECAR_ADMIN_PORT } from '../../lib/naming';
+import { SIDECAR_HEALTH_PORT } from '../../lib/naming';
 import { goldenSignals, parsePrometheusText, type Sample } from '../../lib/telemetry';
 import { selects, type WorkloadInstance } from '../../lib/translate';
 
@@ -91,7 +91,7 @@ export class CanaryDriver {
     const addresses = this.host
       .workloads()
       .filter((w) => w.namespace === service.metadata.namespace && selects(selector, w.labels))
-      .map((w) => `${w.address}:${SIDECAR_ADMIN_PORT}`);
+      .map((w) => `${w.address}:${SIDECAR_HEALTH_PORT}`);
     let run = this.runs.get(key);
     if (!run || run.specJson !== specJson) {
       const interval = parseDuration(spec.analysis.interval);

@@ -41,15 +41,12 @@ export function resourceRef(kind: string, name: string, namespace?: string): str
   return namespace ? `${kind} ${namespace}/${name}` : `${kind} ${name}`;
 }
 
-/**
- * Where a sidecar serves /ready and /stats/prometheus on its instance (pod) address, as Envoy's
- * admin does: the injector, the local runner and the canary driver agree on it.
- */
+/** A sidecar's admin port (config dump, drain, as Envoy's admin); in a pod it listens on loopback only. */
 export const SIDECAR_ADMIN_PORT = 15000;
 
 /**
- * In a pod the admin port stays on loopback (it can drain the proxy and dump its config); the
- * kubelet's probes and Prometheus reach the proxy here, where only /ready, /stats/prometheus and
- * /app-health/* are served (Istio's 15020).
+ * Where a sidecar serves only /ready, /stats/prometheus and /app-health/* on its instance (pod)
+ * address (Istio's 15020): the kubelet, Prometheus and the canary driver reach it here, in a pod as
+ * in the local mesh.
  */
 export const SIDECAR_HEALTH_PORT = 15020;

@@ -57,7 +57,7 @@ describe('the canary driver', () => {
     await h.step();
     expect(h.canaryWeight()).toBe(100);
     expect(h.statuses.at(-1)!.phase).toBe('Succeeded');
-    expect(new Set(h.scraped)).toEqual(new Set(['127.0.0.2:15000']));
+    expect(new Set(h.scraped)).toEqual(new Set(['127.0.0.2:15020']));
   });
 
   it('rolls a failing canary back after threshold failed checks', async () => {
