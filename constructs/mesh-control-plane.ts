@@ -11,9 +11,11 @@ import { SidecarInjection } from './sidecar-injection';
 
 /** Ports of the controller pod. */
 export const CONTROL_PLANE_PORTS = {
-  /** ADS, plaintext (what proxies and proxyless gRPC clients speak today). */
-  xds: 15010,
-  /** ADS over TLS. */
+  /**
+   * ADS over TLS, with a certificate from the mesh CA naming the controller Service; proxies verify it
+   * against the `meshform-ca-root` ConfigMap the controller publishes. The only xDS port in a cluster:
+   * SDS carries private keys, so nothing is served in plaintext on the pod network.
+   */
   xdsTls: 15012,
   /** /healthz, /readyz, /metrics, /debug/*. */
   admin: 15014,
@@ -123,7 +125,7 @@ export class MeshControlPlane extends Construct {
     this.metricsAddress = `${names.controller}.${ns}.svc:${CONTROL_PLANE_PORTS.admin}`;
     this.injection = injectionConfig({
       proxyImage: `${registry}/proxy:${version}`,
-      controllerAddress: `${names.controller}.${ns}.svc:${CONTROL_PLANE_PORTS.xds}`,
+      controllerAddress: `${names.controller}.${ns}.svc:${CONTROL_PLANE_PORTS.xdsTls}`,
       ...props.injection,
     });
     const labels = { 'app.kubernetes.io/name': names.controller, 'app.kubernetes.io/part-of': 'meshform', 'app.kubernetes.io/version': version };
@@ -157,9 +159,8 @@ export class MeshControlPlane extends Construct {
       '--kubernetes',
       `--namespace=${ns}`,
       '--host=0.0.0.0',
-      `--xds-port=${CONTROL_PLANE_PORTS.xds}`,
-      // The proxy's ADS client and grpc-js-xds speak plaintext; identities are proven by the projected token instead.
-      '--no-xds-tls',
+      `--xds-port=${CONTROL_PLANE_PORTS.xdsTls}`,
+      '--xds-tls',
       `--admin-port=${CONTROL_PLANE_PORTS.admin}`,
       `--token-audience=${this.injection.tokenAudience}`,
       '--ca-cert=/etc/meshform/ca/tls.crt',
@@ -189,7 +190,7 @@ export class MeshControlPlane extends Construct {
           args: controllerArgs,
           env: podEnv,
           ports: [
-            { name: 'grpc-xds', containerPort: CONTROL_PLANE_PORTS.xds },
+            { name: 'tls-xds', containerPort: CONTROL_PLANE_PORTS.xdsTls },
             { name: 'http-admin', containerPort: CONTROL_PLANE_PORTS.admin },
           ],
           livenessProbe: { ...httpProbe('/healthz', CONTROL_PLANE_PORTS.admin), periodSeconds: 10, failureThreshold: 3 },
@@ -243,7 +244,7 @@ export class MeshControlPlane extends Construct {
     const service = (id: string, name: string, ports: Record<string, unknown>[]) =>
       new ApiObject(this, id, { apiVersion: 'v1', kind: 'Service', metadata: meta(name), spec: { selector, ports } });
     service('XdsService', names.controller, [
-      { name: 'grpc-xds', port: CONTROL_PLANE_PORTS.xds, targetPort: CONTROL_PLANE_PORTS.xds, appProtocol: 'grpc' },
+      { name: 'tls-xds', port: CONTROL_PLANE_PORTS.xdsTls, targetPort: CONTROL_PLANE_PORTS.xdsTls, appProtocol: 'grpc' },
       { name: 'http-metrics', port: CONTROL_PLANE_PORTS.admin, targetPort: CONTROL_PLANE_PORTS.admin },
     ]);
     service('WebhookService', names.webhookService, [{ name: 'https-webhooks', port: 443, targetPort: CONTROL_PLANE_PORTS.webhooks }]);

@@ -1,5 +1,5 @@
 import type { CoreV1Api, V1ConfigMap } from '@kubernetes/client-node';
-import { CA_ROOT_CONFIGMAP, CA_ROOT_KEY } from '../../lib/injection/ca-root';
+import { CA_ROOT_CONFIGMAP, CA_ROOT_KEY } from '../../lib/injection';
 import type { Logger } from '../logger';
 import { isThrottled } from './throttled';
 

@@ -1,5 +1,6 @@
 export * from './admission-paths';
 export * from './annotations';
+export * from './ca-root';
 export * from './capture-plan';
 export * from './injection-config';
 export * from './injection-decision';

@@ -1,17 +1,12 @@
 import type { AppProbe } from './app-probes';
+import { CA_ROOT_KEY } from './ca-root';
 import { portMap, type CapturePlan } from './capture-plan';
 import type { InjectionConfig } from './injection-config';
 
-/** Where the proxy container sees its projected files (bootstrap and identity token). */
+/** Where the proxy container sees its projected files (bootstrap, identity token, controller CA root). */
 export const PROXY_CONFIG_DIR = '/var/run/meshform';
 export const BOOTSTRAP_FILE = 'bootstrap.json';
 export const TOKEN_FILE = 'token';
-/**
- * The roots the proxy verifies the controller's xDS certificate with: the ConfigMap the controller
- * keeps in every namespace with injected pods, projected beside the bootstrap as `root-cert.pem`.
- */
-export const CA_ROOT_CONFIGMAP = 'meshform-ca-root';
-export const CA_ROOT_KEY = 'root-cert.pem';
 
 /** Environment variables the kubelet fills per pod and the bootstrap refers to as `${NAME}`. */
 export const POD_ENV = { POD_IP: 'status.podIP', POD_NAME: 'metadata.name', POD_NAMESPACE: 'metadata.namespace' } as const;

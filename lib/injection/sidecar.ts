@@ -10,7 +10,8 @@ import {
 } from './annotations';
 import type { InjectionConfig } from './injection-config';
 import { podFieldRef, type Container, type PodLike, type Volume } from './pod';
-import { BOOTSTRAP_FILE, CA_ROOT_CONFIGMAP, CA_ROOT_KEY, POD_ENV, PROXY_CONFIG_DIR, proxyBootstrap, TOKEN_FILE } from './proxy-bootstrap';
+import { CA_ROOT_CONFIGMAP, CA_ROOT_KEY } from './ca-root';
+import { BOOTSTRAP_FILE, POD_ENV, PROXY_CONFIG_DIR, proxyBootstrap, TOKEN_FILE } from './proxy-bootstrap';
 import { rewriteAppProbes, type ProbeRewrite } from './app-probes';
 import { capturePlan } from './capture-plan';
 import { parseCidrList, parsePortList } from './port-lists';

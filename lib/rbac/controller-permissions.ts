@@ -1,5 +1,5 @@
 import { API_GROUP, KIND_NAMES, KINDS } from '../api';
-import { CA_ROOT_CONFIGMAP } from '../injection/ca-root';
+import { CA_ROOT_CONFIGMAP } from '../injection';
 import type { ApiPermission } from './api-permissions';
 
 const MESH_PLURALS = KIND_NAMES.map((kind) => KINDS[kind].plural);

@@ -56,10 +56,13 @@ describe('MeshControlPlane', () => {
     expect(one(objects, 'Namespace').metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
   });
 
-  it('exposes xDS, metrics and the webhooks (443 → 15017) as Services', () => {
+  it('exposes xDS (TLS only), metrics and the webhooks (443 → 15017) as Services', () => {
     const objects = synth();
     const ports = (name: string) => one(objects, 'Service', name).spec.ports.map((p: any) => `${p.name}:${p.port}->${p.targetPort}`);
-    expect(ports('meshform-controller')).toEqual(['grpc-xds:15010->15010', 'http-metrics:15014->15014']);
+    expect(ports('meshform-controller')).toEqual(['tls-xds:15012->15012', 'http-metrics:15014->15014']);
+    const controller = one(objects, 'Deployment', 'meshform-controller').spec.template.spec.containers.find((c: any) => c.name === 'controller');
+    expect(controller.args).toEqual(expect.arrayContaining(['--xds-port=15012', '--xds-tls']));
+    expect(controller.args).not.toContain('--no-xds-tls');
     expect(ports('meshform-webhooks')).toEqual(['https-webhooks:443->15017']);
   });
 
@@ -87,7 +90,7 @@ describe('MeshControlPlane', () => {
     const deployments = Testing.synth(apps).filter((o) => o.kind === 'Deployment');
     const reviews = deployments.find((d) => d.metadata.name === 'reviews').spec.template;
     expect(reviews.spec.initContainers.map((c: any) => c.name)).toEqual(['meshform-init', 'meshform-proxy']);
-    expect(JSON.parse(reviews.metadata.annotations['meshform.dev/bootstrap']).controller.address).toBe('meshform-controller.mesh.svc:15010');
+    expect(JSON.parse(reviews.metadata.annotations['meshform.dev/bootstrap']).controller.address).toBe('meshform-controller.mesh.svc:15012');
     const legacy = deployments.find((d) => d.metadata.name === 'legacy').spec.template;
     expect(legacy.spec.initContainers).toBeUndefined();
   });
