@@ -149,10 +149,10 @@ export interface ControllerProcess {
   logs(): Record<string, unknown>[];
 }
 
-/** `meshform controller --kubernetes` on loopback (plaintext xDS, free ports), once it printed its ready line. */
-export async function startController(api: ApiServer, options: { kubeconfig: string; podName: string; extraArgs?: string[] }): Promise<ControllerProcess> {
+/** `meshform controller --kubernetes` on loopback (plaintext xDS unless `tls`, free ports), once it printed its ready line. */
+export async function startController(api: ApiServer, options: { kubeconfig: string; podName: string; tls?: boolean; extraArgs?: string[] }): Promise<ControllerProcess> {
   const proc = startMeshform(api, [
-    'controller', '--kubernetes', '--no-xds-tls', '--host', '127.0.0.1', '--xds-port', '0', '--admin-port', '0',
+    'controller', '--kubernetes', options.tls ? '--xds-tls' : '--no-xds-tls', '--host', '127.0.0.1', '--xds-port', '0', '--admin-port', '0',
     '--namespace', CONTROL_PLANE_NAMESPACE, '--pod-name', options.podName, '--debounce-ms', '20',
     ...(options.extraArgs ?? []),
   ], { kubeconfig: options.kubeconfig, logName: options.podName });
