@@ -6,6 +6,7 @@ import { analyzeMesh } from '../lib/validation';
 import { CertificateAuthority, type ProvidedCaFiles } from './ca/certificate-authority';
 import type { IdentityVerifier, VerifiedIdentity } from './ca/identity-verifier';
 import { certificateSecret, trustBundleSecret } from './ca/sds-secrets';
+import { ServingCertificate } from './ca/serving-certificate';
 import { WorkloadCertificates } from './ca/workload-certificates';
 import { ControllerError } from './errors';
 import type { Logger } from './logger';
@@ -13,6 +14,7 @@ import { MeshState } from './mesh-state';
 import { ControllerMetrics } from './metrics';
 import { AdsServer } from './xds/ads-server';
 import type { ProxyStream } from './xds/proxy-stream';
+import { PushDebounce } from './xds/push-debounce';
 import { SnapshotBuilder } from './xds/snapshot-builder';
 
 export interface ControllerOptions {
@@ -20,7 +22,7 @@ export interface ControllerOptions {
   readonly xds: { readonly host: string; readonly port: number; readonly tls?: boolean };
   /** Where the controller's Service lives, named on its xDS certificate. @default the Mesh's controlPlaneNamespace */
   readonly namespace?: string;
-  /** Delay that gathers a burst of changes into one push (Istio: 100 ms). */
+  /** Quiet time that ends a burst of changes, gathered into one push (Istio: 100 ms); see PushDebounce. A burst waits at most ten times this. */
   readonly debounceMs?: number;
   readonly ca?: { readonly provided?: ProvidedCaFiles; readonly workloadTtlMs?: number; readonly now?: () => Date };
   /** Upper bound between certificate renewal checks. @default 60 s */
@@ -49,17 +51,21 @@ export class Controller {
   private ca?: CertificateAuthority;
   private certificates?: WorkloadCertificates;
   private verifier?: IdentityVerifier;
+  /** The xDS server's certificate (TLS only): re-issued at 80% of its lifetime and when the root changes. */
+  private readonly servingCertificate = new ServingCertificate();
+  private serving?: { readonly renewAt: Date; readonly rootPem: string };
   private model = new MeshModel([]);
   private builtVersion = -1;
-  private changedAt: number | undefined;
-  private debounce?: NodeJS.Timeout;
+  private readonly debounce: PushDebounce;
   private renewTimer?: NodeJS.Timeout;
   private closed = false;
 
   constructor(private readonly options: ControllerOptions) {
     this.metrics.onCollect(() => this.translationIssues(), () => this.state.statuses().filter((s) => !s.accepted).length);
     this.ads = new AdsServer({ onConnect: (s) => this.connect(s), onDisconnect: (s) => this.proxies.delete(s.connectionId) }, options.log, this.metrics);
-    this.state.on('change', () => this.scheduleRebuild());
+    const quietMs = options.debounceMs ?? 100;
+    this.debounce = new PushDebounce({ quietMs, maxMs: 10 * quietMs }, (changedAt) => this.rebuild(changedAt));
+    this.state.on('change', () => this.debounce.changed());
   }
 
   get xdsPort(): number {
@@ -94,15 +100,15 @@ export class Controller {
       0.8,
       this.options.ca?.now,
     );
-    const tls = this.options.xds.tls ? await this.serverTls() : undefined;
-    await this.ads.listen({ host: this.options.xds.host, port: this.options.xds.port, ...(tls ? { tls } : {}) });
+    if (this.options.xds.tls) await this.renewServingCertificate();
+    await this.ads.listen({ host: this.options.xds.host, port: this.options.xds.port, ...(this.options.xds.tls ? { tls: this.servingCertificate } : {}) });
     this.scheduleRenewal();
     this.options.log.info({ xdsPort: this.ads.port, trustDomain: mesh.trustDomain }, 'xDS serving');
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    clearTimeout(this.debounce);
+    this.debounce.take();
     clearTimeout(this.renewTimer);
     await this.ads.close();
   }
@@ -130,21 +136,14 @@ export class Controller {
 
   /** Re-issues what is due and pushes SDS to the proxies whose certificate or bundle changed. */
   async refreshCertificates(): Promise<void> {
+    if (this.serving && (this.now() >= this.serving.renewAt || this.serving.rootPem !== this.ca!.rootPem)) await this.renewServingCertificate();
     for (const connected of this.proxies.values()) if (connected.trust.state === 'verified') await this.pushTo(connected);
     this.scheduleRenewal();
   }
 
-  private scheduleRebuild(): void {
-    this.changedAt ??= Date.now();
-    clearTimeout(this.debounce);
-    this.debounce = setTimeout(() => this.rebuild(), this.options.debounceMs ?? 100);
-  }
-
   /** A new generation: validate across resources, translate for every proxy, push what changed. */
-  private rebuild(): void {
+  private rebuild(changedAt = this.debounce.take()): void {
     if (this.closed) return;
-    const changedAt = this.changedAt;
-    this.changedAt = undefined;
     this.builtVersion = this.state.stateVersion;
     const resources = this.state.resources();
     this.state.setCrossFindings(analyzeMesh(resources));
@@ -197,19 +196,28 @@ export class Controller {
     clearTimeout(this.renewTimer);
     if (this.closed || !this.certificates) return;
     const limit = this.options.renewCheckMs ?? 60_000;
-    const next = this.certificates.nextDue();
+    const due = [this.certificates.nextDue(), this.serving?.renewAt].filter((d): d is Date => d !== undefined);
+    const next = due.length ? new Date(Math.min(...due.map((d) => d.getTime()))) : undefined;
     const wait = next ? Math.max(0, Math.min(limit, next.getTime() - Date.now())) : limit;
     this.renewTimer = setTimeout(() => void this.refreshCertificates(), wait);
     this.renewTimer.unref();
   }
 
-  /** The xDS server's certificate: its SPIFFE id plus the names proxies dial (the Service, loopback). */
-  private async serverTls() {
+  private now(): Date {
+    return this.options.ca?.now?.() ?? new Date();
+  }
+
+  /** Issues the xDS server's certificate: its SPIFFE id plus the names proxies dial (the Service, loopback). */
+  private async renewServingCertificate(): Promise<void> {
     const ns = this.options.namespace ?? this.model.mesh.controlPlaneNamespace;
+    const rootPem = this.ca!.rootPem;
     const certificate = await this.ca!.issue(spiffeId(this.model.mesh.trustDomain, ns, 'meshform-controller'), {
       dns: ['meshform-controller', `meshform-controller.${ns}`, `meshform-controller.${ns}.svc`, `meshform-controller.${ns}.svc.cluster.local`, 'localhost'],
       ips: ['127.0.0.1'],
     });
-    return { certChainPem: certificate.certificateChainPem, privateKeyPem: certificate.privateKeyPem, rootPem: this.ca!.trustBundlePem() };
+    this.servingCertificate.set(certificate.certificateChainPem, certificate.privateKeyPem);
+    const issuedAt = certificate.issuedAt.getTime();
+    this.serving = { renewAt: new Date(issuedAt + 0.8 * (certificate.notAfter.getTime() - issuedAt)), rootPem };
+    this.options.log.info({ notAfter: certificate.notAfter.toISOString() }, 'xDS server certificate issued');
   }
 }

@@ -1,4 +1,4 @@
-import { Server, ServerCredentials, status, type ServerDuplexStream } from '@grpc/grpc-js';
+import { experimental, Server, ServerCredentials, status, type ServerDuplexStream } from '@grpc/grpc-js';
 import { adsServiceDefinition, type DiscoveryRequest, type DiscoveryResponse } from '../../lib/xds';
 import { proxyIdentity } from '../../lib/translate';
 import { ControllerErrorCode } from '../errors';
@@ -15,8 +15,8 @@ export interface AdsCallbacks {
 export interface AdsServerOptions {
   readonly host: string;
   readonly port: number;
-  /** TLS for proxies in a cluster; plaintext (loopback, proxyless clients) when absent. */
-  readonly tls?: { readonly certChainPem: string; readonly privateKeyPem: string; readonly rootPem: string };
+  /** TLS with the provider's (renewable) certificate, for proxies in a cluster; plaintext (loopback, proxyless clients) when absent. */
+  readonly tls?: experimental.CertificateProvider;
 }
 
 /** The ADS endpoint: one ProxyStream per connected proxy, state of the world. */
@@ -35,9 +35,8 @@ export class AdsServer {
   }
 
   async listen(options: AdsServerOptions): Promise<number> {
-    const credentials = options.tls
-      ? ServerCredentials.createSsl(Buffer.from(options.tls.rootPem), [{ cert_chain: Buffer.from(options.tls.certChainPem), private_key: Buffer.from(options.tls.privateKeyPem) }], false)
-      : ServerCredentials.createInsecure();
+    // grpc-js names the first parameter caCertificateProvider but uses it as the identity (server certificate) provider.
+    const credentials = options.tls ? experimental.createCertificateProviderServerCredentials(options.tls, null, false) : ServerCredentials.createInsecure();
     this.port = await new Promise<number>((resolve, reject) =>
       this.server.bindAsync(`${options.host}:${options.port}`, credentials, (error, port) => (error ? reject(error) : resolve(port))),
     );

@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import * as tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CA_ROOT_CONFIGMAP, CA_ROOT_KEY, BOOTSTRAP_ANNOTATION, expandEnvReferences, injectionConfig, sidecarFor, type InjectionConfig } from '../../lib/injection';
 import { freePort, startApiServer, type ApiServer, type KubernetesObject, type WatchedProcess } from '../../scripts/k8s/api-server';
@@ -17,6 +16,7 @@ import {
   tokenKubeconfig,
   type ControllerProcess,
 } from './support/control-plane';
+import { tlsHandshake } from '../support/tls-handshake';
 
 // The controller as a cluster install runs it (xDS over TLS, the synthesized RBAC only) publishes its
 // CA root as ConfigMap meshform-ca-root where injected proxies live, and a real proxy given exactly
@@ -44,17 +44,6 @@ const appPod = (name: string, ns: string, annotations: Record<string, string> = 
   spec: { serviceAccountName: 'reviews', containers: [{ name: 'app', image: 'reviews:1' }] },
 });
 const rootIn = async (ns: string): Promise<string | undefined> => ((await api.get('v1', 'ConfigMap', CA_ROOT_CONFIGMAP, ns)) as Loose)?.data?.[CA_ROOT_KEY];
-
-/** A TLS handshake with the controller's xDS port as a client dialling `serverName` would make it (ALPN h2, as gRPC). */
-function handshake(port: number, serverName: string, ca: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const socket = tls.connect({ host: '127.0.0.1', port, servername: serverName, ca, ALPNProtocols: ['h2'] }, () => {
-      socket.end();
-      resolve();
-    });
-    socket.on('error', reject);
-  });
-}
 
 beforeAll(async () => {
   api = await startApiServer();
@@ -124,9 +113,9 @@ describe('the leader publishes the CA root where proxies are injected', () => {
 describe('the controller serves xDS over TLS under its Service names', () => {
   it('presents a certificate that chains to the published root and names the Service', async () => {
     const root = (await rootIn('shop'))!;
-    for (const name of SERVICE_NAMES) await handshake(controller.xdsPort, name, root);
-    await expect(handshake(controller.xdsPort, 'meshform-controller.elsewhere.svc', root)).rejects.toThrow(/does not match certificate's altnames/);
-    await expect(handshake(controller.xdsPort, SERVICE_NAMES[0]!, api.caPem)).rejects.toThrow(/certificate/);
+    for (const name of SERVICE_NAMES) await tlsHandshake(controller.xdsPort, name, root);
+    await expect(tlsHandshake(controller.xdsPort, 'meshform-controller.elsewhere.svc', root)).rejects.toThrow(/does not match certificate's altnames/);
+    await expect(tlsHandshake(controller.xdsPort, SERVICE_NAMES[0]!, api.caPem)).rejects.toThrow(/certificate/);
   });
 
   it('a proxy with the injected bootstrap and the projected root connects over TLS and gets its certificate', async () => {
