@@ -14,7 +14,6 @@ import { MeshState } from './mesh-state';
 import { ControllerMetrics } from './metrics';
 import { AdsServer } from './xds/ads-server';
 import type { ProxyStream } from './xds/proxy-stream';
-import { PushDebounce } from './xds/push-debounce';
 import { SnapshotBuilder } from './xds/snapshot-builder';
 
 export interface ControllerOptions {
@@ -22,7 +21,7 @@ export interface ControllerOptions {
   readonly xds: { readonly host: string; readonly port: number; readonly tls?: boolean };
   /** Where the controller's Service lives, named on its xDS certificate. @default the Mesh's controlPlaneNamespace */
   readonly namespace?: string;
-  /** Quiet time that ends a burst of changes, gathered into one push (Istio: 100 ms); see PushDebounce. A burst waits at most ten times this. */
+  /** Delay that gathers a burst of changes into one push (Istio: 100 ms). */
   readonly debounceMs?: number;
   readonly ca?: { readonly provided?: ProvidedCaFiles; readonly workloadTtlMs?: number; readonly now?: () => Date };
   /** Upper bound between certificate renewal checks. @default 60 s */
@@ -56,16 +55,15 @@ export class Controller {
   private serving?: { readonly renewAt: Date; readonly rootPem: string };
   private model = new MeshModel([]);
   private builtVersion = -1;
-  private readonly debounce: PushDebounce;
+  private changedAt: number | undefined;
+  private debounce?: NodeJS.Timeout;
   private renewTimer?: NodeJS.Timeout;
   private closed = false;
 
   constructor(private readonly options: ControllerOptions) {
     this.metrics.onCollect(() => this.translationIssues(), () => this.state.statuses().filter((s) => !s.accepted).length);
     this.ads = new AdsServer({ onConnect: (s) => this.connect(s), onDisconnect: (s) => this.proxies.delete(s.connectionId) }, options.log, this.metrics);
-    const quietMs = options.debounceMs ?? 100;
-    this.debounce = new PushDebounce({ quietMs, maxMs: 10 * quietMs }, (changedAt) => this.rebuild(changedAt));
-    this.state.on('change', () => this.debounce.changed());
+    this.state.on('change', () => this.scheduleRebuild());
   }
 
   get xdsPort(): number {
@@ -108,7 +106,7 @@ export class Controller {
 
   async close(): Promise<void> {
     this.closed = true;
-    this.debounce.take();
+    clearTimeout(this.debounce);
     clearTimeout(this.renewTimer);
     await this.ads.close();
   }
@@ -141,9 +139,17 @@ export class Controller {
     this.scheduleRenewal();
   }
 
+  private scheduleRebuild(): void {
+    this.changedAt ??= Date.now();
+    clearTimeout(this.debounce);
+    this.debounce = setTimeout(() => this.rebuild(), this.options.debounceMs ?? 100);
+  }
+
   /** A new generation: validate across resources, translate for every proxy, push what changed. */
-  private rebuild(changedAt = this.debounce.take()): void {
+  private rebuild(): void {
     if (this.closed) return;
+    const changedAt = this.changedAt;
+    this.changedAt = undefined;
     this.builtVersion = this.state.stateVersion;
     const resources = this.state.resources();
     this.state.setCrossFindings(analyzeMesh(resources));
