@@ -57,6 +57,8 @@ export class MeshState extends EventEmitter {
   private readonly entries = new Map<string, Entry>();
   private readonly bySource = new Map<string, Set<string>>();
   private readonly workloadsBySource = new Map<string, readonly WorkloadInstance[]>();
+  private allWorkloads: readonly WorkloadInstance[] | undefined;
+  private readonly workloadJson = new WeakMap<WorkloadInstance, string>();
   /** Resources the controller itself decides (the canary driver's route weights), by key. */
   private readonly overrides = new Map<string, MeshResource>();
   private crossFindings: readonly Finding[] = [];
@@ -97,10 +99,26 @@ export class MeshState extends EventEmitter {
     if (this.entries.delete(key)) this.bump();
   }
 
+  /**
+   * Replaces a source's workloads. An instance equal to the one it replaces stays the very same
+   * object, so translation recognises what did not move without comparing it again.
+   */
   setWorkloads(source: string, workloads: readonly WorkloadInstance[]): void {
-    const before = JSON.stringify(this.workloadsBySource.get(source) ?? []);
-    if (before === JSON.stringify(workloads)) return;
-    this.workloadsBySource.set(source, workloads);
+    const before = this.workloadsBySource.get(source) ?? [];
+    const previous = new Map(before.map((w) => [`${w.namespace}/${w.name}`, w]));
+    let changed = before.length !== workloads.length;
+    const next = workloads.map((w, i) => {
+      const old = previous.get(`${w.namespace}/${w.name}`);
+      if (old && this.jsonOf(old) === this.jsonOf(w)) {
+        if (before[i] !== old) changed = true;
+        return old;
+      }
+      changed = true;
+      return w;
+    });
+    if (!changed) return;
+    this.workloadsBySource.set(source, next);
+    this.allWorkloads = undefined;
     this.bump();
   }
 
@@ -127,8 +145,9 @@ export class MeshState extends EventEmitter {
     this.bump();
   }
 
-  workloads(): WorkloadInstance[] {
-    return [...this.workloadsBySource.values()].flat();
+  /** Every source's workloads: the same array until they change (translation indexes it once). */
+  workloads(): readonly WorkloadInstance[] {
+    return (this.allWorkloads ??= [...this.workloadsBySource.values()].flat());
   }
 
   /** Cross-resource findings (lib/validation analyzeMesh) of the resources in force, set by the controller. */
@@ -172,6 +191,12 @@ export class MeshState extends EventEmitter {
     this.entries.set(key, next);
     const changed = !entry || JSON.stringify(entry.valid) !== JSON.stringify(next.valid) || entry.currentValid !== next.currentValid || JSON.stringify(entry.findings) !== JSON.stringify(next.findings);
     return { key, changed };
+  }
+
+  private jsonOf(workload: WorkloadInstance): string {
+    let json = this.workloadJson.get(workload);
+    if (json === undefined) this.workloadJson.set(workload, (json = JSON.stringify(workload)));
+    return json;
   }
 
   private bump(): void {

@@ -1,10 +1,11 @@
 import { experimental, Server, ServerCredentials, status, type ServerDuplexStream } from '@grpc/grpc-js';
-import { adsServiceDefinition, type DiscoveryRequest, type DiscoveryResponse } from '../../lib/xds';
+import type { DiscoveryRequest, DiscoveryResponse } from '../../lib/xds';
 import { proxyIdentity } from '../../lib/translate';
 import { ControllerErrorCode } from '../errors';
 import type { Logger } from '../logger';
 import type { ControllerMetrics } from '../metrics';
 import { ProxyStream } from './proxy-stream';
+import { controllerAdsDefinition } from './response-encoding';
 
 export interface AdsCallbacks {
   /** A stream identified itself; the controller gives it a snapshot. */
@@ -31,7 +32,7 @@ export class AdsServer {
     private readonly log: Logger,
     private readonly metrics?: ControllerMetrics,
   ) {
-    this.server.addService(adsServiceDefinition, { StreamAggregatedResources: (call: ServerDuplexStream<DiscoveryRequest, DiscoveryResponse>) => this.serve(call) });
+    this.server.addService(controllerAdsDefinition, { StreamAggregatedResources: (call: ServerDuplexStream<DiscoveryRequest, DiscoveryResponse>) => this.serve(call) });
   }
 
   async listen(options: AdsServerOptions): Promise<number> {

@@ -1,8 +1,8 @@
-import { TypeUrl, type DiscoveryRequest, type DiscoveryResponse } from '../../lib/xds';
+import { TypeUrl, type DiscoveryRequest, type DiscoveryResponse, type PackedAny } from '../../lib/xds';
 import type { EnvoyMessage, ProxyIdentity } from '../../lib/translate';
 import type { Logger } from '../logger';
 import type { ControllerMetrics } from '../metrics';
-import { PUSH_ORDER, SHORT_NAMES, selectResources, subscriptionKey, type ProxySnapshot, type VersionedResource } from './snapshot';
+import { packedSubset, PUSH_ORDER, SHORT_NAMES, selectResources, subscriptionKey, type ProxySnapshot, type TypeResources } from './snapshot';
 
 /** A NACK as the proxy sent it: kept until the next ACK of that type. */
 export interface Nack {
@@ -21,7 +21,7 @@ interface TypeState {
   ackedVersion?: string;
   nack?: Nack;
   /** What the proxy holds: the last version sent of each resource, by name. */
-  sent: Map<string, VersionedResource>;
+  sent: TypeResources;
 }
 
 /**
@@ -146,13 +146,15 @@ export class ProxyStream {
     const state = this.types.get(type)!;
     const all = this.snapshot?.types.get(type);
     if (!all) return;
-    const { resources, version } = selectResources(all, state.names, state.namesKey);
+    const selection = selectResources(all, state.names, state.namesKey);
+    const { resources, version } = selection;
     if (!force && version === state.sentVersion) return;
     const changed = force || !PARTIAL_TYPES.has(type) ? resources : resources.filter((r) => state.sent.get(r.name)?.hash !== r.hash);
     state.nonce = String(++this.nonceCounter);
     state.sentVersion = version;
-    state.sent = new Map(resources.map((r) => [r.name, r]));
-    this.send({ version_info: version, resources: changed.map((r) => r.packed), type_url: type, nonce: state.nonce });
+    state.sent = selection.byName;
+    // The array is shared with alike proxies (read-only), so the response is encoded once for all of them.
+    this.send({ version_info: version, resources: packedSubset(selection, changed) as PackedAny[], type_url: type, nonce: state.nonce });
     const short = SHORT_NAMES[type] ?? type;
     this.metrics?.pushes.inc({ type: short });
     if (changedAt !== undefined) this.metrics?.pushLatency.observe({ type: short }, (Date.now() - changedAt) / 1000);

@@ -12,6 +12,7 @@ import {
   type WorkloadInstance,
 } from '../../lib/translate';
 import { TypeUrl } from '../../lib/xds';
+import { GenerationCache } from './generation-cache';
 import { contentHash, type ProxySnapshot, type TypeResources, type VersionedResource } from './snapshot';
 
 const nameOf = (m: EnvoyMessage) => String(m['name'] ?? m['cluster_name']);
@@ -23,33 +24,47 @@ interface SharedOutbound {
   readonly issues: readonly TranslationIssue[];
 }
 
+function sameEntries(a: TypeResources, b: TypeResources): boolean {
+  if (a.size !== b.size) return false;
+  const other = b.entries();
+  for (const [name, resource] of a) {
+    const next = other.next().value!;
+    if (next[0] !== name || next[1] !== resource) return false;
+  }
+  return true;
+}
+
 /**
  * Builds per-proxy snapshots for one generation of the mesh. Proxies alike (same outbound key)
  * share one outbound translation, packed and hashed once; each proxy adds only its inbound side and
  * its listener addresses. Across generations, destinations whose inputs did not change keep their
- * translation (DestinationMemo) and their packed resources, so a change costs what it touches.
+ * translation (DestinationMemo) and their packed resources, and a type whose resources did not
+ * change keeps its very map, so what is derived from it (selections, versions, encoded responses)
+ * is not computed again: a change costs what it touches.
  */
 export class SnapshotBuilder {
   private model?: MeshModel;
   private workloads: readonly WorkloadInstance[] = [];
   private outbound = new Map<string, SharedOutbound>();
-  private packed = new Map<string, VersionedResource>();
-  private previousPacked = new Map<string, VersionedResource>();
   private generationIssues = new Map<string, TranslationIssue>();
-  private extended = new Map<string, TypeResources>();
   private readonly destinations = new DestinationMemo();
+  /** Packed resources by type and content hash. */
+  private readonly packed = new GenerationCache<string, VersionedResource>();
+  /** The maps of resources handed out, by what they hold (an outbound key's type, or a shared map and a proxy's own resources), to keep them stable across generations. */
+  private readonly maps = new GenerationCache<string, TypeResources>();
   /** Resources already versioned, by message object: memoized destinations hand back the same objects. */
   private readonly byMessage = new WeakMap<EnvoyMessage, VersionedResource>();
-  private readonly extendedBase = new WeakMap<TypeResources, TypeResources>();
+  /** Names the shared maps in the keys of their extensions. */
+  private readonly mapIds = new WeakMap<TypeResources, number>();
+  private lastMapId = 0;
 
   beginGeneration(model: MeshModel, workloads: readonly WorkloadInstance[]): void {
     this.model = model;
     this.workloads = workloads;
     this.outbound = new Map();
-    this.previousPacked = this.packed;
-    this.packed = new Map();
     this.generationIssues = new Map();
-    this.extended = new Map();
+    this.packed.nextGeneration();
+    this.maps.nextGeneration();
     this.destinations.nextGeneration();
   }
 
@@ -80,37 +95,49 @@ export class SnapshotBuilder {
     if (cached) return cached;
     const t = translateOutbound(this.model!, this.workloads, proxy, this.destinations);
     for (const issue of t.issues) this.generationIssues.set(`${issue.code}|${issue.where}|${issue.field}`, issue);
+    const stable = (typeUrl: string, messages: readonly EnvoyMessage[]) => this.stable(`${key}|${typeUrl}`, this.versioned(typeUrl, messages));
     const shared: SharedOutbound = {
       listeners: t.listeners,
       issues: t.issues,
       types: new Map([
         // Bound on 0.0.0.0; a proxy with OUTBOUND_IP replaces them by name with its own.
-        [TypeUrl.Listener, this.versioned(TypeUrl.Listener, t.listeners)],
-        [TypeUrl.RouteConfiguration, this.versioned(TypeUrl.RouteConfiguration, t.routeConfigurations)],
-        [TypeUrl.Cluster, this.versioned(TypeUrl.Cluster, t.clusters)],
-        [TypeUrl.ClusterLoadAssignment, this.versioned(TypeUrl.ClusterLoadAssignment, t.clusterLoadAssignments)],
+        [TypeUrl.Listener, stable(TypeUrl.Listener, t.listeners)],
+        [TypeUrl.RouteConfiguration, stable(TypeUrl.RouteConfiguration, t.routeConfigurations)],
+        [TypeUrl.Cluster, stable(TypeUrl.Cluster, t.clusters)],
+        [TypeUrl.ClusterLoadAssignment, stable(TypeUrl.ClusterLoadAssignment, t.clusterLoadAssignments)],
       ]),
     };
     this.outbound.set(key, shared);
     return shared;
   }
 
+  /** The map handed out under this key last generation when it holds the same resources, else the new one. */
+  private stable(key: string, next: TypeResources): TypeResources {
+    const before = this.maps.get(key);
+    return this.maps.set(key, before && sameEntries(before, next) ? before : next);
+  }
+
   /**
    * A shared map plus this proxy's own resources (which win on a name clash). Proxies whose own
-   * resources are identical (instances of one workload) get the same map, so what is derived from
-   * it (the selection and version of a push) is computed once for them.
+   * resources are identical (instances of one workload) get the same map, in this generation and
+   * the next as long as neither part changes, so what is derived from it (the selection and
+   * version of a push) is computed once for them.
    */
   private extend(shared: TypeResources, typeUrl: string, own: readonly EnvoyMessage[]): TypeResources {
     if (own.length === 0) return shared;
     const mine = this.versioned(typeUrl, own);
-    const key = `${typeUrl}|${[...mine.values()].map((r) => r.hash).join(',')}`;
-    const cached = this.extended.get(key);
-    if (cached && this.extendedBase.get(cached) === shared) return cached;
-    const out = new Map(shared);
-    for (const [name, resource] of mine) out.set(name, resource);
-    this.extended.set(key, out);
-    this.extendedBase.set(out, shared);
-    return out;
+    const key = `extend|${this.idOf(shared)}|${typeUrl}|${[...mine.values()].map((r) => r.hash).join(',')}`;
+    const cached = this.maps.get(key);
+    if (cached) return cached;
+    const merged = new Map(shared);
+    for (const [name, resource] of mine) merged.set(name, resource);
+    return this.maps.set(key, merged);
+  }
+
+  private idOf(map: TypeResources): number {
+    let id = this.mapIds.get(map);
+    if (id === undefined) this.mapIds.set(map, (id = ++this.lastMapId));
+    return id;
   }
 
   private versioned(typeUrl: string, messages: readonly EnvoyMessage[]): Map<string, VersionedResource> {
@@ -119,7 +146,7 @@ export class SnapshotBuilder {
       let resource = this.byMessage.get(message);
       if (!resource) {
         const hash = contentHash(JSON.stringify(message));
-        resource = this.packed.get(`${typeUrl}|${hash}`) ?? this.previousPacked.get(`${typeUrl}|${hash}`) ?? { name: nameOf(message), hash, packed: packResource(typeUrl, message), message };
+        resource = this.packed.get(`${typeUrl}|${hash}`) ?? { name: nameOf(message), hash, packed: packResource(typeUrl, message), message };
         this.byMessage.set(message, resource);
       }
       this.packed.set(`${typeUrl}|${resource.hash}`, resource);

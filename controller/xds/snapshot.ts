@@ -39,7 +39,18 @@ export function versionOf(resources: readonly VersionedResource[]): string {
   return contentHash(resources.map((r) => `${r.name}=${r.hash}`).join('\n')).slice(0, 16);
 }
 
-const selections = new WeakMap<TypeResources, Map<string, { resources: VersionedResource[]; version: string }>>();
+/** The resources of a type one subscription selects, shared by every proxy with the same snapshot map and subscription. */
+export interface Selection {
+  readonly resources: readonly VersionedResource[];
+  readonly version: string;
+  readonly byName: TypeResources;
+  /** The packed resources: the very array each response of the whole set carries, so it is encoded once. */
+  readonly packed: readonly PackedAny[];
+  /** Packed subsets (partial responses) by the names they hold, shared likewise. */
+  readonly subsets: Map<string, readonly PackedAny[]>;
+}
+
+const selections = new WeakMap<TypeResources, Map<string, Selection>>();
 
 /** The key of a subscription: `*` for everything, else its sorted names (computed once per change of subscription). */
 export function subscriptionKey(names: ReadonlySet<string> | undefined): string {
@@ -50,14 +61,29 @@ export function subscriptionKey(names: ReadonlySet<string> | undefined): string 
  * The resources of a type a subscription selects, and their version. Proxies sharing a snapshot
  * map and a subscription share the result, so a push to many alike proxies hashes once.
  */
-export function selectResources(all: TypeResources, names: ReadonlySet<string> | undefined, key: string): { resources: VersionedResource[]; version: string } {
+export function selectResources(all: TypeResources, names: ReadonlySet<string> | undefined, key: string): Selection {
   let byKey = selections.get(all);
   if (!byKey) selections.set(all, (byKey = new Map()));
   let selected = byKey.get(key);
   if (!selected) {
     const resources = names ? [...names].flatMap((n) => { const r = all.get(n); return r ? [r] : []; }) : [...all.values()];
-    selected = { resources, version: versionOf(resources) };
+    selected = {
+      resources,
+      version: versionOf(resources),
+      byName: names ? new Map(resources.map((r) => [r.name, r])) : all,
+      packed: resources.map((r) => r.packed),
+      subsets: new Map(),
+    };
     byKey.set(key, selected);
   }
   return selected;
+}
+
+/** The packed form of some of a selection's resources (what changed), the same array for every proxy sending the same ones. */
+export function packedSubset(selection: Selection, subset: readonly VersionedResource[]): readonly PackedAny[] {
+  if (subset.length === selection.resources.length) return selection.packed;
+  const key = subset.map((r) => r.name).join('\n');
+  let packed = selection.subsets.get(key);
+  if (!packed) selection.subsets.set(key, (packed = subset.map((r) => r.packed)));
+  return packed;
 }

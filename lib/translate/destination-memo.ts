@@ -6,7 +6,8 @@ import { IssueLog, type TranslationIssue } from './issues';
 import { clustersOf } from './clusters';
 import { loadAssignmentsOf } from './cluster-load-assignments';
 import { virtualHostOf } from './route-configurations';
-import { indexedInstancesOf } from './workloads';
+import { selectorOf } from './workloads';
+import { digestOf, resourceDigest } from './content-digest';
 
 /** What one destination port contributes to a proxy's configuration. */
 export interface DestinationOutput {
@@ -46,7 +47,8 @@ export class DestinationMemo {
 /**
  * Everything the translation of a destination reads: the asking proxy's kind, the mesh defaults,
  * the destination's resource, its TrafficRoutes and TrafficPolicies, every service those routes
- * name (with its policies), the mTLS mode of its port and its instances.
+ * name (with its policies), the mTLS mode of its port and the workloads its instances are chosen
+ * from. Each input enters as its memoized digest, so a generation costs little beyond what changed.
  */
 function fingerprint(ctx: TranslationContext, d: OutboundService): string {
   const { model, index } = ctx;
@@ -54,11 +56,33 @@ function fingerprint(ctx: TranslationContext, d: OutboundService): string {
   const named = routes.flatMap((r) =>
     r.spec.rules.flatMap((rule) => [...rule.backends, ...(rule.mirror ? [rule.mirror.backend] : [])].map((b) => ({ namespace: b.namespace ?? d.namespace, name: b.name ?? d.name }))),
   );
-  const referenced = named.map(({ namespace, name }) => [model.service(namespace, name) ?? model.externalService(namespace, name) ?? null, index.trafficPolicies(namespace, name)]);
+  const referenced = named.flatMap(({ namespace, name }) => {
+    const service = model.service(namespace, name) ?? model.externalService(namespace, name);
+    return [service ? resourceDigest(service) : `missing ${namespace}/${name}`, ...index.trafficPolicies(namespace, name).map(resourceDigest)];
+  });
   const mesh = d.mesh;
-  const instances = mesh ? [undefined, ...mesh.spec.versions.map((v) => v.name)].map((v) => indexedInstancesOf(mesh, index, v)) : [];
-  const inputs = [ctx.proxy.kind, model.mesh, d, routes, index.trafficPolicies(d.namespace, d.name), referenced, mesh ? model.mtlsMode(mesh, d.port) : null, instances];
-  return createHash('sha1').update(JSON.stringify(inputs)).digest('base64');
+  const instances = mesh
+    ? [undefined, ...mesh.spec.versions.map((v) => v.name)].map((v) => {
+        const [first] = Object.entries(selectorOf(mesh, v));
+        return first ? index.candidatesDigest(mesh.metadata.namespace, first[0], first[1]) : '';
+      })
+    : [];
+  const { mesh: _mesh, external, ...port } = d;
+  const inputs = [
+    ctx.proxy.kind,
+    digestOf(model.mesh),
+    JSON.stringify(port),
+    resourceDigest((mesh ?? external)!),
+    ...routes.map(resourceDigest),
+    '|',
+    ...index.trafficPolicies(d.namespace, d.name).map(resourceDigest),
+    '|',
+    ...referenced,
+    '|',
+    mesh ? model.mtlsMode(mesh, d.port) : '',
+    ...instances,
+  ];
+  return createHash('sha1').update(inputs.join('\n')).digest('base64');
 }
 
 /** Translates one destination port, or takes it from the memo when nothing it reads has changed. */

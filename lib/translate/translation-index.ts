@@ -1,4 +1,5 @@
 import type { MeshModel, Resolved } from '../model';
+import { digestOf } from './content-digest';
 import type { WorkloadInstance } from './workloads';
 
 const serviceKey = (namespace: string, name: string) => `${namespace}/${name}`;
@@ -22,13 +23,12 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string[]): Map<string
 export class TranslationIndex {
   private readonly routes: Map<string, Resolved<'TrafficRoute'>[]>;
   private readonly policies: Map<string, Resolved<'TrafficPolicy'>[]>;
-  /** Workloads by `namespace|label=value`, for every label they carry. */
-  private readonly byLabel: Map<string, WorkloadInstance[]>;
+  private readonly byLabel: LabelIndex;
 
   constructor(model: MeshModel, workloads: readonly WorkloadInstance[]) {
     this.routes = groupBy(model.all('TrafficRoute'), (r) => [serviceKey(r.spec.service.namespace ?? r.metadata.namespace, r.spec.service.name)]);
     this.policies = groupBy(model.all('TrafficPolicy'), (p) => [serviceKey(p.spec.service.namespace ?? p.metadata.namespace, p.spec.service.name)]);
-    this.byLabel = groupBy(workloads, (w) => Object.entries(w.labels).map(([k, v]) => `${w.namespace}|${k}=${v}`));
+    this.byLabel = labelIndex(workloads);
   }
 
   trafficRoutes(namespace: string, name: string): readonly Resolved<'TrafficRoute'>[] {
@@ -41,8 +41,37 @@ export class TranslationIndex {
 
   /** Workloads in a namespace carrying one given label: the candidates of a selector. */
   withLabel(namespace: string, key: string, value: string): readonly WorkloadInstance[] {
-    return this.byLabel.get(`${namespace}|${key}=${value}`) ?? [];
+    return this.byLabel.groups.get(`${namespace}|${key}=${value}`) ?? [];
   }
+
+  /**
+   * A digest of the workloads `withLabel` returns: a selector whose first label this is picks its
+   * instances among them, so its instances changed only if this did.
+   */
+  candidatesDigest(namespace: string, key: string, value: string): string {
+    const group = `${namespace}|${key}=${value}`;
+    let digest = this.byLabel.digests.get(group);
+    if (digest === undefined) this.byLabel.digests.set(group, (digest = this.withLabel(namespace, key, value).map(digestOf).join(',')));
+    return digest;
+  }
+}
+
+/** Workloads by `namespace|label=value`, for every label they carry, and the digests of those groups (filled on demand). */
+interface LabelIndex {
+  readonly groups: Map<string, WorkloadInstance[]>;
+  readonly digests: Map<string, string>;
+}
+
+const labelIndexes = new WeakMap<readonly WorkloadInstance[], LabelIndex>();
+
+/** Indexed once per workloads array: a change to the mesh resources alone keeps the workloads' index. */
+function labelIndex(workloads: readonly WorkloadInstance[]): LabelIndex {
+  let index = labelIndexes.get(workloads);
+  if (!index) {
+    index = { groups: groupBy(workloads, (w) => Object.entries(w.labels).map(([k, v]) => `${w.namespace}|${k}=${v}`)), digests: new Map() };
+    labelIndexes.set(workloads, index);
+  }
+  return index;
 }
 
 const cache = new WeakMap<MeshModel, WeakMap<readonly WorkloadInstance[], TranslationIndex>>();

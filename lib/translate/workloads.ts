@@ -28,7 +28,7 @@ export function selects(selector: Readonly<Record<string, string>>, labels: Read
   return Object.entries(selector).every(([k, v]) => labels[k] === v);
 }
 
-function selectorOf(service: Resolved<'MeshService'>, version: string | undefined): Record<string, string> {
+export function selectorOf(service: Resolved<'MeshService'>, version: string | undefined): Record<string, string> {
   const versionLabels = version === undefined ? {} : (service.spec.versions.find((v) => v.name === version)?.labels ?? {});
   return { ...service.spec.selector, ...versionLabels };
 }
