@@ -14,6 +14,7 @@ import { MeshState } from './mesh-state';
 import { ControllerMetrics } from './metrics';
 import { AdsServer } from './xds/ads-server';
 import type { ProxyStream } from './xds/proxy-stream';
+import { PushDebounce } from './xds/push-debounce';
 import { SnapshotBuilder } from './xds/snapshot-builder';
 
 export interface ControllerOptions {
@@ -21,7 +22,7 @@ export interface ControllerOptions {
   readonly xds: { readonly host: string; readonly port: number; readonly tls?: boolean };
   /** Where the controller's Service lives, named on its xDS certificate. @default the Mesh's controlPlaneNamespace */
   readonly namespace?: string;
-  /** Delay that gathers a burst of changes into one push (Istio: 100 ms). */
+  /** Quiet time that ends a burst of changes, gathered into one push (Istio: 100 ms); see PushDebounce. A burst waits at most ten times this. */
   readonly debounceMs?: number;
   readonly ca?: { readonly provided?: ProvidedCaFiles; readonly workloadTtlMs?: number; readonly now?: () => Date };
   /** Upper bound between certificate renewal checks. @default 60 s */
@@ -55,15 +56,16 @@ export class Controller {
   private serving?: { readonly renewAt: Date; readonly rootPem: string };
   private model = new MeshModel([]);
   private builtVersion = -1;
-  private changedAt: number | undefined;
-  private debounce?: NodeJS.Timeout;
+  private readonly debounce: PushDebounce;
   private renewTimer?: NodeJS.Timeout;
   private closed = false;
 
   constructor(private readonly options: ControllerOptions) {
     this.metrics.onCollect(() => this.translationIssues(), () => this.state.statuses().filter((s) => !s.accepted).length);
     this.ads = new AdsServer({ onConnect: (s) => this.connect(s), onDisconnect: (s) => this.proxies.delete(s.connectionId) }, options.log, this.metrics);
-    this.state.on('change', () => this.scheduleRebuild());
+    const quietMs = options.debounceMs ?? 100;
+    this.debounce = new PushDebounce({ quietMs, maxMs: 10 * quietMs }, (changedAt) => this.rebuild(changedAt));
+    this.state.on('change', () => this.debounce.changed());
   }
 
   get xdsPort(): number {
@@ -106,7 +108,7 @@ export class Controller {
 
   async close(): Promise<void> {
     this.closed = true;
-    clearTimeout(this.debounce);
+    this.debounce.take();
     clearTimeout(this.renewTimer);
     await this.ads.close();
   }
@@ -139,17 +141,9 @@ export class Controller {
     this.scheduleRenewal();
   }
 
-  private scheduleRebuild(): void {
-    this.changedAt ??= Date.now();
-    clearTimeout(this.debounce);
-    this.debounce = setTimeout(() => this.rebuild(), this.options.debounceMs ?? 100);
-  }
-
   /** A new generation: validate across resources, translate for every proxy, push what changed. */
-  private rebuild(): void {
+  private rebuild(changedAt = this.debounce.take()): void {
     if (this.closed) return;
-    const changedAt = this.changedAt;
-    this.changedAt = undefined;
     this.builtVersion = this.state.stateVersion;
     const resources = this.state.resources();
     this.state.setCrossFindings(analyzeMesh(resources));
