@@ -39,6 +39,7 @@ export async function runControllerWith(options: RunOptions): Promise<RunningCon
   });
   let stopSource: () => Promise<void> | void;
   let extras: { ready(): boolean; sourceProblems(): unknown; canaries(): unknown };
+  let kubernetes: KubernetesSource | undefined;
   const canaryStatuses = new Map<string, CanaryStatus>();
   const canaries = new CanaryDriver({
     resources: () => controller.state.resources(),
@@ -48,7 +49,11 @@ export async function runControllerWith(options: RunOptions): Promise<RunningCon
       const before = canaryStatuses.get(key);
       canaryStatuses.set(key, status);
       if (before?.phase !== status.phase || before.canaryWeight !== status.canaryWeight) options.log.info({ canary: key, ...status }, `canary ${key}: ${status.phase} at ${status.canaryWeight}%`);
+      const [namespace, name] = key.split('/') as [string, string];
+      void kubernetes?.writeCanaryStatus(namespace, name, status);
     },
+    // In Kubernetes only the Lease holder decides; the other replicas follow what it wrote.
+    isLeader: () => kubernetes?.isLeader ?? true,
   });
   if (options.mode.kind === 'local') {
     const source = new LocalSource({ manifestsDir: options.mode.manifestsDir, ...(options.mode.registryFile ? { registryFile: options.mode.registryFile } : {}) }, controller.state, options.log);
@@ -58,6 +63,7 @@ export async function runControllerWith(options: RunOptions): Promise<RunningCon
     extras = { ready: () => true, sourceProblems: () => ({ manifests: source.manifestProblems, registry: source.registryProblem }), canaries: () => Object.fromEntries(canaryStatuses) };
   } else {
     const source = await KubernetesSource.start(controller, options.log, options.mode);
+    kubernetes = source;
     stopSource = () => source.stop();
     extras = { ready: () => source.synced(), sourceProblems: () => source.problems(), canaries: () => Object.fromEntries(canaryStatuses) };
   }

@@ -1,5 +1,5 @@
 import type { CanarySpec, CanaryStatus, MeshResource } from '../../lib/api';
-import { parseDuration } from '../../lib/api';
+import { canaryStatus, parseDuration } from '../../lib/api';
 import { advanceCanary, checkCanary, initialCanaryStatus, withCanaryWeight } from '../../lib/canary';
 import { MeshModel } from '../../lib/model';
 import { SIDECAR_HEALTH_PORT } from '../../lib/naming';
@@ -12,8 +12,13 @@ export interface CanaryDriverHost {
   workloads(): readonly WorkloadInstance[];
   /** Replaces a TrafficRoute for translation (undefined: back to what the source says). */
   overrideRoute(namespace: string, name: string, route: MeshResource<'TrafficRoute'> | undefined): void;
-  /** The canary's status changed (written as its status; shown on the debug endpoint). */
+  /** The canary's current status (written as its status; shown on the debug endpoint). */
   publish(key: string, status: CanaryStatus): void;
+  /**
+   * Whether this replica decides. The others follow the status the leader wrote on each Canary, so
+   * every replica serves the same weights. @default always (one local controller)
+   */
+  isLeader?(): boolean;
 }
 
 export interface CanaryDriverOptions {
@@ -27,10 +32,17 @@ interface Run {
   readonly route: { readonly namespace: string; readonly name: string };
   status: CanaryStatus;
   nextCheckAt: number;
-  before: Sample[];
+  /** The canary's counters at the last check; none while following, so a new leader starts a fresh interval. */
+  before?: Sample[];
 }
 
 const keyOf = (r: MeshResource) => `${r.metadata.namespace ?? 'default'}/${r.metadata.name}`;
+
+/** The decision a leader wrote on the Canary's status (beside its Accepted condition), if any. */
+function storedStatus(canary: MeshResource<'Canary'>): CanaryStatus | undefined {
+  const { conditions: _conditions, ...fields } = ((canary as { status?: unknown }).status ?? {}) as Record<string, unknown>;
+  return canaryStatus.safeParse(fields).data;
+}
 
 async function fetchMetrics(address: string): Promise<string> {
   const res = await fetch(`http://${address}/stats/prometheus`, { signal: AbortSignal.timeout(2_000) });
@@ -74,40 +86,50 @@ export class CanaryDriver {
         this.runs.delete(key);
         this.host.overrideRoute(run.route.namespace, run.route.name, undefined);
       }
-      for (const canary of canaries) await this.drive(model, canary);
+      const leading = this.host.isLeader?.() ?? true;
+      for (const canary of canaries) await this.drive(model, canary, leading);
     } finally {
       this.ticking = false;
     }
   }
 
-  private async drive(model: MeshModel, canary: MeshResource<'Canary'> & { metadata: { namespace: string } }): Promise<void> {
+  private async drive(model: MeshModel, canary: MeshResource<'Canary'> & { metadata: { namespace: string } }, leading: boolean): Promise<void> {
     const key = keyOf(canary);
     const spec = canary.spec;
     const route = model.get('TrafficRoute', canary.metadata.namespace, spec.route);
     const service = model.service(spec.service.namespace ?? canary.metadata.namespace, spec.service.name);
     if (!route || !service) return;
     const specJson = JSON.stringify(spec);
+    const interval = parseDuration(spec.analysis.interval);
+    // What a leader (this replica before a restart, or another one) last wrote on the Canary.
+    const stored = storedStatus(canary);
+    let run = this.runs.get(key);
+    if (!run || run.specJson !== specJson) {
+      run = { specJson, route: { namespace: canary.metadata.namespace, name: route.metadata.name }, status: !run && stored ? stored : initialCanaryStatus(spec.analysis), nextCheckAt: this.now() + interval };
+      this.runs.set(key, run);
+    }
+    if (!leading) {
+      if (stored) run.status = stored;
+      delete run.before;
+      return this.apply(key, route, spec, run.status);
+    }
     const selector = { ...service.spec.selector, ...service.spec.versions.find((v) => v.name === spec.canaryVersion)?.labels };
     const addresses = this.host
       .workloads()
       .filter((w) => w.namespace === service.metadata.namespace && selects(selector, w.labels))
       .map((w) => `${w.address}:${SIDECAR_HEALTH_PORT}`);
-    let run = this.runs.get(key);
-    if (!run || run.specJson !== specJson) {
-      const interval = parseDuration(spec.analysis.interval);
-      run = { specJson, route: { namespace: canary.metadata.namespace, name: route.metadata.name }, status: initialCanaryStatus(spec.analysis), nextCheckAt: this.now() + interval, before: await this.scrapeAll(addresses) };
-      this.runs.set(key, run);
-      this.apply(key, route, spec, run.status);
-      return;
+    if (!run.before) {
+      run.before = await this.scrapeAll(addresses);
+      run.nextCheckAt = this.now() + interval;
+      return this.apply(key, route, spec, run.status);
     }
     this.apply(key, route, spec, run.status);
     if (this.now() < run.nextCheckAt || run.status.phase === 'Succeeded' || run.status.phase === 'Failed') return;
     const after = await this.scrapeAll(addresses);
-    const seconds = parseDuration(spec.analysis.interval) / 1000;
-    const [signals] = goldenSignals(run.before, after, seconds, () => ({ service: spec.service.name, route: spec.canaryVersion }));
+    const [signals] = goldenSignals(run.before, after, interval / 1000, () => ({ service: spec.service.name, route: spec.canaryVersion }));
     run.status = advanceCanary(run.status, checkCanary(signals, spec.analysis), spec.analysis, new Date(this.now()).toISOString());
     run.before = after;
-    run.nextCheckAt = this.now() + parseDuration(spec.analysis.interval);
+    run.nextCheckAt = this.now() + interval;
     this.apply(key, route, spec, run.status);
   }
 

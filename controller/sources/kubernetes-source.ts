@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { isDeepStrictEqual } from 'node:util';
 import {
   CoreV1Api,
   CustomObjectsApi,
@@ -14,7 +15,7 @@ import {
   type V1Namespace,
   type V1Pod,
 } from '@kubernetes/client-node';
-import { API_GROUP, API_VERSION, KIND_NAMES, KINDS, type KindName } from '../../lib/api';
+import { API_GROUP, API_VERSION, KIND_NAMES, KINDS, type CanaryStatus, type KindName } from '../../lib/api';
 import { INJECTED_ANNOTATION, INJECTION_NAMESPACE_LABEL } from '../../lib/injection';
 import type { WorkloadInstance } from '../../lib/translate';
 import { KubernetesTokenVerifier } from '../ca/kubernetes-token-verifier';
@@ -60,6 +61,7 @@ export class KubernetesSource {
   private readonly errors = new Map<string, string>();
   /** What this replica last wrote per resource, while it leads (a new term writes everything again). */
   private readonly written = new Map<string, string>();
+  private canaries?: Informer<KubernetesObject> & ObjectCache<KubernetesObject>;
   /** When each resource's condition last changed its status, kept across writes as Kubernetes expects. */
   private readonly transitions = new Map<string, { readonly status: string; readonly time: string }>();
   private wasLeader = false;
@@ -86,6 +88,7 @@ export class KubernetesSource {
         this.rememberTransition(kind, o);
         controller.state.upsert(SOURCE, { object: o, origin: `kubernetes ${kind}` });
       };
+      if (kind === 'Canary') this.canaries = informer;
       informer.on('add', upsert);
       informer.on('update', upsert);
       informer.on('delete', (o) => controller.state.remove(SOURCE, o));
@@ -134,6 +137,32 @@ export class KubernetesSource {
     this.caRoot.stop();
     await this.leader.stop();
     await Promise.all(this.informers.map((i) => i.stop()));
+  }
+
+  /** Whether this replica holds the Lease: it writes statuses and drives canaries. */
+  get isLeader(): boolean {
+    return this.leader.isLeader;
+  }
+
+  /**
+   * Writes the canary driver's decision on the Canary (merged beside the Accepted condition); the
+   * replicas that do not lead read the weight from there. A status the Canary already shows (as
+   * this replica's informer sees it) is not written again; anything else there is overwritten.
+   */
+  async writeCanaryStatus(namespace: string, name: string, status: CanaryStatus): Promise<void> {
+    if (!this.leader.isLeader) return;
+    const stored = (this.canaries?.get(name, namespace) as { status?: Record<string, unknown> } | undefined)?.status ?? {};
+    if (isDeepStrictEqual(canaryStatusOf(stored), canaryStatusOf(status))) return;
+    const key = `Canary/${namespace}/${name}`;
+    try {
+      // A merge patch replaces lastCheck whole; a status without one must clear the old one.
+      const body = { status: { lastCheck: null, ...status } };
+      await this.custom.patchNamespacedCustomObjectStatus({ group: API_GROUP, version: API_VERSION, namespace, plural: KINDS.Canary.plural, name, body }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+    } catch (error) {
+      // Retried with the next decision (every second).
+      if (isThrottled(error)) this.log.info({ code: ControllerErrorCode.KubernetesThrottled, resource: key }, 'API server asked to slow down; canary status deferred');
+      else this.log.warn({ code: 'STATUS_WRITE_FAILED', resource: key, err: error }, 'cannot write canary status');
+    }
   }
 
   /** Every informer has connected, and none is failing (a missing CRD, a forbidden list). */
@@ -219,8 +248,9 @@ export class KubernetesSource {
         await this.patchStatus(status, condition);
         this.written.set(status.key, fingerprint);
       } catch (error) {
-        // Unwritten conditions are tried again on the next pass.
+        // Unwritten conditions are tried again on the next pass; a resource deleted meanwhile leaves with its delete event.
         if (isThrottled(error)) this.log.info({ code: ControllerErrorCode.KubernetesThrottled, resource: status.key }, 'API server asked to slow down; status write deferred');
+        else if ((error as { code?: number }).code === 404) this.log.debug({ resource: status.key }, 'resource gone before its status was written');
         else this.log.warn({ code: 'STATUS_WRITE_FAILED', resource: status.key, err: error }, 'cannot write status');
       }
     }
@@ -256,6 +286,12 @@ export class KubernetesSource {
       await this.custom.patchClusterCustomObjectStatus({ group: API_GROUP, version: API_VERSION, plural, name: status.name, body }, options);
     }
   }
+}
+
+/** The canary driver's fields of a Canary's status (conditions left out), comparable with another's. */
+function canaryStatusOf(status: object): Partial<CanaryStatus> {
+  const { phase, canaryWeight, failedChecks, lastCheck } = status as Partial<CanaryStatus>;
+  return { phase, canaryWeight, failedChecks, ...(lastCheck ? { lastCheck } : {}) };
 }
 
 function conditionOf(status: ResourceStatus, lastTransitionTime: string) {

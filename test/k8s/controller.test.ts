@@ -1,4 +1,6 @@
+import * as http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SIDECAR_HEALTH_PORT } from '../../lib/naming';
 import { TypeUrl, type XdsMessage } from '../../lib/xds';
 import { proxylessNode, sidecarNode } from '../support/controller-fixtures';
 import { startEchoServer, type EchoServer } from '../support/controller-grpc-servers';
@@ -32,6 +34,8 @@ const FQDN = `reviews.${NS}.svc.cluster.local`;
 const CLUSTER = `outbound|9080||${FQDN}`;
 const CONTROLLER_SA = 'meshform-controller';
 const LEASE = 'meshform-controller';
+/** The canary Pod's address: loopback, where the test serves its sidecar's metrics. */
+const CANARY_POD_IP = '127.0.0.50';
 
 const mesh = (kind: string, name: string, spec: object, namespace: string | undefined = NS): KubernetesObject => ({
   apiVersion: 'meshform.dev/v1alpha1',
@@ -287,6 +291,42 @@ describe('leader election through the Lease', () => {
       return now.holderIdentity === 'controller-a' && now.renewTime !== first.renewTime;
     }, 20_000);
     expect(b.logs().some((l) => l['msg'] === 'became leader')).toBe(false);
+  });
+
+  it('the Lease holder steps the canary and writes its decision on the Canary; the other replica serves the weights it wrote', async () => {
+    const [, b] = controllers;
+    // The canary's Pod: its address is loopback so that the leader can read its sidecar's metrics (a
+    // healthy, growing exposition on the health port), as it would a pod's.
+    let served = 0;
+    const sidecar = http.createServer((_req, res) => {
+      served += 100;
+      res.end(`meshform_requests_total{direction="inbound",destination_service="ratings",response_code="200"} ${served}\nmeshform_request_duration_seconds_bucket{direction="inbound",destination_service="ratings",response_code="200",le="0.05"} ${served}\nmeshform_request_duration_seconds_bucket{direction="inbound",destination_service="ratings",response_code="200",le="+Inf"} ${served}\n`);
+    });
+    await new Promise<void>((resolve) => sidecar.listen(SIDECAR_HEALTH_PORT, CANARY_POD_IP, resolve));
+    try {
+      await pod('ratings-v2-0', CANARY_POD_IP, { app: 'ratings', version: 'v2' });
+      const versions = [{ name: 'v1', labels: { version: 'v1' } }, { name: 'v2', labels: { version: 'v2' } }];
+      await api.apply(mesh('MeshService', 'ratings', { selector: { app: 'ratings' }, ports: [{ port: 9080, protocol: 'http' }], versions }));
+      await api.apply(mesh('TrafficRoute', 'ratings', { service: { name: 'ratings' }, rules: [{ backends: [{ name: 'ratings', version: 'v1', weight: 100 }, { name: 'ratings', version: 'v2', weight: 0 }] }] }));
+      await api.apply(mesh('Canary', 'ratings', { service: { name: 'ratings' }, route: 'ratings', stableVersion: 'v1', canaryVersion: 'v2', analysis: { interval: '1s', stepWeight: 20, maxWeight: 60, minRequests: 1 } }));
+      const canaryStatus = async () => (await api.get('meshform.dev/v1alpha1', 'Canary', 'ratings', NS))?.status as Loose;
+      // A weight only the leader's checks reach (it starts at 20): the other replica must have read it.
+      const stepped = await api.waitFor('the canary stepped to 40 by controller-a', async () => ((await canaryStatus())?.canaryWeight >= 40 ? canaryStatus() : undefined), 30_000);
+      expect(stepped).toMatchObject({ phase: expect.stringMatching(/Progressing|Succeeded/), failedChecks: 0, lastCheck: { passed: true } });
+      const client = connect(b!);
+      client.subscribe(TypeUrl.RouteConfiguration, ['9080']);
+      const v2Weight = (r: XdsMessage[]) => {
+        const host = (r.find((c) => c['name'] === '9080') as Loose)?.virtual_hosts?.find((v: Loose) => (v.domains as string[]).includes(`ratings.${NS}.svc.cluster.local:9080`));
+        const route = host?.routes?.at(-1)?.route;
+        return (route?.weighted_clusters?.clusters as Loose[] | undefined)?.find((c) => String(c.name).includes('|v2|'))?.weight?.value ?? (String(route?.cluster).includes('|v2|') ? 100 : undefined);
+      };
+      const weight = await client.until(TypeUrl.RouteConfiguration, 'a stepped canary weight from controller-b', (r) => ((v2Weight(r) ?? 0) >= 40 ? v2Weight(r) : undefined));
+      expect([40, 60, 100]).toContain(weight);
+      // Only the leader read the canary's metrics.
+      expect(b!.logs().some((l) => l['code'] === 'CANARY_TICK_FAILED')).toBe(false);
+    } finally {
+      await new Promise((resolve) => sidecar.close(resolve));
+    }
   });
 
   it('when the leader stops, the other replica takes the Lease over and writes statuses', async () => {

@@ -14,10 +14,12 @@ const exposition = (ok: number, bad: number) =>
     `meshform_request_duration_seconds_bucket{direction="inbound",destination_service="reviews",route="default",response_code="200",le="+Inf"} ${ok + bad}`,
   ].join('\n');
 
-function harness(failing: boolean) {
+function harness(failing: boolean, options: { leading?: () => boolean; written?: CanaryStatus } = {}) {
   const f = fullResources();
   const canary = structuredClone(f.Canary) as any;
   canary.spec.analysis = { interval: '10s', stepWeight: 25, maxWeight: 50, threshold: 2, successRateMin: 99, latencyP99Max: '500ms', minRequests: 10 };
+  // What the leader wrote on the Canary's status subresource, as an informer shows it.
+  if (options.written) canary.status = { ...options.written, conditions: [] };
   const resources = [f.Mesh, f.MeshService, f.ExternalService, f.TrafficRoute, canary].map((o) => parseResource(o));
   const workloads: WorkloadInstance[] = [
     { name: 'reviews-v1', namespace: 'shop', address: '127.0.0.1', labels: { app: 'reviews', version: 'v1' } },
@@ -29,7 +31,7 @@ function harness(failing: boolean) {
   const routes: MeshResource<'TrafficRoute'>[] = [];
   const statuses: CanaryStatus[] = [];
   const driver = new CanaryDriver(
-    { resources: () => resources, workloads: () => workloads, overrideRoute: (_ns, _name, r) => r && routes.push(r), publish: (_k, s) => statuses.push(s) },
+    { resources: () => resources, workloads: () => workloads, overrideRoute: (_ns, _name, r) => r && routes.push(r), publish: (_k, s) => statuses.push(s), ...(options.leading ? { isLeader: options.leading } : {}) },
     {
       now: () => clock,
       scrape: async (address) => {
@@ -69,5 +71,32 @@ describe('the canary driver', () => {
     expect(h.statuses.at(-1)).toMatchObject({ phase: 'Failed', failedChecks: 2, canaryWeight: 0 });
     expect(h.canaryWeight()).toBe(0);
     expect(h.statuses.at(-1)!.lastCheck!.message).toContain('below 99%');
+  });
+
+  it("a replica that does not lead serves the weight the leader wrote on the Canary and reads no metrics", async () => {
+    // 50 is a weight this replica would only reach by its own checks (it starts at 25).
+    const written: CanaryStatus = { phase: 'Progressing', canaryWeight: 50, failedChecks: 0 };
+    const h = harness(false, { leading: () => false, written });
+    await h.driver.tick();
+    await h.step();
+    await h.step();
+    expect(h.canaryWeight()).toBe(50);
+    expect(h.scraped).toEqual([]);
+    expect(h.statuses.at(-1)).toEqual(written);
+  });
+
+  it('a replica that becomes leader resumes from the written status and judges only after a whole interval of its own', async () => {
+    let leading = false;
+    const h = harness(false, { leading: () => leading, written: { phase: 'Progressing', canaryWeight: 50, failedChecks: 0 } });
+    await h.driver.tick();
+    leading = true;
+    // First tick as leader: takes its baseline, keeps the weight.
+    await h.step();
+    expect(h.canaryWeight()).toBe(50);
+    expect(h.scraped).toHaveLength(1);
+    // An interval later it judges and goes on from 50 (a pass at maxWeight promotes), not from the start.
+    await h.step();
+    expect(h.canaryWeight()).toBe(100);
+    expect(h.statuses.at(-1)!.phase).toBe('Succeeded');
   });
 });
