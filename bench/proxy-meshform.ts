@@ -3,8 +3,7 @@ import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { App, Chart } from 'cdk8s';
 import { MeshService, MtlsMode, PolicyTarget, StrictMtls } from '../constructs';
-import { isMeshObject, readManifestDir } from '../lib/manifests';
-import { validateResource } from '../lib/validation';
+import { readMeshDir } from '../lib/manifests';
 import type { MeshResource } from '../lib/api';
 import { addressesOf, INGRESS_NAME, planInstances, Workspace, type PlannedInstance } from '../runner';
 import { writeGitOpsFolder } from '../stacks/gitops-output';
@@ -99,14 +98,10 @@ function writeManifests(dir: string): void {
   writeGitOpsFolder(app, dir);
 }
 
-function readMesh(dir: string): MeshResource[] {
-  return readManifestDir(dir)
-    .filter((m) => isMeshObject(m.object))
-    .map((m) => {
-      const result = validateResource(m.object, `${m.file}#${m.index}`);
-      if (!result.ok) throw new Error(`the benchmark's own mesh is invalid: ${m.file}`);
-      return result.resource;
-    });
+function readMesh(dir: string): readonly MeshResource[] {
+  const mesh = readMeshDir(dir);
+  if (mesh.findings.length > 0) throw new Error(`the benchmark's own mesh is invalid: ${mesh.findings.map((f) => f.message).join('; ')}`);
+  return mesh.resources;
 }
 
 /** Polls a sidecar's readiness until it answers 200 (it has its config and certificate). */

@@ -1,26 +1,11 @@
 import { parseArgs } from 'node:util';
-import { isMeshObject, readManifestDir } from '../lib/manifests';
-import { analyzeMesh, formatFinding, validateResource, type Finding } from '../lib/validation';
-import type { MeshResource } from '../lib/api';
+import { readMeshDir } from '../lib/manifests';
+import { analyzeMesh, formatFinding, type Finding } from '../lib/validation';
 
 /** Runs every check over mesh resources found in manifests; one finding per line. */
 export function analyzeDir(dir: string): Finding[] {
-  const findings: Finding[] = [];
-  const valid: MeshResource[] = [];
-  const where = new Map<MeshResource, string>();
-  for (const m of readManifestDir(dir).filter((x) => isMeshObject(x.object))) {
-    const meta = (m.object.metadata ?? {}) as { name?: string; namespace?: string };
-    const place = `${m.file}#${m.index} ${String(m.object.kind)} ${meta.namespace ? `${meta.namespace}/` : ''}${meta.name ?? '<unnamed>'}`;
-    const result = validateResource(m.object, place);
-    if (result.ok) {
-      valid.push(result.resource);
-      where.set(result.resource, place);
-    } else {
-      findings.push(...result.findings);
-    }
-  }
-  findings.push(...analyzeMesh(valid, (r) => where.get(r) ?? r.metadata.name));
-  return findings;
+  const mesh = readMeshDir(dir);
+  return [...mesh.findings, ...analyzeMesh(mesh.resources, mesh.placeOf)];
 }
 
 /** `meshform analyze <dir>`: exits 1 when anything is wrong. */

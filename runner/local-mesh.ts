@@ -1,7 +1,5 @@
 import { DemoGrpcService, DemoService, knobsFromEnv } from '../examples/demo-services';
-import { isMeshObject, readManifestDir } from '../lib/manifests';
-import { validateResource } from '../lib/validation';
-import type { MeshResource } from '../lib/api';
+import { readMeshDir } from '../lib/manifests';
 import { startCli, type ManagedProcess } from './child-process';
 import { cliEntry } from './cli-entry';
 import { addressesOf, INGRESS_NAME, planInstances, type PlannedInstance } from './instance-plan';
@@ -101,7 +99,7 @@ export class LocalMesh {
   private async boot(): Promise<void> {
     this.cliScript = cliEntry();
     const at = (k: number) => addressesOf(k, this.options.subnet ?? 10);
-    const planned = planInstances(this.readMesh(), at);
+    const planned = planInstances(readMeshDir(this.options.manifestsDir).resources, at);
     const namespace = this.options.ingressNamespace ?? planned[0]?.namespace ?? 'default';
     const ingressPlan: PlannedInstance = {
       name: INGRESS_NAME,
@@ -159,15 +157,6 @@ export class LocalMesh {
       controllerAdmin: this.controllerAdmin,
       sidecars: sidecars.map((p) => ({ name: p.name, service: p.service, admin: files.get(p.name)!.adminAddress })),
     });
-  }
-
-  private readMesh(): MeshResource[] {
-    const resources: MeshResource[] = [];
-    for (const m of readManifestDir(this.options.manifestsDir).filter((x) => isMeshObject(x.object))) {
-      const result = validateResource(m.object, `${m.file}#${m.index}`);
-      if (result.ok) resources.push(result.resource);
-    }
-    return resources;
   }
 }
 

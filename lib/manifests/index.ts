@@ -1,1 +1,2 @@
 export * from './read-manifests';
+export * from './read-mesh-dir';
