@@ -393,6 +393,45 @@ function exitReason(child: ChildProcess, name: string, logFile: string): string 
   return `${name} exited (${child.exitCode ?? child.signalCode}); last log lines:\n${tail(logFile, 30)}`;
 }
 
+/**
+ * One HTTPS request to the API server at `base` (TLS and credentials in `options`: a client
+ * certificate agent, or a CA and a bearer token); the body is sent and parsed as JSON where it is
+ * JSON. Never throws on an HTTP status.
+ */
+export function requestJson(base: string, options: https.RequestOptions, method: string, urlPath: string, body?: unknown, contentType = 'application/json'): Promise<ApiResponse> {
+  return new Promise((resolve, reject) => {
+    const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
+    const req = https.request(`${base}${urlPath}`, {
+      ...options,
+      method,
+      timeout: 30_000,
+      headers: {
+        ...options.headers,
+        accept: 'application/json',
+        ...(payload === undefined ? {} : { 'content-type': contentType, 'content-length': Buffer.byteLength(payload) }),
+      },
+    }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let parsed: unknown = text;
+        try {
+          parsed = JSON.parse(text);
+        } catch {
+          // plain text (e.g. /readyz)
+        }
+        resolve({ status: res.statusCode ?? 0, body: parsed, text });
+      });
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`${method} ${urlPath}: timeout`)));
+    req.on('error', reject);
+    if (payload !== undefined) req.write(payload);
+    req.end();
+  });
+}
+
 /** Removes temp folders left by runs whose Node process was killed outright (its watchdogs stopped the servers). */
 async function sweepStaleDirs(): Promise<void> {
   const entries = await readdir(os.tmpdir()).catch(() => [] as string[]);
@@ -475,37 +514,7 @@ export async function startApiServer(options: StartOptions = {}): Promise<ApiSer
     const clientKeyPem = await readFile(path.join(dir, 'client.key'), 'utf8');
     const agent = new https.Agent({ ca: caPem, cert: clientCertPem, key: clientKeyPem, keepAlive: true });
 
-    const request = (method: string, urlPath: string, body?: unknown, contentType = 'application/json'): Promise<ApiResponse> =>
-      new Promise((resolve, reject) => {
-        const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
-        const req = https.request(`${url}${urlPath}`, {
-          method,
-          agent,
-          timeout: 30_000,
-          headers: {
-            accept: 'application/json',
-            ...(payload === undefined ? {} : { 'content-type': contentType, 'content-length': Buffer.byteLength(payload) }),
-          },
-        }, (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            let parsed: unknown = text;
-            try {
-              parsed = JSON.parse(text);
-            } catch {
-              // plain text (e.g. /readyz)
-            }
-            resolve({ status: res.statusCode ?? 0, body: parsed, text });
-          });
-          res.on('error', reject);
-        });
-        req.on('timeout', () => req.destroy(new Error(`${method} ${urlPath}: timeout`)));
-        req.on('error', reject);
-        if (payload !== undefined) req.write(payload);
-        req.end();
-      });
+    const request = (method: string, urlPath: string, body?: unknown, contentType?: string): Promise<ApiResponse> => requestJson(url, { agent }, method, urlPath, body, contentType);
 
     await poll('kube-apiserver /readyz', async () => (await request('GET', '/readyz')).status === 200, readyTimeout,
       () => exitReason(apiserver, 'kube-apiserver', apiLog));

@@ -1,11 +1,10 @@
 import { writeFile } from 'node:fs/promises';
-import * as https from 'node:https';
 import * as path from 'node:path';
 import { App, Chart, Testing } from 'cdk8s';
 import { API_GROUP, API_GROUP_VERSION, KIND_NAMES, KINDS } from '../../../lib/api';
 import { customResourceDefinition } from '../../../lib/crd';
 import { MeshControlPlane, type MeshControlPlaneProps } from '../../../constructs';
-import { REPO_ROOT, startWatchedProcess, type ApiResponse, type ApiServer, type KubernetesObject, type WatchedProcess } from '../../../scripts/k8s/api-server';
+import { REPO_ROOT, requestJson, startWatchedProcess, type ApiResponse, type ApiServer, type KubernetesObject, type WatchedProcess } from '../../../scripts/k8s/api-server';
 
 /** The CLI as users run it (tsx from a checkout). */
 export const MESHFORM_BIN = path.join(REPO_ROOT, 'bin/meshform.cjs');
@@ -83,34 +82,7 @@ current-context: meshform-test
 
 /** One HTTPS request to the API server with a bearer token; never throws on an HTTP status. */
 export function requestWithToken(api: ApiServer, token: string, method: string, urlPath: string, body?: unknown): Promise<ApiResponse> {
-  return new Promise((resolve, reject) => {
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    const req = https.request(`${api.url}${urlPath}`, {
-      method,
-      ca: api.caPem,
-      headers: {
-        authorization: `Bearer ${token}`,
-        accept: 'application/json',
-        ...(payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }),
-      },
-    }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let parsed: unknown = text;
-        try {
-          parsed = JSON.parse(text);
-        } catch {
-          // not JSON
-        }
-        resolve({ status: res.statusCode ?? 0, body: parsed, text });
-      });
-    });
-    req.on('error', reject);
-    if (payload !== undefined) req.write(payload);
-    req.end();
-  });
+  return requestJson(api.url, { ca: api.caPem, headers: { authorization: `Bearer ${token}` } }, method, urlPath, body);
 }
 
 /** Who the server says the token's bearer is (SelfSubjectReview). */
