@@ -11,6 +11,7 @@ export const ControllerErrorCode = {
   CaMaterialInvalid: 'CA_MATERIAL_INVALID',
   KubernetesUnavailable: 'KUBERNETES_UNAVAILABLE',
   KubernetesThrottled: 'KUBERNETES_THROTTLED',
+  CaRootPublishFailed: 'CA_ROOT_PUBLISH_FAILED',
 } as const;
 
 export type ControllerErrorCode = (typeof ControllerErrorCode)[keyof typeof ControllerErrorCode];

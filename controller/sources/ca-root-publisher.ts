@@ -1,5 +1,6 @@
 import type { CoreV1Api, V1ConfigMap } from '@kubernetes/client-node';
 import { CA_ROOT_CONFIGMAP, CA_ROOT_KEY } from '../../lib/injection';
+import { ControllerErrorCode } from '../errors';
 import type { Logger } from '../logger';
 import { isThrottled } from './throttled';
 
@@ -11,11 +12,11 @@ export interface CaRootPublisherOptions {
   readonly namespaces: () => Iterable<string>;
   readonly isLeader: () => boolean;
   readonly log: Logger;
-  /** How often every ConfigMap is read again, to repair one deleted or edited by hand. @default 60 s */
-  readonly resyncMs?: number;
 }
 
 const PASS_INTERVAL_MS = 2_000;
+/** How often every ConfigMap is read again, to repair one deleted or edited by hand. */
+const RESYNC_MS = 60_000;
 const LABELS = { 'app.kubernetes.io/part-of': 'meshform', 'app.kubernetes.io/managed-by': 'meshform-controller' };
 
 /**
@@ -56,7 +57,7 @@ export class CaRootPublisher {
     this.wasLeader = leading;
     const bundle = this.options.trustBundle();
     if (!leading || !bundle) return;
-    if (Date.now() - this.verifiedAt > (this.options.resyncMs ?? 60_000)) {
+    if (Date.now() - this.verifiedAt > RESYNC_MS) {
       this.stored.clear();
       this.verifiedAt = Date.now();
     }
@@ -69,8 +70,8 @@ export class CaRootPublisher {
           this.stored.set(namespace, bundle);
         } catch (error) {
           // Tried again on the next pass.
-          if (isThrottled(error)) this.options.log.info({ code: 'KUBERNETES_THROTTLED', namespace }, 'API server asked to slow down; CA root publication deferred');
-          else this.options.log.warn({ code: 'CA_ROOT_PUBLISH_FAILED', namespace, err: error }, `cannot write ConfigMap ${namespace}/${CA_ROOT_CONFIGMAP}; proxies there cannot verify the controller until it is written`);
+          if (isThrottled(error)) this.options.log.info({ code: ControllerErrorCode.KubernetesThrottled, namespace }, 'API server asked to slow down; CA root publication deferred');
+          else this.options.log.warn({ code: ControllerErrorCode.CaRootPublishFailed, namespace, err: error }, `cannot write ConfigMap ${namespace}/${CA_ROOT_CONFIGMAP}; proxies there cannot verify the controller until it is written`);
         }
       }
     } finally {
