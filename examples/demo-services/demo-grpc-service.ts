@@ -30,7 +30,8 @@ export class DemoGrpcService {
       getRating: (call: grpc.ServerUnaryCall<{ productId: string }, unknown>, callback: grpc.sendUnaryData<unknown>) => {
         const knobs = this.options.knobs();
         setTimeout(() => {
-          call.sendMetadata(new grpc.Metadata());
+          // A failure goes before any metadata, as "trailers-only": the one form in which a mesh (Envoy
+          // too) can read the status from the headers and retry.
           if (shouldFail(knobs)) {
             callback({ code: grpc.status.UNAVAILABLE, details: `injected failure at ${this.options.instance}` });
             return;

@@ -42,6 +42,19 @@ export class ProxyResponse {
     (this.raw as ServerResponse).writeHead(status, headers);
   }
 
+  /**
+   * A response that is headers alone. On HTTP/2 it goes as one HEADERS frame that ends the stream:
+   * gRPC's "trailers-only" form, in which gRPC clients and the next proxy's retry policy read the
+   * status (writeHead would send the headers first and end the stream in another frame).
+   */
+  headersOnly(status: number, headers: OutgoingHttpHeaders): void {
+    this.status = status;
+    const raw = this.raw as ServerResponse;
+    raw.statusCode = status;
+    for (const [name, value] of Object.entries(headers)) if (value !== undefined) raw.setHeader(name, value);
+    raw.end();
+  }
+
   write(chunk: Buffer): boolean {
     this.bytesSent += chunk.length;
     return (this.raw as ServerResponse).write(chunk);

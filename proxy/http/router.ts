@@ -317,16 +317,18 @@ function relayResponse(f: Forwarding, response: UpstreamResponse, setCookie: str
   const headers = forwardableHeaders(response.headers);
   applyHeaderMutations(headers, f.responseMutations);
   if (setCookie) headers['set-cookie'] = [...[headers['set-cookie'] ?? []].flat().map(String), setCookie];
-  // A gRPC "trailers-only" answer carries its status in the headers; re-sent as headers + trailers,
-  // which every gRPC client reads, since the response here is always started before the body.
-  const grpcTrailers: OutgoingHttpHeaders = {};
-  for (const name of ['grpc-status', 'grpc-message', 'grpc-status-details-bin']) {
-    if (headers[name] === undefined) continue;
-    grpcTrailers[name] = headers[name];
-    delete headers[name];
+  const body = response.body;
+  // A gRPC "trailers-only" answer (its status in the headers, no body) stays one: the caller's
+  // proxy retries on the status only in that form, as Envoy does.
+  if (headers['grpc-status'] !== undefined) {
+    res.headersOnly(response.statusCode, headers);
+    return new Promise((resolve) => {
+      body.once('end', resolve);
+      body.once('error', resolve);
+      body.resume();
+    });
   }
   res.writeHead(response.statusCode, headers);
-  const body = response.body;
   return new Promise((resolve) => {
     const fail = () => {
       clearTimeout(timer);
@@ -348,7 +350,7 @@ function relayResponse(f: Forwarding, response: UpstreamResponse, setCookie: str
     });
     body.once('end', () => {
       clearTimeout(timer);
-      const trailers = { ...grpcTrailers, ...forwardableHeaders(response.trailers()) };
+      const trailers = forwardableHeaders(response.trailers());
       if (Object.keys(trailers).length > 0) res.addTrailers(trailers);
       res.end();
       resolve();

@@ -1,8 +1,9 @@
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Backend, Retry, TrafficRoute } from '../../../constructs';
 import { ratingsPackage } from '../../../examples/demo-services';
 import type { LocalMesh } from '../../../runner';
-import { service, startMesh } from './local-mesh-fixture';
+import { metric, service, startMesh } from './local-mesh-fixture';
 
 let mesh: LocalMesh;
 let client: grpc.Client & { getRating: (req: { productId: string }, cb: (err: grpc.ServiceError | null, reply: { productId: string; stars: number; servedBy: string }) => void) => void };
@@ -10,6 +11,8 @@ let client: grpc.Client & { getRating: (req: { productId: string }, cb: (err: gr
 beforeAll(async () => {
   ({ mesh } = await startMesh((chart) => {
     service(chart, 'ratings', [], { ports: [{ port: 9080, protocol: 'http' }, { port: 9090, protocol: 'grpc' }] });
+    const flaky = service(chart, 'flaky-ratings', [], { ports: [{ port: 9090, protocol: 'grpc' }] });
+    new TrafficRoute(chart, 'flaky-ratings-route', { service: flaky, rules: [{ name: 'all', backends: [Backend.service(flaky)], retry: Retry.on('unavailable').attempts(3) }] });
   }));
   const { url, host } = mesh.entry('ratings', 9090);
   const Ratings = ((ratingsPackage().meshform as grpc.GrpcObject).demo as grpc.GrpcObject).Ratings as grpc.ServiceClientConstructor;
@@ -37,5 +40,20 @@ describe('gRPC through the mesh', () => {
     expect(failed.error?.code).toBe(grpc.status.UNAVAILABLE);
     expect(failed.error?.details).toBe('injected failure at ratings-0');
     expect((await getRating()).error).toBeNull();
+  });
+
+  it('retries UNAVAILABLE as its TrafficRoute says: two failures, the third attempt answers', async () => {
+    const { url, host } = mesh.entry('flaky-ratings', 9090);
+    const Ratings = ((ratingsPackage().meshform as grpc.GrpcObject).demo as grpc.GrpcObject).Ratings as grpc.ServiceClientConstructor;
+    const flaky = new Ratings(url.replace('http://', ''), grpc.credentials.createInsecure(), { 'grpc.default_authority': host }) as unknown as typeof client;
+    try {
+      mesh.of('flaky-ratings')[0]!.app.setKnobs({ failNext: 2 });
+      const { error, reply } = await new Promise<{ error: grpc.ServiceError | null; reply?: { servedBy: string } }>((resolve) => flaky.getRating({ productId: '7' }, (e, r) => resolve({ error: e, reply: r })));
+      expect(error).toBeNull();
+      expect(reply?.servedBy).toBe('flaky-ratings-0');
+      expect(await metric(mesh.ingress.adminAddress, 'meshform_upstream_retries_total', { cluster: 'outbound|9090||flaky-ratings.shop.svc.cluster.local' })).toBe(2);
+    } finally {
+      flaky.close();
+    }
   });
 });
