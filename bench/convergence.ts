@@ -2,10 +2,13 @@
  * Convergence benchmark: how long from a configuration change until every connected proxy has the
  * new configuration (received it and ACKed), at 10/100/1000 services × 10 endpoints with 100
  * simulated sidecars, and the controller's memory. The controller runs as a child process in local
- * mode (its default 100 ms debounce and 10 ms file-watch coalescing included); changes are file
- * writes as synth and the runner make them: one manifest file per object, the registry as a whole.
+ * mode with its defaults (its 10 ms file-watch coalescing included); changes are file writes as
+ * synth and the runner make them: one manifest file per object, the registry as a whole. Each
+ * change is isolated: it comes `--gap-ms` after the previous one converged, longer than the
+ * controller's 100 ms quiet time, so it measures one change, not a burst (a burst waits for the
+ * quiet time by design).
  *
- *   npx tsx bench/convergence.ts [--services 10,100,1000] [--proxies 100] [--changes 10]
+ *   npx tsx bench/convergence.ts [--services 10,100,1000] [--proxies 100] [--changes 10] [--gap-ms 250]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -32,6 +35,8 @@ interface Row {
   peakRssMb: number;
   /** The controller's own view (change → response written), as the upper bound of its histogram bucket. */
   controllerP99Ms: number;
+  /** CPU time (user + system) the controller spent per change: what the machine's load does not distort. */
+  controllerCpuMsPerChange: number;
 }
 
 function percentile(values: number[], p: number): number {
@@ -43,6 +48,12 @@ function memoryMb(pid: number): { rss: number; peak: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
   return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
+}
+
+/** CPU time a process has used so far (utime + stime from /proc, in clock ticks of 10 ms). */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 /** The controller's push-latency histogram for one xDS type: cumulative counts by bucket bound. */
@@ -76,7 +87,7 @@ async function startController(dir: string): Promise<{ child: ChildProcess; xds:
   return { child, xds: `127.0.0.1:${ready.xdsPort}`, adminPort: ready.adminPort };
 }
 
-async function measure(services: number, proxyCount: number, changes: number): Promise<Row[]> {
+async function measure(services: number, proxyCount: number, changes: number, gapMs: number): Promise<Row[]> {
   const dir = mkdtempSync(path.join(tmpdir(), 'meshform-convergence-'));
   const manifests = path.join(dir, 'manifests');
   mkdirSync(manifests);
@@ -99,12 +110,16 @@ async function measure(services: number, proxyCount: number, changes: number): P
       const samples: number[] = [];
       const short = type === TypeUrl.RouteConfiguration ? 'RDS' : 'EDS';
       const histogramBefore = await pushHistogram(adminPort, short);
+      let cpu = 0;
       for (let i = 1; i <= changes; i++) {
+        await new Promise((resolve) => setTimeout(resolve, gapMs));
+        const cpuBefore = cpuMs(child.pid!);
         const t0 = performance.now();
         if (type === TypeUrl.RouteConfiguration) writeRoute(manifests, 0, i % 2 === 0 ? 10 : 15);
         else writeRegistry(registryFile, services, ENDPOINTS, i);
         const arrivals = await Promise.all(proxies.map((p) => p.arrivalAfter(type, t0)));
         samples.push(...arrivals.map((at) => at - t0));
+        cpu += cpuMs(child.pid!) - cpuBefore;
       }
       const memory = memoryMb(child.pid!);
       rows.push({
@@ -120,6 +135,7 @@ async function measure(services: number, proxyCount: number, changes: number): P
         rssMb: memory.rss,
         peakRssMb: memory.peak,
         controllerP99Ms: p99Between(histogramBefore, await pushHistogram(adminPort, short)),
+        controllerCpuMsPerChange: cpu / changes,
       });
     }
     return rows;
@@ -131,18 +147,18 @@ async function measure(services: number, proxyCount: number, changes: number): P
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { services: { type: 'string', default: '10,100,1000' }, proxies: { type: 'string', default: '100' }, changes: { type: 'string', default: '10' } } });
+  const { values } = parseArgs({ options: { services: { type: 'string', default: '10,100,1000' }, proxies: { type: 'string', default: '100' }, changes: { type: 'string', default: '10' }, 'gap-ms': { type: 'string', default: '250' } } });
   const rows: Row[] = [];
-  for (const services of values.services.split(',').map(Number)) rows.push(...(await measure(services, Number(values.proxies), Number(values.changes))));
+  for (const services of values.services.split(',').map(Number)) rows.push(...(await measure(services, Number(values.proxies), Number(values.changes), Number(values['gap-ms']))));
   const f = (n: number) => n.toFixed(1).padStart(8);
-  console.log(`${'services'.padStart(8)} ${'endpts'.padStart(6)} ${'proxies'.padStart(7)}  ${'change'.padEnd(20)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'max ms'.padStart(8)} ${'first ms'.padStart(8)} ${'RSS MB'.padStart(8)} ${'peak MB'.padStart(8)} ${'ctl p99≤'.padStart(8)}`);
+  console.log(`${'services'.padStart(8)} ${'endpts'.padStart(6)} ${'proxies'.padStart(7)}  ${'change'.padEnd(20)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'max ms'.padStart(8)} ${'first ms'.padStart(8)} ${'RSS MB'.padStart(8)} ${'peak MB'.padStart(8)} ${'ctl p99≤'.padStart(8)} ${'ctl CPU'.padStart(8)}`);
   for (const r of rows) {
-    console.log(`${String(r.services).padStart(8)} ${String(r.endpoints * r.services).padStart(6)} ${String(r.proxies).padStart(7)}  ${r.change.padEnd(20)} ${f(r.p50Ms)} ${f(r.p99Ms)} ${f(r.maxMs)} ${f(r.initialMs)} ${f(r.rssMb)} ${f(r.peakRssMb)} ${f(r.controllerP99Ms)}`);
+    console.log(`${String(r.services).padStart(8)} ${String(r.endpoints * r.services).padStart(6)} ${String(r.proxies).padStart(7)}  ${r.change.padEnd(20)} ${f(r.p50Ms)} ${f(r.p99Ms)} ${f(r.maxMs)} ${f(r.initialMs)} ${f(r.rssMb)} ${f(r.peakRssMb)} ${f(r.controllerP99Ms)} ${f(r.controllerCpuMsPerChange)}`);
   }
   const out = path.join(__dirname, 'results');
   mkdirSync(out, { recursive: true });
   const file = path.join(out, `convergence-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify({ node: process.version, debounceMs: 100, rows }, null, 2));
+  writeFileSync(file, JSON.stringify({ node: process.version, debounceMs: 100, gapMs: Number(values['gap-ms']), rows }, null, 2));
   console.log(`\nwritten ${path.relative(process.cwd(), file)}`);
 }
 

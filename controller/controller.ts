@@ -115,11 +115,11 @@ export class Controller {
 
   /**
    * Translation issues of the current generation plus kinds without xDS. Translating for a plain
-   * client (cached, shared with proxyless clients) makes every service's issues visible even before
-   * a proxy connects; it is done on demand, so pushes do not wait for it.
+   * client (once per generation, remembered per destination across scrapes) makes every service's
+   * issues visible even before a proxy connects; it is done on demand, so pushes do not wait for it.
    */
   translationIssues(): TranslationIssue[] {
-    this.builder.build(proxyIdentity({ id: 'meshform-controller' }), undefined);
+    this.builder.learnIssues(proxyIdentity({ id: 'meshform-controller' }));
     return [...this.builder.issues(), ...kindsWithoutXds(this.model)];
   }
 
@@ -146,10 +146,11 @@ export class Controller {
     if (this.closed) return;
     this.builtVersion = this.state.stateVersion;
     const resources = this.state.resources();
-    this.state.setCrossFindings(analyzeMesh(resources));
     this.model = new MeshModel(resources);
     this.builder.beginGeneration(this.model, this.state.workloads());
     for (const connected of this.proxies.values()) void this.pushTo(connected, changedAt);
+    // Statuses, not translation, read the cross-resource checks: they follow once the pushes are out.
+    setImmediate(() => this.state.setCrossFindings(analyzeMesh(resources)));
   }
 
   private connect(stream: ProxyStream): void {

@@ -40,6 +40,22 @@ interface Entry {
   generation?: number;
 }
 
+/** Deep equality of plain data (what JSON would tell apart, keys in any order), without serializing it. */
+function sameData(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return false;
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  let count = 0;
+  for (const k in x) {
+    if (x[k] === undefined) continue;
+    if (!sameData(x[k], y[k])) return false;
+    count += 1;
+  }
+  for (const k in y) if (y[k] !== undefined) count -= 1;
+  return count === 0;
+}
+
 function keyOf(object: unknown, fallback: string): { key: string; kind: string; name: string; namespace?: string } {
   const o = (object ?? {}) as { kind?: unknown; metadata?: { name?: unknown; namespace?: unknown; generation?: unknown } };
   const kind = typeof o.kind === 'string' ? o.kind : 'Unknown';
@@ -58,7 +74,6 @@ export class MeshState extends EventEmitter {
   private readonly bySource = new Map<string, Set<string>>();
   private readonly workloadsBySource = new Map<string, readonly WorkloadInstance[]>();
   private allWorkloads: readonly WorkloadInstance[] | undefined;
-  private readonly workloadJson = new WeakMap<WorkloadInstance, string>();
   /** Resources the controller itself decides (the canary driver's route weights), by key. */
   private readonly overrides = new Map<string, MeshResource>();
   private crossFindings: readonly Finding[] = [];
@@ -105,14 +120,18 @@ export class MeshState extends EventEmitter {
    */
   setWorkloads(source: string, workloads: readonly WorkloadInstance[]): void {
     const before = this.workloadsBySource.get(source) ?? [];
-    const previous = new Map(before.map((w) => [`${w.namespace}/${w.name}`, w]));
+    const nameOf = (w: WorkloadInstance) => `${w.namespace}/${w.name}`;
+    // Sources mostly list workloads in the same order: look up by name only when that fails.
+    let byKey: Map<string, WorkloadInstance> | undefined;
     let changed = before.length !== workloads.length;
     const next = workloads.map((w, i) => {
-      const old = previous.get(`${w.namespace}/${w.name}`);
-      if (old && this.jsonOf(old) === this.jsonOf(w)) {
-        if (before[i] !== old) changed = true;
-        return old;
+      let old: WorkloadInstance | undefined = before[i];
+      if (old && (old.name !== w.name || old.namespace !== w.namespace)) {
+        byKey ??= new Map(before.map((b) => [nameOf(b), b]));
+        old = byKey.get(nameOf(w));
+        changed = true;
       }
+      if (old && sameData(old, w)) return old;
       changed = true;
       return w;
     });
@@ -191,12 +210,6 @@ export class MeshState extends EventEmitter {
     this.entries.set(key, next);
     const changed = !entry || JSON.stringify(entry.valid) !== JSON.stringify(next.valid) || entry.currentValid !== next.currentValid || JSON.stringify(entry.findings) !== JSON.stringify(next.findings);
     return { key, changed };
-  }
-
-  private jsonOf(workload: WorkloadInstance): string {
-    let json = this.workloadJson.get(workload);
-    if (json === undefined) this.workloadJson.set(workload, (json = JSON.stringify(workload)));
-    return json;
   }
 
   private bump(): void {

@@ -13,6 +13,8 @@ export interface Nack {
 }
 
 interface TypeState {
+  /** The names as the last request listed them. */
+  requested: readonly string[];
   /** Subscribed names; undefined = everything (a wildcard request). */
   names: ReadonlySet<string> | undefined;
   namesKey: string;
@@ -41,9 +43,15 @@ export interface TypeDump {
   readonly resources: EnvoyMessage[];
 }
 
-function subscription(names: readonly string[] | undefined): ReadonlySet<string> | undefined {
-  if (!names || names.length === 0 || names.includes('*')) return undefined;
+function subscription(names: readonly string[]): ReadonlySet<string> | undefined {
+  if (names.length === 0 || names.includes('*')) return undefined;
   return new Set(names);
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function sameSubscription(a: ReadonlySet<string> | undefined, b: ReadonlySet<string> | undefined): boolean {
@@ -73,19 +81,26 @@ export class ProxyStream {
 
   handleRequest(request: DiscoveryRequest): void {
     const type = request.type_url;
-    const names = subscription(request.resource_names);
+    const requested = request.resource_names ?? [];
     const state = this.types.get(type);
     if (!state) {
-      this.types.set(type, { names, namesKey: subscriptionKey(names), sent: new Map() });
+      const names = subscription(requested);
+      this.types.set(type, { requested, names, namesKey: subscriptionKey(names), sent: new Map() });
       this.respond(type, true);
       return;
     }
     const nonce = request.response_nonce ?? '';
     if (nonce !== '' && nonce !== state.nonce) return;
-    const changed = !sameSubscription(state.names, names);
-    if (changed) {
-      state.names = names;
-      state.namesKey = subscriptionKey(names);
+    // An ACK mostly repeats the names of the last request (a thousand for a big EDS subscription): compare them before building a set.
+    let changed = false;
+    if (!sameList(state.requested, requested)) {
+      state.requested = requested;
+      const names = subscription(requested);
+      changed = !sameSubscription(state.names, names);
+      if (changed) {
+        state.names = names;
+        state.namesKey = subscriptionKey(names);
+      }
     }
     if (nonce !== '') {
       this.recordReply(type, state, request);

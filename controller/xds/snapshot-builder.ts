@@ -4,6 +4,7 @@ import {
   DestinationMemo,
   outboundKey,
   packResource,
+  resourceContentDigest,
   translateInbound,
   translateOutbound,
   type EnvoyMessage,
@@ -13,7 +14,7 @@ import {
 } from '../../lib/translate';
 import { TypeUrl } from '../../lib/xds';
 import { GenerationCache } from './generation-cache';
-import { contentHash, type ProxySnapshot, type TypeResources, type VersionedResource } from './snapshot';
+import { type ProxySnapshot, type TypeResources, type VersionedResource } from './snapshot';
 
 const nameOf = (m: EnvoyMessage) => String(m['name'] ?? m['cluster_name']);
 
@@ -48,6 +49,8 @@ export class SnapshotBuilder {
   private outbound = new Map<string, SharedOutbound>();
   private generationIssues = new Map<string, TranslationIssue>();
   private readonly destinations = new DestinationMemo();
+  private readonly issuesMemo = new DestinationMemo();
+  private issuesLearnt = false;
   /** Packed resources by type and content hash. */
   private readonly packed = new GenerationCache<string, VersionedResource>();
   /** The maps of resources handed out, by what they hold (an outbound key's type, or a shared map and a proxy's own resources), to keep them stable across generations. */
@@ -63,6 +66,7 @@ export class SnapshotBuilder {
     this.workloads = workloads;
     this.outbound = new Map();
     this.generationIssues = new Map();
+    this.issuesLearnt = false;
     this.packed.nextGeneration();
     this.maps.nextGeneration();
     this.destinations.nextGeneration();
@@ -73,11 +77,27 @@ export class SnapshotBuilder {
     return [...this.generationIssues.values()];
   }
 
+  /**
+   * Translates for a proxy only to learn its issues (nothing is packed), once per generation. Its
+   * memo moves on only when asked, so between two asks (metric scrapes) whatever many generations
+   * pass, only the destinations that changed are translated again.
+   */
+  learnIssues(proxy: ProxyIdentity): void {
+    if (this.issuesLearnt) return;
+    this.issuesLearnt = true;
+    this.issuesMemo.nextGeneration();
+    this.record(translateOutbound(this.model!, this.workloads, proxy, this.issuesMemo).issues);
+  }
+
+  private record(issues: readonly TranslationIssue[]): void {
+    for (const issue of issues) this.generationIssues.set(`${issue.code}|${issue.where}|${issue.field}`, issue);
+  }
+
   build(proxy: ProxyIdentity, secrets: readonly EnvoyMessage[] | undefined): ProxySnapshot {
     const outbound = this.sharedOutbound(proxy);
     const inbound = translateInbound(this.model!, this.workloads, proxy);
     const issues = [...outbound.issues, ...inbound.issues];
-    for (const issue of inbound.issues) this.generationIssues.set(`${issue.code}|${issue.where}|${issue.field}`, issue);
+    this.record(inbound.issues);
     const listeners = proxy.outboundIp || proxy.outboundPorts?.size ? [...inbound.listeners, ...bindOutboundListeners(outbound.listeners, proxy)] : inbound.listeners;
     const types = new Map<string, TypeResources>([
       [TypeUrl.Listener, this.extend(outbound.types.get(TypeUrl.Listener)!, TypeUrl.Listener, listeners)],
@@ -94,7 +114,7 @@ export class SnapshotBuilder {
     const cached = this.outbound.get(key);
     if (cached) return cached;
     const t = translateOutbound(this.model!, this.workloads, proxy, this.destinations);
-    for (const issue of t.issues) this.generationIssues.set(`${issue.code}|${issue.where}|${issue.field}`, issue);
+    this.record(t.issues);
     const stable = (typeUrl: string, messages: readonly EnvoyMessage[]) => this.stable(`${key}|${typeUrl}`, this.versioned(typeUrl, messages));
     const shared: SharedOutbound = {
       listeners: t.listeners,
@@ -145,7 +165,7 @@ export class SnapshotBuilder {
     for (const message of messages) {
       let resource = this.byMessage.get(message);
       if (!resource) {
-        const hash = contentHash(JSON.stringify(message));
+        const hash = resourceContentDigest(typeUrl, message);
         resource = this.packed.get(`${typeUrl}|${hash}`) ?? { name: nameOf(message), hash, packed: packResource(typeUrl, message), message };
         this.byMessage.set(message, resource);
       }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import type { Resolved } from '../model';
 import type { TranslationContext } from './context';
 import type { OutboundService } from './destinations';
 import type { EnvoyMessage } from './envoy-types';
@@ -61,18 +61,13 @@ function fingerprint(ctx: TranslationContext, d: OutboundService): string {
     return [service ? resourceDigest(service) : `missing ${namespace}/${name}`, ...index.trafficPolicies(namespace, name).map(resourceDigest)];
   });
   const mesh = d.mesh;
-  const instances = mesh
-    ? [undefined, ...mesh.spec.versions.map((v) => v.name)].map((v) => {
-        const [first] = Object.entries(selectorOf(mesh, v));
-        return first ? index.candidatesDigest(mesh.metadata.namespace, first[0], first[1]) : '';
-      })
-    : [];
-  const { mesh: _mesh, external, ...port } = d;
+  const instances = mesh ? candidateLabels(mesh).map((label) => (label ? index.candidatesDigest(mesh.metadata.namespace, label[0], label[1]) : '')) : [];
+  // The rest of an OutboundService (names, domains, protocol) follows from its resource, host and port.
   const inputs = [
     ctx.proxy.kind,
     digestOf(model.mesh),
-    JSON.stringify(port),
-    resourceDigest((mesh ?? external)!),
+    `${d.host}:${d.port}`,
+    resourceDigest((mesh ?? d.external)!),
     ...routes.map(resourceDigest),
     '|',
     ...index.trafficPolicies(d.namespace, d.name).map(resourceDigest),
@@ -82,7 +77,20 @@ function fingerprint(ctx: TranslationContext, d: OutboundService): string {
     mesh ? model.mtlsMode(mesh, d.port) : '',
     ...instances,
   ];
-  return createHash('sha1').update(inputs.join('\n')).digest('base64');
+  // Kept as it is (no hash): a few hundred bytes per destination, and hashing would cost more than the lookup.
+  return inputs.join('\n');
+}
+
+const labelsBySpec = new WeakMap<object, readonly (readonly [string, string] | undefined)[]>();
+
+/** For the whole service and each version, the first label of its selector: instances are chosen among the workloads carrying it. */
+function candidateLabels(service: Resolved<'MeshService'>): readonly (readonly [string, string] | undefined)[] {
+  let labels = labelsBySpec.get(service.spec);
+  if (!labels) {
+    labels = [undefined, ...service.spec.versions.map((v) => v.name)].map((v) => Object.entries(selectorOf(service, v))[0]);
+    labelsBySpec.set(service.spec, labels);
+  }
+  return labels;
 }
 
 /** Translates one destination port, or takes it from the memo when nothing it reads has changed. */

@@ -15,4 +15,4 @@ export { bindOutboundListeners } from './outbound-listeners';
 export { TELEMETRY_METADATA_KEY } from './telemetry';
 export { JWT_PAYLOAD_METADATA, jwksClusterName } from './jwt-authn';
 export * from './resource-names';
-export { packResource } from './pack';
+export { packResource, resourceContentDigest } from './pack';
