@@ -27,6 +27,7 @@ export interface ConvergenceRow {
   rssMb: number;
   peakRssMb: number;
   controllerP99Ms: number;
+  controllerCpuMsPerChange: number;
 }
 
 export interface ConvergenceResults {
@@ -63,6 +64,7 @@ export function convergenceTable(results: ConvergenceResults): string {
     { title: 'p99 ms', value: (r) => r.p99Ms, digits: 1 },
     { title: 'max ms', value: (r) => r.maxMs, digits: 1 },
     { title: 'first config ms', value: (r) => r.initialMs, digits: 0 },
+    { title: 'controller CPU ms/change', value: (r) => r.controllerCpuMsPerChange, digits: 0 },
     { title: 'controller RSS MB', value: (r) => r.rssMb, digits: 0 },
     { title: 'peak MB', value: (r) => r.peakRssMb, digits: 0 },
     { title: `goal p99 ≤${GOALS.convergenceP99Ms} at 1000`, value: (r) => (r.services === 1000 ? verdict(r.p99Ms, GOALS.convergenceP99Ms) : '') },

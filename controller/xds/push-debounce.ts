@@ -18,6 +18,7 @@ export class PushDebounce {
   private lastChangeAt = Number.NEGATIVE_INFINITY;
   /** When the first change not pushed yet happened. */
   private pendingSince: number | undefined;
+  private immediate = false;
 
   constructor(
     private readonly options: PushDebounceOptions,
@@ -29,8 +30,11 @@ export class PushDebounce {
     const now = this.now();
     const quiet = now - this.lastChangeAt >= this.options.quietMs;
     this.lastChangeAt = now;
+    // A push due on the next turn reads the state then: it takes this change along.
+    if (this.immediate) return;
     this.pendingSince ??= now;
     clearTimeout(this.timer);
+    this.immediate = quiet;
     const wait = quiet ? 0 : Math.max(0, Math.min(this.options.quietMs, this.pendingSince + this.options.maxMs - now));
     this.timer = setTimeout(() => this.fire(), wait);
   }
@@ -38,6 +42,7 @@ export class PushDebounce {
   /** Takes over the pending changes (the caller pushes them now): when the first happened, if any. */
   take(): number | undefined {
     clearTimeout(this.timer);
+    this.immediate = false;
     const since = this.pendingSince;
     this.pendingSince = undefined;
     return since;

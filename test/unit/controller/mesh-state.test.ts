@@ -50,4 +50,23 @@ describe('mesh state', () => {
     state.setCrossFindings([{ code: 'UNKNOWN_SERVICE', where: 'TrafficRoute reviews', field: 'spec.service.name', message: 'names a missing service', fix: 'define it' }]);
     expect(state.statuses()[0]).toMatchObject({ accepted: false, reason: 'UNKNOWN_SERVICE', inForce: 'current' });
   });
+
+  it('keeps an unchanged workload as the very same object, and does not count a rescan that changes nothing', () => {
+    const state = new MeshState();
+    let changes = 0;
+    state.on('change', () => (changes += 1));
+    const read = (port: number) => [
+      { name: 'a', namespace: 'default', address: '127.0.0.2', labels: { app: 'reviews' } },
+      { name: 'b', namespace: 'default', address: '127.0.0.3', labels: { app: 'reviews' }, ports: { '9080': port } },
+    ];
+    state.setWorkloads('registry', read(20000));
+    const [a, b] = state.workloads();
+    state.setWorkloads('registry', read(20000));
+    expect(changes).toBe(1);
+    state.setWorkloads('registry', read(20001));
+    expect(changes).toBe(2);
+    expect(state.workloads()[0]).toBe(a);
+    expect(state.workloads()[1]).not.toBe(b);
+    expect(state.workloads()[1]).toMatchObject({ ports: { '9080': 20001 } });
+  });
 });

@@ -37,6 +37,17 @@ describe('per-destination memo', () => {
     expect(cla.endpoints[0]!.lb_endpoints[0]!.endpoint.address.socket_address.address).toBe('127.0.0.9');
   });
 
+  it('re-translates a destination whose instance stops being ready', () => {
+    const memo = new DestinationMemo();
+    const model = new MeshModel([...services, route(20)]);
+    translateOutbound(model, workloads, proxyless(), memo);
+    memo.nextGeneration();
+    const notReady = [instance('reviews', '127.0.0.2', { version: 'v1' }, { ready: false }), instance('ratings', '127.0.0.3')];
+    const after = translateOutbound(model, notReady, proxyless(), memo);
+    const cla = after.clusterLoadAssignments.find((c) => c['cluster_name'] === `outbound|9080|v1|${FQDN('reviews')}`) as { endpoints: unknown[] };
+    expect(cla.endpoints).toEqual([]);
+  });
+
   it('re-translates a destination whose backend service changed', () => {
     const memo = new DestinationMemo();
     const toRatings = resource('TrafficRoute', 'reviews', { service: { name: 'reviews' }, rules: [{ backends: [{ name: 'ratings', version: 'v3' }] }] });

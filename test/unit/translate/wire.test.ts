@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { translateForProxy, type EnvoyMessage } from '../../../lib/translate';
-import { TypeUrl } from '../../../lib/xds';
+import { packResource, translateForProxy, type EnvoyMessage } from '../../../lib/translate';
+import { messageType, TypeUrl, typeNameOf } from '../../../lib/xds';
 import { instance, meshService, model, proxyless, resource, sidecar } from '../../support/controller-fixtures';
 import { droppedFields, overTheWire } from '../../support/controller-wire';
 
@@ -64,4 +64,24 @@ describe('every translated field reaches the wire', () => {
       expect(groups.every(([, list]) => list.length > 0)).toBe(true);
     });
   }
+});
+
+describe('route configurations packed by parts', () => {
+  it('are byte for byte what protobufjs encodes, and change with a virtual host', () => {
+    const mesh = (v2: number) => model(
+      meshService('reviews', { ports: [{ port: 9080, protocol: 'http' }], versions: [{ name: 'v1', labels: { version: 'v1' } }, { name: 'v2', labels: { version: 'v2' } }] }),
+      meshService('ratings', { ports: [{ port: 9080, protocol: 'http' }] }),
+      resource('TrafficRoute', 'reviews', { service: { name: 'reviews' }, rules: [{ backends: [{ version: 'v1', weight: 100 - v2 }, { version: 'v2', weight: v2 }], timeout: '2s' }] }),
+    );
+    const packed = (v2: number) => {
+      const rc = translateForProxy(mesh(v2), [], sidecar('ratings', '127.0.0.9')).routeConfigurations[0]!;
+      const type = messageType(typeNameOf(TypeUrl.RouteConfiguration));
+      return { parts: Buffer.from(packResource(TypeUrl.RouteConfiguration, rc).value), whole: Buffer.from(type.encode(type.fromObject(rc)).finish()) };
+    };
+    const before = packed(10);
+    expect(before.parts.equals(before.whole)).toBe(true);
+    const after = packed(30);
+    expect(after.parts.equals(after.whole)).toBe(true);
+    expect(after.parts.equals(before.parts)).toBe(false);
+  });
 });
