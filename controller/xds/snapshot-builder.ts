@@ -25,16 +25,6 @@ interface SharedOutbound {
   readonly issues: readonly TranslationIssue[];
 }
 
-function sameEntries(a: TypeResources, b: TypeResources): boolean {
-  if (a.size !== b.size) return false;
-  const other = b.entries();
-  for (const [name, resource] of a) {
-    const next = other.next().value!;
-    if (next[0] !== name || next[1] !== resource) return false;
-  }
-  return true;
-}
-
 /**
  * Builds per-proxy snapshots for one generation of the mesh. Proxies alike (same outbound key)
  * share one outbound translation, packed and hashed once; each proxy adds only its inbound side and
@@ -55,7 +45,7 @@ export class SnapshotBuilder {
   private readonly packed = new GenerationCache<string, VersionedResource>();
   /** The maps of resources handed out, by what they hold (an outbound key's type, or a shared map and a proxy's own resources), to keep them stable across generations. */
   private readonly maps = new GenerationCache<string, TypeResources>();
-  /** Resources already versioned, by message object: memoized destinations hand back the same objects. */
+  /** Resources already versioned, by message object. */
   private readonly byMessage = new WeakMap<EnvoyMessage, VersionedResource>();
   /** Names the shared maps in the keys of their extensions. */
   private readonly mapIds = new WeakMap<TypeResources, number>();
@@ -115,7 +105,7 @@ export class SnapshotBuilder {
     if (cached) return cached;
     const t = translateOutbound(this.model!, this.workloads, proxy, this.destinations);
     this.record(t.issues);
-    const stable = (typeUrl: string, messages: readonly EnvoyMessage[]) => this.stable(`${key}|${typeUrl}`, this.versioned(typeUrl, messages));
+    const stable = (typeUrl: string, messages: readonly EnvoyMessage[]) => this.stable(`${key}|${typeUrl}`, typeUrl, messages);
     const shared: SharedOutbound = {
       listeners: t.listeners,
       issues: t.issues,
@@ -131,10 +121,16 @@ export class SnapshotBuilder {
     return shared;
   }
 
-  /** The map handed out under this key last generation when it holds the same resources, else the new one. */
-  private stable(key: string, next: TypeResources): TypeResources {
+  /** The map handed out under this key last generation when it holds the same resources in the same order, else a new one. */
+  private stable(key: string, typeUrl: string, messages: readonly EnvoyMessage[]): TypeResources {
+    const resources = messages.map((m) => this.resourceOf(typeUrl, m));
     const before = this.maps.get(key);
-    return this.maps.set(key, before && sameEntries(before, next) ? before : next);
+    let same = before !== undefined && before.size === resources.length;
+    if (same) {
+      let i = 0;
+      for (const resource of before!.values()) if (resource !== resources[i++]) same = false;
+    }
+    return this.maps.set(key, same ? before! : new Map(resources.map((r) => [r.name, r])));
   }
 
   /**
@@ -161,17 +157,22 @@ export class SnapshotBuilder {
   }
 
   private versioned(typeUrl: string, messages: readonly EnvoyMessage[]): Map<string, VersionedResource> {
-    const out = new Map<string, VersionedResource>();
-    for (const message of messages) {
-      let resource = this.byMessage.get(message);
-      if (!resource) {
-        const hash = resourceContentDigest(typeUrl, message);
-        resource = this.packed.get(`${typeUrl}|${hash}`) ?? { name: nameOf(message), hash, packed: packResource(typeUrl, message), message };
-        this.byMessage.set(message, resource);
-      }
-      this.packed.set(`${typeUrl}|${resource.hash}`, resource);
-      out.set(resource.name, resource);
+    return new Map(messages.map((m) => { const r = this.resourceOf(typeUrl, m); return [r.name, r]; }));
+  }
+
+  /**
+   * A message versioned and packed: by the message object when seen before (memoized
+   * destinations hand back the same objects), else by its content, packed once per distinct content
+   * and kept a generation beyond its last use for messages made anew with the same content.
+   */
+  private resourceOf(typeUrl: string, message: EnvoyMessage): VersionedResource {
+    let resource = this.byMessage.get(message);
+    if (!resource) {
+      const hash = resourceContentDigest(typeUrl, message);
+      const key = `${typeUrl}|${hash}`;
+      resource = this.packed.get(key) ?? this.packed.set(key, { name: nameOf(message), hash, packed: packResource(typeUrl, message), message });
+      this.byMessage.set(message, resource);
     }
-    return out;
+    return resource;
   }
 }
