@@ -1,5 +1,6 @@
 import { Client, credentials, type ClientDuplexStream } from '@grpc/grpc-js';
 import { ADS_METHOD_PATH, adsServiceDefinition, toStruct, TypeUrl, type DiscoveryRequest, type DiscoveryResponse } from '../lib/xds';
+import { ADS_CHANNEL_OPTIONS } from '../proxy/xds';
 
 const method = adsServiceDefinition.StreamAggregatedResources!;
 
@@ -17,7 +18,8 @@ export class SimulatedProxy {
   private listeners: (() => void)[] = [];
 
   constructor(address: string, workload: string, ip: string, subscriptions: { routes: string[]; clusters: string[] }) {
-    this.client = new Client(address, credentials.createInsecure());
+    // The real sidecar's channel, so that delivery costs what it costs a proxy.
+    this.client = new Client(address, credentials.createInsecure(), ADS_CHANNEL_OPTIONS);
     this.call = this.client.makeBidiStreamRequest(ADS_METHOD_PATH, method.requestSerialize, method.responseDeserialize);
     this.names.set(TypeUrl.RouteConfiguration, subscriptions.routes);
     this.names.set(TypeUrl.ClusterLoadAssignment, subscriptions.clusters);
