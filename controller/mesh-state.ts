@@ -41,7 +41,7 @@ interface Entry {
 }
 
 /** Deep equality of plain data (what JSON would tell apart, keys in any order), without serializing it. */
-function sameData(a: unknown, b: unknown): boolean {
+export function sameData(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return false;
   const x = a as Record<string, unknown>;

@@ -1,9 +1,9 @@
-import { readdirSync, watch, type FSWatcher } from 'node:fs';
+import { watch, type FSWatcher } from 'node:fs';
 import * as path from 'node:path';
 import type { Logger } from '../logger';
 import type { MeshState } from '../mesh-state';
-import { readManifests, type ManifestCache, type ManifestProblem } from './manifest-files';
-import { readLocalRegistry, tokenIdentities, workloadsOf, type LocalIdentity } from './local-registry';
+import { ManifestFolder, type ManifestProblem } from './manifest-files';
+import { readLocalRegistry, tokenIdentities, workloadsOf, type LocalIdentity, type LocalRegistry } from './local-registry';
 
 export interface LocalSourceOptions {
   /** Folder of synthesized manifests, read recursively. */
@@ -12,9 +12,13 @@ export interface LocalSourceOptions {
   readonly registryFile?: string;
 }
 
-// Editors and the runner write files in bursts; a short pause makes one rescan of most bursts. What
-// a rescan catches mid-burst is corrected by the next one within the controller's 100 ms debounce.
-const RESCAN_DELAY_MS = 10;
+// Events are gathered this long before the files they name are read. Synth and the runner replace
+// files by rename, complete at once: they would need no wait. Editors that write in place truncate,
+// then write, microseconds apart; reading between the two would briefly push a file's resources as
+// deleted. The write's own event corrects such a read, so correctness needs no delay: the wait only
+// covers an uninterrupted in-place write (and gathers a rename's two events), kept short because it
+// is part of every change's latency.
+const READ_DELAY_MS = 2;
 
 /**
  * Local mode's source: the manifests folder and the registry file, both watched. A file that does not
@@ -25,7 +29,11 @@ export class LocalSource {
   private readonly folderWatchers = new Map<string, FSWatcher>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private identities = new Map<string, LocalIdentity>();
-  private readonly manifestCache: ManifestCache = new Map();
+  private readonly manifests: ManifestFolder;
+  /** Paths watches named since the manifests were last read. */
+  private readonly changedPaths = new Set<string>();
+  /** The registry in force, whose entries a reread compares with. */
+  private registry: LocalRegistry | undefined;
   manifestProblems: readonly ManifestProblem[] = [];
   registryProblem: string | undefined;
 
@@ -33,19 +41,22 @@ export class LocalSource {
     private readonly options: LocalSourceOptions,
     private readonly state: MeshState,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.manifests = new ManifestFolder(options.manifestsDir);
+  }
 
   start(): void {
-    this.loadManifests();
+    this.manifests.rescan();
+    this.publishManifests();
     this.loadRegistry();
     const registry = this.options.registryFile;
     if (registry) {
       // Watch the folder: the runner replaces the file by renaming, which a file watch would lose.
-      this.watchers.push(
-        watch(path.dirname(registry), (_event, name) => {
-          if (name === null || name === path.basename(registry)) this.later('registry', () => this.loadRegistry());
-        }),
-      );
+      const watcher = watch(path.dirname(registry), (_event, name) => {
+        if (name === null || name === path.basename(registry)) this.later('registry', () => this.loadRegistry());
+      });
+      watcher.on('error', () => this.later('registry', () => this.loadRegistry()));
+      this.watchers.push(watcher);
     }
   }
 
@@ -61,7 +72,7 @@ export class LocalSource {
 
   private later(what: string, run: () => void): void {
     clearTimeout(this.timers.get(what));
-    this.timers.set(what, setTimeout(run, RESCAN_DELAY_MS));
+    this.timers.set(what, setTimeout(run, READ_DELAY_MS));
   }
 
   /**
@@ -69,16 +80,7 @@ export class LocalSource {
    * rename (how synth and editors write); node's recursive watch on Linux loses such files.
    */
   private watchFolders(): void {
-    const folders = new Set<string>();
-    const walk = (dir: string) => {
-      folders.add(dir);
-      for (const e of readdirSync(dir, { withFileTypes: true })) if (e.isDirectory()) walk(path.join(dir, e.name));
-    };
-    try {
-      walk(this.options.manifestsDir);
-    } catch {
-      // The folder vanished mid-walk; the next event rescans.
-    }
+    const folders = this.manifests.folders;
     for (const [dir, watcher] of this.folderWatchers) {
       if (folders.has(dir)) continue;
       watcher.close();
@@ -86,15 +88,27 @@ export class LocalSource {
     }
     for (const dir of folders) {
       if (this.folderWatchers.has(dir)) continue;
-      const watcher = watch(dir, () => this.later('manifests', () => this.loadManifests()));
-      watcher.on('error', () => this.later('manifests', () => this.loadManifests()));
+      // Linux names the file that changed. A watch names its own folder's name when that folder is
+      // renamed or deleted, and some platforms name nothing: both, and errors, name the folder itself,
+      // which makes the manifests folder rescan the tree.
+      const watcher = watch(dir, (_event, name) => this.manifestsChanged(name === null || name === path.basename(dir) ? dir : path.join(dir, name)));
+      watcher.on('error', () => this.manifestsChanged(dir));
       this.folderWatchers.set(dir, watcher);
     }
   }
 
-  private loadManifests(): void {
+  private manifestsChanged(changed: string): void {
+    this.changedPaths.add(changed);
+    this.later('manifests', () => {
+      this.manifests.update(this.changedPaths);
+      this.changedPaths.clear();
+      this.publishManifests();
+    });
+  }
+
+  private publishManifests(): void {
     this.watchFolders();
-    const { resources, problems } = readManifests(this.options.manifestsDir, this.manifestCache);
+    const { resources, problems } = this.manifests.read();
     this.manifestProblems = problems;
     for (const p of problems) this.log.warn({ code: p.code, file: p.file }, p.message);
     this.state.replaceSource('local-manifests', resources);
@@ -104,7 +118,8 @@ export class LocalSource {
     const file = this.options.registryFile;
     if (!file) return;
     try {
-      const registry = readLocalRegistry(file);
+      const registry = readLocalRegistry(file, this.registry);
+      this.registry = registry;
       this.identities = tokenIdentities(registry);
       this.registryProblem = undefined;
       this.state.setWorkloads('local-registry', workloadsOf(registry));

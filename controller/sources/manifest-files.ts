@@ -1,20 +1,10 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { API_GROUP } from '../../lib/api';
 import type { RawResource } from '../mesh-state';
 
 const MANIFEST = /\.(ya?ml|json)$/;
-
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true })
-    .sort((a, b) => a.name.localeCompare(b.name))
-    .flatMap((entry) => {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) return filesUnder(full);
-      return entry.isFile() && MANIFEST.test(entry.name) ? [full] : [];
-    });
-}
 
 /** A file that could not be read as manifests; shown on /debug/resources, never fatal. */
 export interface ManifestProblem {
@@ -23,43 +13,116 @@ export interface ManifestProblem {
   readonly message: string;
 }
 
-/** Files parsed by an earlier scan, by path, reused while their size and modification time stay. */
-export type ManifestCache = Map<string, { readonly mtimeMs: number; readonly size: number; readonly resources: RawResource[]; readonly problems: ManifestProblem[] }>;
-
-/**
- * Every mesh resource (apiVersion `meshform.dev/…`) in the YAML/JSON files under a folder, in file
- * order. Other objects (Deployments, CRDs: the rest of a synth) are skipped; a file that does not
- * parse is reported and skipped, and the others still load. With a cache, unchanged files are not
- * parsed again and yield the same objects as before.
- */
-export function readManifests(dir: string, cache: ManifestCache = new Map()): { resources: RawResource[]; problems: ManifestProblem[] } {
-  const resources: RawResource[] = [];
-  const problems: ManifestProblem[] = [];
-  if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) {
-    return { resources, problems: [{ file: dir, code: 'MANIFEST_UNREADABLE', message: 'is not a folder' }] };
-  }
-  const seen = new Set<string>();
-  for (const file of filesUnder(dir)) {
-    seen.add(file);
-    const stat = statSync(file, { throwIfNoEntry: false });
-    const cached = cache.get(file);
-    if (stat && cached && cached.mtimeMs === stat.mtimeMs && cached.size === stat.size) {
-      resources.push(...cached.resources);
-      problems.push(...cached.problems);
-      continue;
-    }
-    const parsed = parseFile(file);
-    if (stat) cache.set(file, { mtimeMs: stat.mtimeMs, size: stat.size, ...parsed });
-    resources.push(...parsed.resources);
-    problems.push(...parsed.problems);
-  }
-  for (const file of cache.keys()) if (!seen.has(file)) cache.delete(file);
-  return { resources, problems };
+interface ParsedFile {
+  /** Size and modification time when parsed; absent when the file could not be looked at. */
+  readonly stat?: { readonly mtimeMs: number; readonly size: number };
+  readonly resources: RawResource[];
+  readonly problems: ManifestProblem[];
 }
 
-function parseFile(file: string): { resources: RawResource[]; problems: ManifestProblem[] } {
+/**
+ * Folder order, as a walk of the tree gives it: the entries of a folder by name, each subfolder's
+ * files in its place. Two files first differ in an entry of the same folder.
+ */
+function compareFiles(a: string, b: string): number {
+  const x = a.split(path.sep);
+  const y = b.split(path.sep);
+  let i = 0;
+  while (i < x.length - 1 && x[i] === y[i]) i += 1;
+  return x[i]!.localeCompare(y[i] ?? '');
+}
+
+/**
+ * The mesh resources (apiVersion `meshform.dev/…`) in the YAML/JSON files under a folder, in file
+ * order, kept parsed per file so that a change costs the files it touched. Other objects
+ * (Deployments, CRDs: the rest of a synth) are skipped; a file that does not parse is reported and
+ * skipped, and the others still load. A file not parsed again yields the same objects as before.
+ */
+export class ManifestFolder {
+  private files = new Map<string, ParsedFile>();
+  private folderSet = new Set<string>();
+  private missing = false;
+
+  constructor(readonly dir: string) {}
+
+  /** The folders of the tree as the last rescan found them. */
+  get folders(): ReadonlySet<string> {
+    return this.folderSet;
+  }
+
+  /** Walks the whole tree again; files whose size and modification time did not change are not parsed again. */
+  rescan(): void {
+    this.missing = !statSync(this.dir, { throwIfNoEntry: false })?.isDirectory();
+    const folders = new Set<string>();
+    const files = new Map<string, ParsedFile>();
+    const walk = (dir: string) => {
+      let entries;
+      try {
+        entries = readdirSync(dir, { withFileTypes: true });
+      } catch {
+        // The folder vanished mid-walk; its watch event brings another rescan.
+        return;
+      }
+      folders.add(dir);
+      for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+        const full = path.join(dir, entry.name);
+        if (entry.isDirectory()) walk(full);
+        else if (entry.isFile() && MANIFEST.test(entry.name)) files.set(full, this.unchanged(full) ?? parseFile(full));
+      }
+    };
+    if (!this.missing) walk(this.dir);
+    this.files = files;
+    this.folderSet = folders;
+  }
+
+  /**
+   * Takes in what watches reported changed: paths in the tree, possibly gone. A manifest file is
+   * read again (or dropped), and nothing else is looked at; a folder that appeared, went or was
+   * renamed means the tree is walked again.
+   */
+  update(paths: Iterable<string>): void {
+    const changed = [...paths];
+    if (this.missing || changed.some((p) => this.folderSet.has(p) || lstatSync(p, { throwIfNoEntry: false })?.isDirectory())) {
+      this.rescan();
+      return;
+    }
+    for (const file of changed) if (MANIFEST.test(file)) this.reread(file);
+  }
+
+  /** Every resource and problem, in file order. */
+  read(): { resources: RawResource[]; problems: ManifestProblem[] } {
+    if (this.missing) return { resources: [], problems: [{ file: this.dir, code: 'MANIFEST_UNREADABLE', message: 'is not a folder' }] };
+    const files = [...this.files.values()];
+    return { resources: files.flatMap((f) => f.resources), problems: files.flatMap((f) => f.problems) };
+  }
+
+  private unchanged(file: string): ParsedFile | undefined {
+    const cached = this.files.get(file);
+    const stat = statSync(file, { throwIfNoEntry: false });
+    return cached?.stat && stat && cached.stat.mtimeMs === stat.mtimeMs && cached.stat.size === stat.size ? cached : undefined;
+  }
+
+  private reread(file: string): void {
+    if (!lstatSync(file, { throwIfNoEntry: false })?.isFile()) {
+      this.files.delete(file);
+      return;
+    }
+    const parsed = parseFile(file);
+    if (this.files.has(file)) {
+      this.files.set(file, parsed);
+      return;
+    }
+    const entries = [...this.files];
+    const at = entries.findIndex(([other]) => compareFiles(file, other) < 0);
+    entries.splice(at < 0 ? entries.length : at, 0, [file, parsed]);
+    this.files = new Map(entries);
+  }
+}
+
+function parseFile(file: string): ParsedFile {
   const resources: RawResource[] = [];
   const problems: ManifestProblem[] = [];
+  const stat = statSync(file, { throwIfNoEntry: false });
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -78,5 +141,5 @@ function parseFile(file: string): { resources: RawResource[]; problems: Manifest
       if (typeof o?.apiVersion === 'string' && o.apiVersion.startsWith(`${API_GROUP}/`)) resources.push({ object: o, origin: `${file}#${i}` });
     }
   });
-  return { resources, problems };
+  return { resources, problems, ...(stat ? { stat: { mtimeMs: stat.mtimeMs, size: stat.size } } : {}) };
 }
