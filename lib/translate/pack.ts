@@ -1,20 +1,9 @@
-import { Writer, type Type } from 'protobufjs';
-import { messageType, typeNameOf, TypeUrl, type PackedAny } from '../xds';
+import { Writer } from 'protobufjs';
+import { packAny, TypeUrl, type PackedAny } from '../xds';
 import { digestOf } from './content-digest';
 
-// Looking a type up in the proto root walks its namespaces; packing thousands of resources per
-// push makes that visible.
-const types = new Map<string, Type>();
-
-function typeOf(typeUrl: string): Type {
-  let type = types.get(typeUrl);
-  if (!type) types.set(typeUrl, (type = messageType(typeNameOf(typeUrl))));
-  return type;
-}
-
 function encode(typeUrl: string, message: object): Uint8Array {
-  const type = typeOf(typeUrl);
-  return type.encode(type.fromObject(message)).finish();
+  return packAny(typeUrl, message).value;
 }
 
 const VIRTUAL_HOST = 'type.googleapis.com/envoy.config.route.v3.VirtualHost';
@@ -38,11 +27,7 @@ function encodeRouteConfiguration(message: { readonly virtual_hosts?: readonly o
   return Buffer.concat(parts);
 }
 
-/**
- * Packs a translated resource as an Any. Unlike `packAny` it does not run protobufjs' `verify`,
- * which refuses enum names ("EDS") and int64 seconds given as strings, both of which `fromObject`
- * (the conversion that actually runs) accepts; a field of the wrong shape still throws here.
- */
+/** Packs a translated resource as an Any (`packAny`, with route configurations encoded by parts). */
 export function packResource(typeUrl: string, message: object): PackedAny {
   const value = typeUrl === TypeUrl.RouteConfiguration ? encodeRouteConfiguration(message) : encode(typeUrl, message);
   return { type_url: typeUrl, value };

@@ -1,4 +1,4 @@
-import type { IConversionOptions } from 'protobufjs';
+import type { IConversionOptions, Type } from 'protobufjs';
 import { messageType } from './proto-root';
 import { typeNameOf } from './type-urls';
 
@@ -17,12 +17,22 @@ export type XdsMessage = Record<string, unknown>;
 
 const TO_OBJECT: IConversionOptions = { longs: String, enums: String, oneofs: true, arrays: true, json: true };
 
+// Looking a type up in the proto root walks its namespaces; the controller packs thousands of
+// resources per push, which makes that visible.
+const types = new Map<string, Type>();
+
+function typeOf(typeUrl: string): Type {
+  let type = types.get(typeUrl);
+  if (!type) types.set(typeUrl, (type = messageType(typeNameOf(typeUrl))));
+  return type;
+}
+
 /**
  * Encodes a plain object as the message of `typeUrl`. Nested Any fields may be given as objects
  * carrying `@type`; they are packed too.
  */
 export function packAny(typeUrl: string, message: object): PackedAny {
-  const type = messageType(typeNameOf(typeUrl));
+  const type = typeOf(typeUrl);
   // fromObject (not verify) so enums may be given by name; it throws on a misshapen object.
   let decoded: ReturnType<typeof type.fromObject>;
   try {
@@ -35,7 +45,7 @@ export function packAny(typeUrl: string, message: object): PackedAny {
 
 /** Decodes a packed Any into a plain object (see XdsMessage). Throws on an unknown type. */
 export function unpackAny(any: PackedAny): XdsMessage {
-  const type = messageType(typeNameOf(any.type_url));
+  const type = typeOf(any.type_url);
   const object = type.toObject(type.decode(any.value), TO_OBJECT);
   return { '@type': any.type_url, ...object };
 }
