@@ -54,6 +54,7 @@ export async function runControllerWith(options: RunOptions): Promise<RunningCon
     },
     // In Kubernetes only the Lease holder decides; the other replicas follow what it wrote.
     isLeader: () => kubernetes?.isLeader ?? true,
+    version: () => controller.state.stateVersion,
   });
   if (options.mode.kind === 'local') {
     const source = new LocalSource({ manifestsDir: options.mode.manifestsDir, ...(options.mode.registryFile ? { registryFile: options.mode.registryFile } : {}) }, controller.state, options.log);

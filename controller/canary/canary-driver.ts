@@ -19,6 +19,8 @@ export interface CanaryDriverHost {
    * every replica serves the same weights. @default always (one local controller)
    */
   isLeader?(): boolean;
+  /** Moves whenever resources may have changed; the driver rebuilds its model only then. @default rebuilt every tick */
+  version?(): number;
 }
 
 export interface CanaryDriverOptions {
@@ -59,6 +61,8 @@ export class CanaryDriver {
   private readonly scrape: (address: string) => Promise<string>;
   private readonly now: () => number;
   private ticking = false;
+  private model?: MeshModel;
+  private modelVersion?: number;
 
   constructor(
     private readonly host: CanaryDriverHost,
@@ -78,8 +82,12 @@ export class CanaryDriver {
     if (this.ticking) return;
     this.ticking = true;
     try {
-      const resources = this.host.resources();
-      const model = new MeshModel(resources);
+      const version = this.host.version?.();
+      if (!this.model || version === undefined || version !== this.modelVersion) {
+        this.model = new MeshModel(this.host.resources());
+        this.modelVersion = version;
+      }
+      const model = this.model;
       const canaries = model.all('Canary');
       for (const [key, run] of this.runs) {
         if (canaries.some((c) => keyOf(c) === key)) continue;

@@ -99,4 +99,21 @@ describe('the canary driver', () => {
     expect(h.canaryWeight()).toBe(100);
     expect(h.statuses.at(-1)!.phase).toBe('Succeeded');
   });
+
+  it('builds its model of the mesh again only when the state version moves', async () => {
+    const f = fullResources();
+    const resources = [f.Mesh, f.MeshService, f.ExternalService, f.TrafficRoute, f.Canary].map((o) => parseResource(o));
+    let reads = 0;
+    let version = 1;
+    const driver = new CanaryDriver(
+      { resources: () => (reads++, resources), workloads: () => [], overrideRoute: () => undefined, publish: () => undefined, version: () => version },
+      { scrape: async () => '' },
+    );
+    await driver.tick();
+    await driver.tick();
+    expect(reads).toBe(1);
+    version += 1;
+    await driver.tick();
+    expect(reads).toBe(2);
+  });
 });
