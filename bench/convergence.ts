@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { TypeUrl } from '../lib/xds';
 import { clusterOf, instanceIp, PORT, serviceName, writeMesh, writeRegistry, writeRoute } from './convergence-mesh';
 import { SimulatedProxy } from './convergence-proxy';
+import { CONVERGENCE_FULL } from './support/convergence-run';
 
 const ENDPOINTS = 10;
 
@@ -147,7 +148,10 @@ async function measure(services: number, proxyCount: number, changes: number, ga
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { services: { type: 'string', default: '10,100,1000' }, proxies: { type: 'string', default: '100' }, changes: { type: 'string', default: '10' }, 'gap-ms': { type: 'string', default: '250' } } });
+  const full = CONVERGENCE_FULL;
+  const { values } = parseArgs({
+    options: { services: { type: 'string', default: full.services.join(',') }, proxies: { type: 'string', default: String(full.proxies) }, changes: { type: 'string', default: String(full.changes) }, 'gap-ms': { type: 'string', default: '250' } },
+  });
   const rows: Row[] = [];
   for (const services of values.services.split(',').map(Number)) rows.push(...(await measure(services, Number(values.proxies), Number(values.changes), Number(values['gap-ms']))));
   const f = (n: number) => n.toFixed(1).padStart(8);
