@@ -35,8 +35,8 @@ function compareFiles(a: string, b: string): number {
 /**
  * The mesh resources (apiVersion `meshform.dev/…`) in the YAML/JSON files under a folder, in file
  * order, kept parsed per file so that a change costs the files it touched. Other objects
- * (Deployments, CRDs: the rest of a synth) are skipped; a file that does not parse is reported and
- * skipped, and the others still load. A file not parsed again yields the same objects as before.
+ * (Deployments, CRDs: the rest of a synth) are skipped; a file that does not parse is reported,
+ * keeps what it last held (none if it never parsed), and the others still load. A file not parsed again yields the same objects as before.
  */
 export class ManifestFolder {
   private files = new Map<string, ParsedFile>();
@@ -67,7 +67,7 @@ export class ManifestFolder {
       for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
         const full = path.join(dir, entry.name);
         if (entry.isDirectory()) walk(full);
-        else if (entry.isFile() && MANIFEST.test(entry.name)) files.set(full, this.unchanged(full) ?? parseFile(full));
+        else if (entry.isFile() && MANIFEST.test(entry.name)) files.set(full, this.unchanged(full) ?? this.parse(full));
       }
     };
     if (!this.missing) walk(this.dir);
@@ -102,12 +102,24 @@ export class ManifestFolder {
     return cached?.stat && stat && cached.stat.mtimeMs === stat.mtimeMs && cached.stat.size === stat.size ? cached : undefined;
   }
 
+  /**
+   * A file that no longer parses (caught mid-edit, broken by hand) keeps its last readable
+   * resources in force, as an invalid resource keeps its last valid version; it is reported. A
+   * deleted file is a decision and drops its resources.
+   */
+  private parse(file: string): ParsedFile {
+    const parsed = parseFile(file);
+    const before = this.files.get(file);
+    if (parsed.problems.length === 0 || !before) return parsed;
+    return { ...parsed, resources: before.resources, problems: parsed.problems.map((p) => ({ ...p, message: `${p.message}; its last readable content stays in force` })) };
+  }
+
   private reread(file: string): void {
     if (!lstatSync(file, { throwIfNoEntry: false })?.isFile()) {
       this.files.delete(file);
       return;
     }
-    const parsed = parseFile(file);
+    const parsed = this.parse(file);
     if (this.files.has(file)) {
       this.files.set(file, parsed);
       return;

@@ -121,14 +121,18 @@ describe('manifests folder', () => {
     expect([...folder.folders]).toEqual([dir]);
   });
 
-  it('reports a named file that no longer parses, and the one that is not a folder', () => {
+  it('reports a named file that no longer parses, keeping its last readable resources in force, and the one that is not a folder', () => {
     const dir = tempDir();
     const file = path.join(dir, 'a.yaml');
     writeFileSync(file, 'apiVersion: meshform.dev/v1alpha1\nkind: Mesh\nmetadata: {name: m}\nspec: {}\n');
     const folder = scan(dir);
     writeFileSync(file, 'kind: [unclosed');
     folder.update([file]);
-    expect(folder.read()).toEqual({ resources: [], problems: [expect.objectContaining({ code: 'MANIFEST_NOT_YAML', file })] });
+    expect(folder.read().resources.map(nameOf)).toEqual(['m']);
+    expect(folder.read().problems).toEqual([expect.objectContaining({ code: 'MANIFEST_NOT_YAML', file, message: expect.stringContaining('its last readable content stays in force') })]);
+    // A rescan (the file unchanged since) keeps it so too.
+    folder.rescan();
+    expect(folder.read().resources.map(nameOf)).toEqual(['m']);
     expect(scan(path.join(dir, 'absent')).read().problems).toEqual([{ file: path.join(dir, 'absent'), code: 'MANIFEST_UNREADABLE', message: 'is not a folder' }]);
   });
 });
@@ -221,7 +225,7 @@ describe('local source', () => {
     expect(names(state)).toEqual(['b', 'c']);
   });
 
-  it('reports a manifest that stops parsing, as a rescan did, and still reads the others', async () => {
+  it('reports a manifest that stops parsing and keeps its last readable resources in force beside the others', async () => {
     const dir = tempDir();
     const file = path.join(dir, 'a.yaml');
     writeFileSync(file, meshService('a'));
@@ -230,7 +234,7 @@ describe('local source', () => {
     replaceFile(file, 'kind: [unclosed');
     await eventually(() => source.manifestProblems.length > 0, 'the problem');
     expect(source.manifestProblems).toEqual([expect.objectContaining({ code: 'MANIFEST_NOT_YAML', file })]);
-    expect(names(state)).toEqual(['b']);
+    expect(names(state).sort()).toEqual(['a', 'b']);
     replaceFile(file, meshService('a'));
     await eventually(() => source.manifestProblems.length === 0, 'the fix');
     expect(names(state).sort()).toEqual(['a', 'b']);
