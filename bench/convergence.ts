@@ -2,7 +2,7 @@
  * Convergence benchmark: how long from a configuration change until every connected proxy has the
  * new configuration (received it and ACKed), at 10/100/1000 services × 10 endpoints with 100
  * simulated sidecars, and the controller's memory. The controller runs as a child process in local
- * mode with its defaults (its 10 ms file-watch coalescing included); changes are file writes as
+ * mode with its defaults (its 2 ms file-watch coalescing included); changes are file writes as
  * synth and the runner make them: one manifest file per object, the registry as a whole. Each
  * change is isolated: it comes `--gap-ms` after the previous one converged, longer than the
  * controller's 100 ms quiet time, so it measures one change, not a burst (a burst waits for the
