@@ -34,8 +34,8 @@ export function connectionPoolFields(ctx: TranslationContext, policy: TrafficPol
   const fields: EnvoyMessage = {};
   if (Object.keys(threshold).length > 0) fields['circuit_breakers'] = { thresholds: [{ priority: 'DEFAULT', ...threshold }] };
   if (tcp?.connectTimeout) fields['connect_timeout'] = duration(tcp.connectTimeout);
-  // The Cluster-level forms: HttpProtocolOptions extensions are not in the shared proto root, and
-  // Envoy still honours these.
+  // The Cluster-level forms, which Envoy still honours; in the HttpProtocolOptions extension they
+  // would have to be merged with the one http2 ports carry (http2Upstream).
   if (http?.maxRequestsPerConnection) fields['max_requests_per_connection'] = wrapped(http.maxRequestsPerConnection);
   if (http?.idleTimeout) fields['common_http_protocol_options'] = { idle_timeout: duration(http.idleTimeout) };
   return fields;

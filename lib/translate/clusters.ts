@@ -5,7 +5,7 @@ import type { EnvoyMessage } from './envoy-types';
 import { connectionPoolFields } from './circuit-breakers';
 import { loadBalancerFields } from './load-balancer';
 import { outlierDetectionFields } from './outlier-detection';
-import { socketAddress, wrapped } from './proto-values';
+import { http2Upstream, socketAddress, wrapped } from './proto-values';
 import { upstreamMtlsSocket, upstreamOriginationSocket } from './tls-contexts';
 
 const ADS = { ads: {}, resource_api_version: 'V3' };
@@ -47,7 +47,7 @@ function meshCluster(ctx: TranslationContext, destination: OutboundService, vers
     type: 'EDS',
     eds_cluster_config: { eds_config: ADS, service_name: name },
     connect_timeout: DEFAULT_CONNECT_TIMEOUT,
-    ...(protocol === 'http2' || protocol === 'grpc' ? { http2_protocol_options: {} } : {}),
+    ...(protocol === 'http2' || protocol === 'grpc' ? http2Upstream() : {}),
     ...policyFields(ctx, destination, version),
   };
   if (acceptsMtls(ctx, destination)) {

@@ -5,7 +5,7 @@ import { whereOf, type TranslationContext } from './context';
 import type { EnvoyMessage } from './envoy-types';
 import { jwtAuthn } from './jwt-authn';
 import { localRateLimit } from './local-rate-limit';
-import { socketAddress, wrapped } from './proto-values';
+import { http2Upstream, socketAddress, wrapped } from './proto-values';
 import { rbacFilters } from './rbac';
 import { FilterName, inboundListenerName, inboundPassthroughName } from './resource-names';
 import { effectiveTelemetry, telemetryFields } from './telemetry';
@@ -89,7 +89,7 @@ function appCluster(name: string, address: string, port: number, http2: boolean)
       cluster_name: name,
       endpoints: [{ locality: {}, lb_endpoints: [{ endpoint: { address: socketAddress(address, port) }, load_balancing_weight: wrapped(1) }] }],
     },
-    ...(http2 ? { http2_protocol_options: {} } : {}),
+    ...(http2 ? http2Upstream() : {}),
   };
 }
 

@@ -1,4 +1,5 @@
-import { msToDuration } from '../xds';
+import { msToDuration, TypeUrl } from '../xds';
+import type { EnvoyMessage } from './envoy-types';
 import { parseDuration } from '../api';
 
 /** google.protobuf.Duration of a mesh duration string ("250ms"). */
@@ -24,4 +25,16 @@ export function percentValue(percent: number): { value: number } {
 /** A socket address. */
 export function socketAddress(address: string, port: number): { socket_address: { address: string; port_value: number } } {
   return { socket_address: { address, port_value: port } };
+}
+
+/**
+ * An upstream spoken in HTTP/2 (http2 and gRPC ports: gRPC needs it end to end), in the v3 form:
+ * the HttpProtocolOptions extension rather than the deprecated Cluster.http2_protocol_options.
+ */
+export function http2Upstream(): EnvoyMessage {
+  return {
+    typed_extension_protocol_options: {
+      'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': { '@type': TypeUrl.HttpProtocolOptions, explicit_http_config: { http2_protocol_options: {} } },
+    },
+  };
 }

@@ -36,6 +36,10 @@ export class ClusterState {
   private agentLimit = 0;
   /** HTTP/2 clusters multiplex on one session per endpoint (and TLS material). */
   private readonly sessions = new Map<string, { session: http2.ClientHttp2Session; secrets: readonly (CompiledSecret | undefined)[] }>();
+  /** Requests each upstream connection has carried, for max_requests_per_connection. */
+  private readonly requestsOn = new WeakMap<object, number>();
+  /** The pool's idle timeout, as built (a new one takes a new pool). */
+  private agentIdleMs = 0;
 
   constructor(readonly name: string) {}
 
@@ -45,14 +49,17 @@ export class ClusterState {
    */
   agentFor(config: ClusterConfig, secrets: ReadonlyMap<string, CompiledSecret>): http.Agent {
     const material = tlsMaterial(config, secrets);
-    if (this.agent && sameMaterial(material, this.agentSecrets) && this.agentLimit === config.limits.maxConnections) return this.agent;
+    // A longer idle timeout would race Node servers' 5 s keep-alive; a shorter one is honoured.
+    const idleMs = Math.min(config.idleTimeoutMs ?? IDLE_SOCKET_TIMEOUT_MS, IDLE_SOCKET_TIMEOUT_MS);
+    if (this.agent && sameMaterial(material, this.agentSecrets) && this.agentLimit === config.limits.maxConnections && this.agentIdleMs === idleMs) return this.agent;
     const options: https.AgentOptions = {
       keepAlive: true,
       maxSockets: config.limits.maxConnections,
       maxTotalSockets: config.limits.maxConnections,
-      timeout: IDLE_SOCKET_TIMEOUT_MS,
+      timeout: idleMs,
       scheduling: 'lifo',
     };
+    this.agentIdleMs = idleMs;
     this.agent = config.tls ? new https.Agent({ ...options, ...tlsOptions(config, material) }) : new http.Agent(options);
     this.agentSecrets = material;
     this.agentLimit = config.limits.maxConnections;
@@ -73,9 +80,25 @@ export class ClusterState {
     session.once('close', () => {
       if (this.sessions.get(key)?.session === session) this.sessions.delete(key);
     });
-    session.setTimeout(IDLE_SOCKET_TIMEOUT_MS * 15, () => session.close());
+    session.setTimeout(config.idleTimeoutMs ?? IDLE_SOCKET_TIMEOUT_MS * 15, () => session.close());
     this.sessions.set(key, { session, secrets: material });
     return session;
+  }
+
+  /** Counts a request on an upstream connection; true when it is the last one the cluster allows there. */
+  countRequest(connection: object, config: ClusterConfig): boolean {
+    const count = (this.requestsOn.get(connection) ?? 0) + 1;
+    this.requestsOn.set(connection, count);
+    return config.maxRequestsPerConnection !== undefined && count >= config.maxRequestsPerConnection;
+  }
+
+  /**
+   * Takes an HTTP/2 session out of use: new requests get a new session, and it closes once `last`
+   * (its last stream) has, since closing earlier would refuse a stream not yet on the wire.
+   */
+  retireSession(session: http2.ClientHttp2Session, last: http2.ClientHttp2Stream): void {
+    for (const [key, entry] of this.sessions) if (entry.session === session) this.sessions.delete(key);
+    last.once('close', () => session.close());
   }
 
   /** Open upstream connections, for /clusters and the connections gauge. */

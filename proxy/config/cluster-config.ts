@@ -45,6 +45,10 @@ export interface ClusterConfig {
   readonly outlier: OutlierDetectionConfig | undefined;
   readonly tls: UpstreamTls | undefined;
   readonly http2: boolean;
+  /** Upstream connections (HTTP/1.1 sockets, HTTP/2 sessions) idle this long are closed. @default the pool's own */
+  readonly idleTimeoutMs: number | undefined;
+  /** A connection carries at most this many requests, then closes once they finish. @default unlimited */
+  readonly maxRequestsPerConnection: number | undefined;
   /**
    * ORIGINAL_DST: the endpoint is the request's original destination, read from a header
    * (there is no connection redirect to recover it from in local mode).
@@ -88,6 +92,7 @@ export function compileCluster(message: XdsMessage): ClusterConfig {
     outlier: message['outlier_detection'] ? compileOutlier(message['outlier_detection'] as XdsMessage) : undefined,
     tls: tlsContext ? compileUpstreamTls(tlsContext, resource) : undefined,
     http2: wantsHttp2(message),
+    ...connectionLimits(message),
     originalDestinationHeader:
       type === 'ORIGINAL_DST' ? String(originalDst['http_header_name'] || 'x-envoy-original-dst-host').toLowerCase() : undefined,
   };
@@ -121,13 +126,26 @@ function compileOutlier(message: XdsMessage): OutlierDetectionConfig {
   };
 }
 
+/** The cluster's HttpProtocolOptions extension, where v3 puts what the deprecated Cluster-level fields said. */
+function httpProtocolOptions(message: XdsMessage): XdsMessage | undefined {
+  const options = (message['typed_extension_protocol_options'] as Record<string, XdsMessage> | undefined) ?? {};
+  return options['envoy.extensions.upstreams.http.v3.HttpProtocolOptions'];
+}
+
 /** HTTP/2 upstream: the extension options, or Cluster.http2_protocol_options (deprecated in v3, still honoured by Envoy). */
 function wantsHttp2(message: XdsMessage): boolean {
   if (message['http2_protocol_options'] !== undefined && message['http2_protocol_options'] !== null) return true;
-  const options = (message['typed_extension_protocol_options'] as Record<string, XdsMessage> | undefined) ?? {};
-  const http = options['envoy.extensions.upstreams.http.v3.HttpProtocolOptions'];
-  const explicit = http?.['explicit_http_config'] as XdsMessage | undefined;
+  const explicit = httpProtocolOptions(message)?.['explicit_http_config'] as XdsMessage | undefined;
   return explicit?.['protocol_config'] === 'http2_protocol_options';
+}
+
+/** idle_timeout and max_requests_per_connection: in the extension's common options, else the Cluster-level forms. */
+function connectionLimits(message: XdsMessage): Pick<ClusterConfig, 'idleTimeoutMs' | 'maxRequestsPerConnection'> {
+  const common = (httpProtocolOptions(message)?.['common_http_protocol_options'] ?? message['common_http_protocol_options']) as XdsMessage | undefined;
+  const maxRequests = (common?.['max_requests_per_connection'] ?? message['max_requests_per_connection']) as { value?: number } | undefined;
+  // 0 means unlimited in Envoy, for both.
+  const idle = durationToMs(common?.['idle_timeout'] as Duration | undefined);
+  return { idleTimeoutMs: idle || undefined, maxRequestsPerConnection: maxRequests?.value || undefined };
 }
 
 /** Compiles a ClusterLoadAssignment (EDS or a STATIC cluster's load_assignment) to endpoints. */

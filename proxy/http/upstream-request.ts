@@ -107,6 +107,8 @@ function sendHttp1(options: AttemptOptions): Promise<AttemptResult> {
     attempt.arm(() => request.destroy(new AttemptError('timeout', `no response within ${options.timeoutMs} ms`)));
     request.on('socket', (socket) => {
       attempt.dequeue();
+      // Its last request: the socket closes once the response is read instead of going back to the pool.
+      if (cluster.state.countRequest(socket, cluster.config)) request.shouldKeepAlive = false;
       if (!socket.connecting) return;
       const connectTimer = setTimeout(
         () => request.destroy(new AttemptError('connect-failure', `connect timeout after ${cluster.config.connectTimeoutMs} ms`)),
@@ -166,6 +168,8 @@ function sendHttp2(options: AttemptOptions): Promise<AttemptResult> {
       },
       { signal: options.signal },
     );
+    // Its last stream: the session takes no more and closes once its streams finish.
+    if (cluster.state.countRequest(session, cluster.config)) cluster.state.retireSession(session, stream);
     attempt.arm(() => stream.close(http2.constants.NGHTTP2_CANCEL));
     let trailers: IncomingHttpHeaders = {};
     stream.once('trailers', (received) => (trailers = received));

@@ -16,7 +16,7 @@ function clusterWith(limits: Partial<CircuitBreakerLimits>, overflows: OverflowK
     outlier: undefined,
     tls: undefined,
     http2: false,
-    originalDestinationHeader: undefined,
+    originalDestinationHeader: undefined, idleTimeoutMs: undefined, maxRequestsPerConnection: undefined,
   };
   return new UpstreamCluster(config, [], new ClusterState('c'), { overflow: (_c, kind) => overflows.push(kind), ejected: () => undefined }, 50);
 }

@@ -18,7 +18,7 @@ function config(lbPolicy: LbPolicy): ClusterConfig {
     outlier: undefined,
     tls: undefined,
     http2: false,
-    originalDestinationHeader: undefined,
+    originalDestinationHeader: undefined, idleTimeoutMs: undefined, maxRequestsPerConnection: undefined,
   };
 }
 

@@ -19,7 +19,12 @@ describe('clusters', () => {
   it('makes an EDS cluster over ADS for the whole service and one per version', () => {
     const t = translateForProxy(model(reviews), [], proxyless());
     expect(t.clusters.map((c) => c['name'])).toEqual([`outbound|9080||${FQDN}`, `outbound|9080|v1|${FQDN}`]);
-    expect(t.clusters[1]).toMatchObject({ type: 'EDS', eds_cluster_config: { eds_config: { ads: {} }, service_name: `outbound|9080|v1|${FQDN}` }, lb_policy: 'ROUND_ROBIN', http2_protocol_options: {} });
+    expect(t.clusters[1]).toMatchObject({ type: 'EDS', eds_cluster_config: { eds_config: { ads: {} }, service_name: `outbound|9080|v1|${FQDN}` }, lb_policy: 'ROUND_ROBIN' });
+    // reviews' port is grpc: HTTP/2 upstream, in the v3 extension rather than the deprecated Cluster field.
+    expect(t.clusters[1]!['http2_protocol_options']).toBeUndefined();
+    expect(t.clusters[1]!['typed_extension_protocol_options']).toEqual({
+      'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': { '@type': 'type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions', explicit_http_config: { http2_protocol_options: {} } },
+    });
   });
 
   it('uses LEAST_REQUEST for sidecars and round robin, reported, for proxyless clients', () => {
