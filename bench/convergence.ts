@@ -18,27 +18,10 @@ import { parseArgs } from 'node:util';
 import { TypeUrl } from '../lib/xds';
 import { clusterOf, instanceIp, PORT, serviceName, writeMesh, writeRegistry, writeRoute } from './convergence-mesh';
 import { SimulatedProxy } from './convergence-proxy';
-import { CONVERGENCE_FULL } from './support/convergence-run';
+import { CONVERGENCE_FULL, type ConvergenceRow as Row } from './support/convergence-run';
 
 const ENDPOINTS = 10;
 
-interface Row {
-  services: number;
-  endpoints: number;
-  proxies: number;
-  change: 'route weight (RDS)' | 'endpoint move (EDS)';
-  samples: number;
-  p50Ms: number;
-  p99Ms: number;
-  maxMs: number;
-  initialMs: number;
-  rssMb: number;
-  peakRssMb: number;
-  /** The controller's own view (change → response written), as the upper bound of its histogram bucket. */
-  controllerP99Ms: number;
-  /** CPU time (user + system) the controller spent per change: what the machine's load does not distort. */
-  controllerCpuMsPerChange: number;
-}
 
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);

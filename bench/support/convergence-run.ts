@@ -18,7 +18,7 @@ export interface ConvergenceRow {
   services: number;
   endpoints: number;
   proxies: number;
-  change: string;
+  change: 'route weight (RDS)' | 'endpoint move (EDS)';
   samples: number;
   p50Ms: number;
   p99Ms: number;
@@ -26,7 +26,9 @@ export interface ConvergenceRow {
   initialMs: number;
   rssMb: number;
   peakRssMb: number;
+  /** The controller's own view (change → response written), as the upper bound of its histogram bucket. */
   controllerP99Ms: number;
+  /** CPU time (user + system) the controller spent per change: what the machine's load does not distort. */
   controllerCpuMsPerChange: number;
 }
 

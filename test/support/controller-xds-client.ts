@@ -5,30 +5,7 @@
  */
 import { Client, credentials, Metadata } from '@grpc/grpc-js';
 import * as xds from '@grpc/grpc-js-xds';
-
-interface Scenario {
-  readonly xdsServer: string;
-  readonly target: string;
-  readonly calls: number;
-  /** Header sent on every call. */
-  readonly headers?: Record<string, string>;
-  /** Spreads calls over this many users, sending x-user: user-<i % users>. */
-  readonly users?: number;
-  /** Pause between calls, for detectors that work on time windows (outlier detection). */
-  readonly gapMs?: number;
-  /**
-   * Keep calling (up to `calls`) until this server has answered `settle` times in a row; prints
-   * `{"ready":true}` after the first answer so that the test can change the configuration then.
-   */
-  readonly until?: { readonly server: string; readonly settle: number };
-}
-
-interface Outcome {
-  readonly server?: string;
-  readonly code?: number;
-  readonly details?: string;
-  readonly user?: string;
-}
+import type { Outcome, Scenario } from './controller-xds-scenario';
 
 const scenario = JSON.parse(process.argv[2]!) as Scenario;
 process.env['GRPC_XDS_BOOTSTRAP_CONFIG'] = JSON.stringify({

@@ -14,9 +14,16 @@ export interface Scenario {
   readonly xdsServer: string;
   readonly target: string;
   readonly calls: number;
+  /** Header sent on every call. */
   readonly headers?: Record<string, string>;
+  /** Spreads calls over this many users, sending x-user: user-<i % users>. */
   readonly users?: number;
+  /** Pause between calls, for detectors that work on time windows (outlier detection). */
   readonly gapMs?: number;
+  /**
+   * Keep calling (up to `calls`) until this server has answered `settle` times in a row; prints
+   * `{"ready":true}` after the first answer so that the test can change the configuration then.
+   */
   readonly until?: { readonly server: string; readonly settle: number };
 }
 
