@@ -1,6 +1,6 @@
 import * as http from 'node:http';
 import type { ConfigStore } from '../config/config-store';
-import { close, listen, send, sendPrometheus, sendReadiness, type ObservedProxy } from './shared-endpoints';
+import { EndpointServer, send, sendPrometheus, sendReadiness, type ObservedProxy } from './shared-endpoints';
 
 export interface AdminDeps extends ObservedProxy {
   /** Starts draining listeners (POST /drain); the proxy keeps running until told to stop. */
@@ -30,22 +30,12 @@ function clusters(store: ConfigStore): unknown {
 }
 
 /** The admin interface: /ready, /stats/prometheus, /config_dump, /clusters and POST /drain. */
-export class AdminServer {
-  private readonly server: http.Server;
-
+export class AdminServer extends EndpointServer {
   constructor(private readonly deps: AdminDeps) {
-    this.server = http.createServer((req, res) => void this.handle(req, res));
+    super();
   }
 
-  listen(port: number, host: string): Promise<number> {
-    return listen(this.server, port, host);
-  }
-
-  close(): Promise<void> {
-    return close(this.server);
-  }
-
-  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  protected async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0];
     switch (path) {
       case '/ready':

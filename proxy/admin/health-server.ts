@@ -1,7 +1,7 @@
 import * as http from 'node:http';
 import type { AppProbe } from '../bootstrap/app-probe-schema';
 import { runAppProbe } from './app-probe';
-import { close, listen, send, sendPrometheus, sendReadiness, type ObservedProxy } from './shared-endpoints';
+import { EndpointServer, send, sendPrometheus, sendReadiness, type ObservedProxy } from './shared-endpoints';
 
 export interface HealthDeps extends ObservedProxy {
   /** Keyed `<container>/<livez|readyz|startupz>`. */
@@ -14,24 +14,15 @@ const APP_HEALTH = '/app-health/';
  * The proxy's port for outside the pod (kubelet, Prometheus): readiness, metrics and the app
  * containers' rewritten probes, and nothing that changes or reveals the proxy's configuration.
  */
-export class HealthServer {
-  private readonly server: http.Server;
+export class HealthServer extends EndpointServer {
   private readonly appProbes: ReadonlyMap<string, AppProbe>;
 
   constructor(private readonly deps: HealthDeps) {
+    super();
     this.appProbes = new Map(Object.entries(deps.appProbes));
-    this.server = http.createServer((req, res) => void this.handle(req, res));
   }
 
-  listen(port: number, host: string): Promise<number> {
-    return listen(this.server, port, host);
-  }
-
-  close(): Promise<void> {
-    return close(this.server);
-  }
-
-  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  protected async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (req.method === 'GET' && path === '/ready') return sendReadiness(res, this.deps);
     if (req.method === 'GET' && path === '/stats/prometheus') return sendPrometheus(res, this.deps);

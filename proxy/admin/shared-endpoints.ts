@@ -28,16 +28,23 @@ export async function sendPrometheus(res: http.ServerResponse, proxy: ObservedPr
   send(res, 200, proxy.metrics.registry.contentType, await proxy.metrics.registry.metrics());
 }
 
-/** Binds a server; resolves with the bound port (the OS's choice for port 0). */
-export function listen(server: http.Server, port: number, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
-  });
-}
+/** A small HTTP server of the proxy's own (admin, health): one request handler, bound on demand, closed at once. */
+export abstract class EndpointServer {
+  private readonly server = http.createServer((req, res) => void this.handle(req, res));
 
-/** Closes a server at once, keep-alive connections (a scraper's, a prober's) included. */
-export function close(server: http.Server): Promise<void> {
-  server.closeAllConnections();
-  return new Promise((resolve) => server.close(() => resolve()));
+  protected abstract handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> | void;
+
+  /** Binds; resolves with the bound port (the OS's choice for port 0). */
+  listen(port: number, host: string): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => resolve((this.server.address() as AddressInfo).port));
+    });
+  }
+
+  /** Closes at once, keep-alive connections (a scraper's, a prober's) included. */
+  close(): Promise<void> {
+    this.server.closeAllConnections();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
 }
