@@ -87,9 +87,11 @@ export class ClusterState {
 
   /** Counts a request on an upstream connection; true when it is the last one the cluster allows there. */
   countRequest(connection: object, config: ClusterConfig): boolean {
+    // Most clusters set no limit: nothing to count on the request path then.
+    if (config.maxRequestsPerConnection === undefined) return false;
     const count = (this.requestsOn.get(connection) ?? 0) + 1;
     this.requestsOn.set(connection, count);
-    return config.maxRequestsPerConnection !== undefined && count >= config.maxRequestsPerConnection;
+    return count >= config.maxRequestsPerConnection;
   }
 
   /**
