@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StrictMtls } from '../../../constructs';
 import { BOOTSTRAP_ANNOTATION, expandEnvReferences, INIT_CONTAINER, injectionConfig, injectSidecar, sidecarFor, type Container, type PodLike } from '../../../lib/injection';
-import { cliEntry } from '../../../runner';
+import { buildBundles } from '../../../scripts/build-bundles';
 import { service, synthesize } from '../mesh/local-mesh-fixture';
 import { PodNetwork } from './pod-network';
 
@@ -111,16 +111,18 @@ beforeAll(async () => {
 
   network = PodNetwork.create([CONTROLLER, DETAILS, WEB]);
   const { pod, node } = network;
-  const cli = cliEntry();
+  // The images' single-file bundles, in the test's own folder: the proxy runs as its UID, which may
+  // not read the checkout (a clone in a 0700 temporary folder, as CI makes).
+  const image = await buildBundles(path.join(root, 'image'));
   const app = path.join(__dirname, 'pod-app.ts');
   // What the init container does, before anything else in the pod starts.
   network.run(pod, 'sh', ['-c', captureScript]);
-  network.start(node, process.execPath, [cli, 'controller', '--local', manifests, '--registry', registry, '--host', CONTROLLER, '--xds-port', '15010', '--admin-port', '15011'], { name: 'controller' });
+  network.start(node, process.execPath, [image.controller, '--local', manifests, '--registry', registry, '--host', CONTROLLER, '--xds-port', '15010', '--admin-port', '15011'], { name: 'controller' });
   network.start(node, process.execPath, ['--import', 'tsx', app, 'details', '127.0.0.3', '9080'], { name: 'details-app' });
   network.start(pod, process.execPath, ['--import', 'tsx', app, 'reviews', '0.0.0.0', '9080'], { name: 'reviews-app' });
-  network.start(node, process.execPath, [cli, 'proxy', '--bootstrap', nodeBootstrap('details', DETAILS, '127.0.0.3', tokens.details.file)], { name: 'details-proxy' });
-  network.start(node, process.execPath, [cli, 'proxy', '--bootstrap', nodeBootstrap('web', WEB, WEB_OUTBOUND, tokens.web.file)], { name: 'web-proxy' });
-  network.start(pod, process.execPath, [cli, 'proxy', '--bootstrap', reviewsBootstrap], { name: 'reviews-proxy', uid: PROXY_UID });
+  network.start(node, process.execPath, [image.proxy, '--bootstrap', nodeBootstrap('details', DETAILS, '127.0.0.13', tokens.details.file)], { name: 'details-proxy' });
+  network.start(node, process.execPath, [image.proxy, '--bootstrap', nodeBootstrap('web', WEB, WEB_OUTBOUND, tokens.web.file)], { name: 'web-proxy' });
+  network.start(pod, process.execPath, [image.proxy, '--bootstrap', reviewsBootstrap], { name: 'reviews-proxy', uid: PROXY_UID });
 
   await until('the reviews sidecar ready on its health port', async () => ((await get(node, `http://${PodNetwork.POD_IP}:15020/ready`)).status === 200 ? true : undefined));
   await until('details and web sidecars ready', async () => ((await get(node, `http://${DETAILS}:15000/ready`)).status === 200 && (await get(node, `http://${WEB}:15000/ready`)).status === 200 ? true : undefined));
