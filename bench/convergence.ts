@@ -55,7 +55,7 @@ function p99Between(before: { le: number; count: number }[], after: { le: number
 
 async function startController(dir: string): Promise<{ child: ChildProcess; xds: string; adminPort: number }> {
   const entry = path.join(__dirname, 'convergence-controller.ts');
-  const child = spawn(process.execPath, ['--import', 'tsx', entry, '--local', path.join(dir, 'manifests'), '--registry', path.join(dir, 'registry.json'), '--xds-port', '0', '--admin-port', '0'], {
+  const child = spawn(process.execPath, [...(process.env.CONVERGENCE_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.CONVERGENCE_CPU_PROF] : []), '--import', 'tsx', entry, '--local', path.join(dir, 'manifests'), '--registry', path.join(dir, 'registry.json'), '--xds-port', '0', '--admin-port', '0'], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, MESHFORM_LOG_LEVEL: 'error' },
   });
@@ -90,16 +90,16 @@ async function measure(services: number, proxyCount: number, changes: number, ga
     await Promise.all(proxies.map((p) => p.ready()));
     const initialMs = performance.now() - started;
     const rows: Row[] = [];
-    for (const [change, type] of [['route weight (RDS)', TypeUrl.RouteConfiguration], ['endpoint move (EDS)', TypeUrl.ClusterLoadAssignment]] as const) {
+    for (const [change, type] of [['route weight (VHDS)', TypeUrl.VirtualHost], ['endpoint move (EDS)', TypeUrl.ClusterLoadAssignment]] as const) {
       const samples: number[] = [];
-      const short = type === TypeUrl.RouteConfiguration ? 'RDS' : 'EDS';
+      const short = type === TypeUrl.VirtualHost ? 'VHDS' : 'EDS';
       const histogramBefore = await pushHistogram(adminPort, short);
       let cpu = 0;
       for (let i = 1; i <= changes; i++) {
         await new Promise((resolve) => setTimeout(resolve, gapMs));
         const cpuBefore = cpuMs(child.pid!);
         const t0 = performance.now();
-        if (type === TypeUrl.RouteConfiguration) writeRoute(manifests, 0, i % 2 === 0 ? 10 : 15);
+        if (type === TypeUrl.VirtualHost) writeRoute(manifests, 0, i % 2 === 0 ? 10 : 15);
         else writeRegistry(registryFile, services, ENDPOINTS, i);
         const arrivals = await Promise.all(proxies.map((p) => p.arrivalAfter(type, t0)));
         samples.push(...arrivals.map((at) => at - t0));

@@ -5,6 +5,7 @@ export const ControllerErrorCode = {
   ManifestNotYaml: 'MANIFEST_NOT_YAML',
   RegistryInvalid: 'REGISTRY_INVALID',
   NoNode: 'XDS_NO_NODE',
+  NoAdsStream: 'XDS_NO_ADS_STREAM',
   TokenMissing: 'TOKEN_MISSING',
   TokenInvalid: 'TOKEN_INVALID',
   TokenIdentityMismatch: 'TOKEN_IDENTITY_MISMATCH',

@@ -18,7 +18,7 @@ export interface ConvergenceRow {
   services: number;
   endpoints: number;
   proxies: number;
-  change: 'route weight (RDS)' | 'endpoint move (EDS)';
+  change: 'route weight (VHDS)' | 'endpoint move (EDS)';
   samples: number;
   p50Ms: number;
   p99Ms: number;

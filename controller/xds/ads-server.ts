@@ -1,11 +1,12 @@
 import { experimental, Server, ServerCredentials, status, type ServerDuplexStream } from '@grpc/grpc-js';
-import type { DiscoveryRequest, DiscoveryResponse } from '../../lib/xds';
+import type { DeltaDiscoveryRequest, DeltaDiscoveryResponse, DiscoveryRequest, DiscoveryResponse } from '../../lib/xds';
 import { proxyIdentity } from '../../lib/translate';
 import { ControllerErrorCode } from '../errors';
 import type { Logger } from '../logger';
 import type { ControllerMetrics } from '../metrics';
 import { ProxyStream } from './proxy-stream';
-import { controllerAdsDefinition } from './response-encoding';
+import { controllerAdsDefinition, controllerVhdsDefinition } from './response-encoding';
+import { VhdsStream } from './vhds-stream';
 
 export interface AdsCallbacks {
   /** A stream identified itself; the controller gives it a snapshot. */
@@ -20,10 +21,18 @@ export interface AdsServerOptions {
   readonly tls?: experimental.CertificateProvider;
 }
 
-/** The ADS endpoint: one ProxyStream per connected proxy, state of the world. */
+type Call = ServerDuplexStream<DiscoveryRequest, DiscoveryResponse> | ServerDuplexStream<DeltaDiscoveryRequest, DeltaDiscoveryResponse>;
+
+/**
+ * The xDS endpoint: one ProxyStream per connected proxy (ADS, state of the world), and beside it
+ * the proxy's VHDS stream (delta), which follows the snapshots of the proxy's ADS stream.
+ */
 export class AdsServer {
   private readonly server = new Server({ 'grpc.keepalive_time_ms': 30_000, 'grpc.max_send_message_length': 256 * 1024 * 1024 });
-  private readonly streams = new Set<ServerDuplexStream<DiscoveryRequest, DiscoveryResponse>>();
+  private readonly streams = new Set<Call>();
+  /** The latest ADS stream of each node id, which a VHDS stream of that node follows. */
+  private readonly byNode = new Map<string, ProxyStream>();
+  private readonly vhdsByNode = new Map<string, Set<VhdsStream>>();
   private connections = 0;
   port = 0;
 
@@ -33,6 +42,7 @@ export class AdsServer {
     private readonly metrics?: ControllerMetrics,
   ) {
     this.server.addService(controllerAdsDefinition, { StreamAggregatedResources: (call: ServerDuplexStream<DiscoveryRequest, DiscoveryResponse>) => this.serve(call) });
+    this.server.addService(controllerVhdsDefinition, { DeltaVirtualHosts: (call: ServerDuplexStream<DeltaDiscoveryRequest, DeltaDiscoveryResponse>) => this.serveVhds(call) });
   }
 
   async listen(options: AdsServerOptions): Promise<number> {
@@ -62,6 +72,8 @@ export class AdsServer {
           return;
         }
         stream = new ProxyStream(connectionId, proxyIdentity(request.node), (response) => call.write(response), this.log, this.metrics);
+        this.byNode.set(stream.proxy.id, stream);
+        for (const vhds of this.vhdsByNode.get(stream.proxy.id) ?? []) stream.attach(vhds);
         this.metrics?.connectedProxies.inc();
         this.log.info({ proxy: stream.proxy.id, kind: stream.proxy.kind, connectionId }, 'proxy connected');
         this.callbacks.onConnect(stream);
@@ -71,9 +83,54 @@ export class AdsServer {
     const finish = () => {
       if (!this.streams.delete(call)) return;
       if (stream) {
+        if (this.byNode.get(stream.proxy.id) === stream) this.byNode.delete(stream.proxy.id);
         this.metrics?.connectedProxies.dec();
         this.log.info({ proxy: stream.proxy.id, connectionId }, 'proxy disconnected');
         this.callbacks.onDisconnect(stream);
+      }
+      call.end();
+    };
+    call.on('end', finish);
+    call.on('error', finish);
+    call.on('cancelled', finish);
+  }
+
+  /**
+   * A proxy's VHDS stream: identified by the node of its first request, it follows the ADS stream
+   * of that node (now and after the ADS stream reconnects); without one it is refused, and the proxy
+   * retries once its ADS stream is up.
+   */
+  private serveVhds(call: ServerDuplexStream<DeltaDiscoveryRequest, DeltaDiscoveryResponse>): void {
+    this.streams.add(call);
+    let vhds: VhdsStream | undefined;
+    const connectionId = `c${++this.connections}`;
+    call.on('data', (request: DeltaDiscoveryRequest) => {
+      if (!vhds) {
+        const ads = request.node?.id ? this.byNode.get(request.node.id) : undefined;
+        if (!ads) {
+          const details = request.node?.id
+            ? `[${ControllerErrorCode.NoAdsStream}] node ${request.node.id} has no ADS stream here; open it first`
+            : `[${ControllerErrorCode.NoNode}] the first DeltaDiscoveryRequest must carry node.id`;
+          call.emit('error', { code: request.node?.id ? status.FAILED_PRECONDITION : status.INVALID_ARGUMENT, details });
+          return;
+        }
+        vhds = new VhdsStream(connectionId, ads.proxy, (response) => call.write(response), this.log, this.metrics);
+        const id = ads.proxy.id;
+        if (!this.vhdsByNode.has(id)) this.vhdsByNode.set(id, new Set());
+        this.vhdsByNode.get(id)!.add(vhds);
+        ads.attach(vhds);
+        vhds.handleRequest(request);
+        return;
+      }
+      vhds.handleRequest(request);
+    });
+    const finish = () => {
+      if (!this.streams.delete(call)) return;
+      if (vhds) {
+        const id = vhds.proxy.id;
+        this.vhdsByNode.get(id)?.delete(vhds);
+        if (this.vhdsByNode.get(id)?.size === 0) this.vhdsByNode.delete(id);
+        this.byNode.get(id)?.detach(vhds);
       }
       call.end();
     };

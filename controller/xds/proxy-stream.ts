@@ -3,6 +3,7 @@ import type { EnvoyMessage, ProxyIdentity } from '../../lib/translate';
 import type { Logger } from '../logger';
 import type { ControllerMetrics } from '../metrics';
 import { packedSubset, PUSH_ORDER, SHORT_NAMES, selectResources, subscriptionKey, type ProxySnapshot, type TypeResources } from './snapshot';
+import type { VhdsStream } from './vhds-stream';
 
 /** A NACK as the proxy sent it: kept until the next ACK of that type. */
 export interface Nack {
@@ -70,6 +71,8 @@ export class ProxyStream {
   private readonly types = new Map<string, TypeState>();
   private snapshot?: ProxySnapshot;
   private nonceCounter = 0;
+  /** The proxy's VHDS streams, which get the virtual hosts of each snapshot. */
+  private readonly vhds = new Set<VhdsStream>();
 
   constructor(
     readonly connectionId: string,
@@ -114,6 +117,17 @@ export class ProxyStream {
   update(snapshot: ProxySnapshot, changedAt?: number): void {
     this.snapshot = snapshot;
     for (const type of PUSH_ORDER) if (this.types.has(type)) this.respond(type, false, changedAt);
+    // After RDS (Envoy's make-before-break): a new route configuration is in place before its hosts change.
+    for (const stream of this.vhds) stream.update(snapshot.types.get(TypeUrl.VirtualHost), changedAt);
+  }
+
+  attach(stream: VhdsStream): void {
+    this.vhds.add(stream);
+    if (this.snapshot) stream.update(this.snapshot.types.get(TypeUrl.VirtualHost));
+  }
+
+  detach(stream: VhdsStream): void {
+    this.vhds.delete(stream);
   }
 
   get currentSnapshot(): ProxySnapshot | undefined {
@@ -125,8 +139,10 @@ export class ProxyStream {
   }
 
   dump(): Record<string, TypeDump> {
-    return Object.fromEntries(
-      [...this.types.entries()].map(([type, s]) => [
+    const vhds = [...this.vhds].map((stream) => [SHORT_NAMES[TypeUrl.VirtualHost]!, stream.dump()] as const);
+    return Object.fromEntries([
+      ...vhds,
+      ...[...this.types.entries()].map(([type, s]) => [
         SHORT_NAMES[type] ?? type,
         {
           subscribed: s.names ? [...s.names] : '*',
@@ -137,7 +153,7 @@ export class ProxyStream {
           resources: [...s.sent.values()].map((r) => r.message),
         },
       ]),
-    );
+    ]);
   }
 
   private recordReply(type: string, state: TypeState, request: DiscoveryRequest): void {

@@ -92,6 +92,7 @@ export class SnapshotBuilder {
     const types = new Map<string, TypeResources>([
       [TypeUrl.Listener, this.extend(outbound.types.get(TypeUrl.Listener)!, TypeUrl.Listener, listeners)],
       [TypeUrl.RouteConfiguration, outbound.types.get(TypeUrl.RouteConfiguration)!],
+      [TypeUrl.VirtualHost, outbound.types.get(TypeUrl.VirtualHost)!],
       [TypeUrl.Cluster, this.extend(outbound.types.get(TypeUrl.Cluster)!, TypeUrl.Cluster, inbound.clusters)],
       [TypeUrl.ClusterLoadAssignment, outbound.types.get(TypeUrl.ClusterLoadAssignment)!],
     ]);
@@ -113,6 +114,7 @@ export class SnapshotBuilder {
         // Bound on 0.0.0.0; a proxy with OUTBOUND_IP replaces them by name with its own.
         [TypeUrl.Listener, stable(TypeUrl.Listener, t.listeners)],
         [TypeUrl.RouteConfiguration, stable(TypeUrl.RouteConfiguration, t.routeConfigurations)],
+        [TypeUrl.VirtualHost, stable(TypeUrl.VirtualHost, t.virtualHosts)],
         [TypeUrl.Cluster, stable(TypeUrl.Cluster, t.clusters)],
         [TypeUrl.ClusterLoadAssignment, stable(TypeUrl.ClusterLoadAssignment, t.clusterLoadAssignments)],
       ]),

@@ -28,6 +28,7 @@ export const SHORT_NAMES: Record<string, string> = {
   [TypeUrl.ClusterLoadAssignment]: 'EDS',
   [TypeUrl.Listener]: 'LDS',
   [TypeUrl.RouteConfiguration]: 'RDS',
+  [TypeUrl.VirtualHost]: 'VHDS',
 };
 
 export function contentHash(text: string): string {

@@ -9,6 +9,8 @@ export type EnvoyMessage = { [field: string]: unknown };
 export interface ProxyResources {
   readonly listeners: EnvoyMessage[];
   readonly routeConfigurations: EnvoyMessage[];
+  /** The virtual hosts a sidecar's route configurations leave to VHDS, one resource each. */
+  readonly virtualHosts: EnvoyMessage[];
   readonly clusters: EnvoyMessage[];
   readonly clusterLoadAssignments: EnvoyMessage[];
   /** SDS secret names the proxy's listeners and clusters refer to. */

@@ -30,10 +30,21 @@ export function routeConfigName(port: number): string {
   return String(port);
 }
 
-/** Virtual hosts are named by host and port. */
+/**
+ * Virtual hosts are named `<route configuration>/<host>:<port>`: the name of their VHDS resource
+ * (Envoy's convention; the route configuration is what precedes the last `/`).
+ */
 export function virtualHostName(host: string, port: number): string {
-  return `${host}:${port}`;
+  return `${routeConfigName(port)}/${host}:${port}`;
 }
+
+/** The route configuration a VHDS virtual host belongs to. */
+export function routeConfigOfVirtualHost(name: string): string {
+  return name.slice(0, Math.max(0, name.lastIndexOf('/')));
+}
+
+/** How a resource names the controller as an xDS server outside ADS (Istio's bootstrap name). */
+export const XDS_CLUSTER = 'xds-grpc';
 
 export const FilterName = {
   HttpConnectionManager: 'envoy.filters.network.http_connection_manager',

@@ -1,4 +1,4 @@
-import { FilterName, routeConfigName, virtualHostName } from './resource-names';
+import { FilterName, routeConfigName, virtualHostName, XDS_CLUSTER } from './resource-names';
 import { trafficRouteFor, whereOf, type TranslationContext } from './context';
 import { clusterNameOf, type OutboundService } from './destinations';
 import type { EnvoyMessage } from './envoy-types';
@@ -56,30 +56,44 @@ function routesOf(ctx: TranslationContext, destination: OutboundService, route: 
   });
 }
 
+/** Where a sidecar's route configurations get their virtual hosts: the controller's delta VHDS stream. */
+const VHDS_SOURCE = {
+  config_source: {
+    api_config_source: { api_type: 'DELTA_GRPC', transport_api_version: 'V3', grpc_services: [{ envoy_grpc: { cluster_name: XDS_CLUSTER } }] },
+    resource_api_version: 'V3',
+  },
+};
+
 /**
  * Route configurations named by port, one virtual host per destination on that port (`hostOf`, from
- * the destination's translation). A sidecar also
- * gets a catch-all host: through to the original destination under ALLOW_ANY, 502 under
- * REGISTRY_ONLY (Istio's BlackHole).
+ * the destination's translation). A sidecar's hold only a catch-all host (through to the original
+ * destination under ALLOW_ANY, 502 under REGISTRY_ONLY: Istio's BlackHole) and get the others from
+ * VHDS, one resource per destination, so that a change to one service sends one virtual host, not
+ * the table of the whole port (370 KB at 1000 services). Proxyless gRPC clients have no VHDS: their
+ * route configurations hold every virtual host.
  */
 export function routeConfigurationsOf(
   ctx: TranslationContext,
   httpDestinations: readonly OutboundService[],
   hostOf: (destination: OutboundService) => EnvoyMessage,
-): EnvoyMessage[] {
+): { routeConfigurations: EnvoyMessage[]; virtualHosts: EnvoyMessage[] } {
   const byPort = new Map<number, EnvoyMessage[]>();
   for (const destination of httpDestinations) {
     const hosts = byPort.get(destination.port) ?? [];
     hosts.push(hostOf(destination));
     byPort.set(destination.port, hosts);
   }
-  return [...byPort.entries()]
-    .sort(([a], [b]) => a - b)
-    .map(([port, virtualHosts]) => ({
+  const ports = [...byPort.entries()].sort(([a], [b]) => a - b);
+  const sidecar = ctx.proxy.kind === 'sidecar';
+  return {
+    routeConfigurations: ports.map(([port, virtualHosts]) => ({
       name: routeConfigName(port),
-      virtual_hosts: ctx.proxy.kind === 'sidecar' ? [...virtualHosts, catchAllHost(ctx)] : virtualHosts,
+      virtual_hosts: sidecar ? [catchAllHost(ctx)] : virtualHosts,
+      ...(sidecar ? { vhds: VHDS_SOURCE } : {}),
       validate_clusters: { value: false },
-    }));
+    })),
+    virtualHosts: sidecar ? ports.flatMap(([, virtualHosts]) => virtualHosts) : [],
+  };
 }
 
 function catchAllHost(ctx: TranslationContext): EnvoyMessage {

@@ -49,7 +49,7 @@ export function translateOutbound(model: MeshModel, workloads: readonly Workload
   if (proxy.kind === 'sidecar' && model.mesh.outboundPolicy === 'ALLOW_ANY') clusters.push(passthroughCluster());
   return {
     listeners: unique(listeners, 'name'),
-    routeConfigurations: routeConfigurationsOf(ctx, http, (d) => outputs.get(d)!.virtualHost!),
+    ...routeConfigurationsOf(ctx, http, (d) => outputs.get(d)!.virtualHost!),
     clusters: unique(clusters, 'name'),
     clusterLoadAssignments: unique(destinations.flatMap((d) => outputs.get(d)!.loadAssignments), 'cluster_name'),
     secretNames: [],
@@ -69,7 +69,7 @@ export function outboundKey(model: MeshModel, proxy: ProxyIdentity): string {
 
 /** The inbound half: a sidecar's own listeners, the clusters to its application, its SDS secrets. */
 export function translateInbound(model: MeshModel, workloads: readonly WorkloadInstance[], proxy: ProxyIdentity): Translation {
-  const empty = { listeners: [], routeConfigurations: [], clusters: [], clusterLoadAssignments: [], secretNames: [] };
+  const empty = { listeners: [], routeConfigurations: [], virtualHosts: [], clusters: [], clusterLoadAssignments: [], secretNames: [] };
   if (proxy.kind !== 'sidecar') return { ...empty, issues: [] };
   const ctx = context(model, workloads, proxy);
   const service = model.service(proxy.namespace, proxy.workload!);
@@ -92,6 +92,7 @@ export function mergeTranslations(outbound: Translation, inbound: Translation): 
   return {
     listeners: unique([...inbound.listeners, ...outbound.listeners], 'name'),
     routeConfigurations: outbound.routeConfigurations,
+    virtualHosts: outbound.virtualHosts,
     clusters: unique([...inbound.clusters, ...outbound.clusters], 'name'),
     clusterLoadAssignments: outbound.clusterLoadAssignments,
     secretNames: inbound.secretNames,

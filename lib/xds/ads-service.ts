@@ -40,7 +40,8 @@ export const ADS_METHOD_PATH = `/${ADS_SERVICE_NAME}/StreamAggregatedResources`;
 // NACKed without failing the whole stream.
 const WIRE_OBJECT: IConversionOptions = { longs: String, enums: String, oneofs: true, arrays: true, defaults: true };
 
-function codec<T extends object>(typeName: string) {
+/** Encodes and decodes one xDS wire message for grpc-js, resources left packed. */
+export function wireCodec<T extends object>(typeName: string) {
   const type = () => messageType(typeName);
   return {
     serialize: (message: T): Buffer => Buffer.from(type().encode(type().fromObject(message)).finish()),
@@ -48,8 +49,8 @@ function codec<T extends object>(typeName: string) {
   };
 }
 
-const request = codec<DiscoveryRequest>('envoy.service.discovery.v3.DiscoveryRequest');
-const response = codec<DiscoveryResponse>('envoy.service.discovery.v3.DiscoveryResponse');
+const request = wireCodec<DiscoveryRequest>('envoy.service.discovery.v3.DiscoveryRequest');
+const response = wireCodec<DiscoveryResponse>('envoy.service.discovery.v3.DiscoveryResponse');
 
 /** The ADS service for grpc-js: `server.addService(adsServiceDefinition, …)` or a generic client. */
 export const adsServiceDefinition: ServiceDefinition = {

@@ -4,6 +4,7 @@ const PREFIX = 'type.googleapis.com/';
 export const TypeUrl = {
   Listener: `${PREFIX}envoy.config.listener.v3.Listener`,
   RouteConfiguration: `${PREFIX}envoy.config.route.v3.RouteConfiguration`,
+  VirtualHost: `${PREFIX}envoy.config.route.v3.VirtualHost`,
   Cluster: `${PREFIX}envoy.config.cluster.v3.Cluster`,
   ClusterLoadAssignment: `${PREFIX}envoy.config.endpoint.v3.ClusterLoadAssignment`,
   Secret: `${PREFIX}envoy.extensions.transport_sockets.tls.v3.Secret`,

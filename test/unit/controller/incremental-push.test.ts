@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { MeshModel } from '../../../lib/model';
-import { TypeUrl, unpackAny, type DiscoveryResponse } from '../../../lib/xds';
+import { TypeUrl, unpackAny, type DeltaDiscoveryResponse, type DiscoveryResponse } from '../../../lib/xds';
 import type { MeshResource } from '../../../lib/api';
 import type { ProxyIdentity, WorkloadInstance } from '../../../lib/translate';
 import { createLogger } from '../../../controller/logger';
 import { ProxyStream } from '../../../controller/xds/proxy-stream';
 import { SnapshotBuilder } from '../../../controller/xds/snapshot-builder';
+import { VhdsStream } from '../../../controller/xds/vhds-stream';
 import { instance, meshService, proxyless, resource, sidecar } from '../../support/controller-fixtures';
 
 const FQDN = (name: string) => `${name}.default.svc.cluster.local`;
@@ -28,14 +29,23 @@ function mesh(...extra: MeshResource[]): MeshResource[] {
 
 const reviewsAt = (address: string) => [instance('reviews', address, { version: 'v1' }), instance('reviews', '127.0.0.3', { version: 'v2' }), instance('ratings', '127.0.0.4')];
 
-/** The builder and one stream per proxy, subscribed as Envoy does (LDS/CDS wildcard, RDS/EDS by name). */
+type Response = DiscoveryResponse | DeltaDiscoveryResponse;
+
+/**
+ * The builder and an ADS stream per proxy, subscribed as Envoy does (LDS/CDS wildcard, RDS/EDS by
+ * name), each with a VHDS stream subscribed to its route configurations.
+ */
 function connected(proxies: ProxyIdentity[], resources: MeshResource[], workloads: WorkloadInstance[]) {
   const builder = new SnapshotBuilder();
-  const sent = new Map<string, DiscoveryResponse[]>();
+  const sent = new Map<string, Response[]>();
+  const vhds = new Map<ProxyStream, VhdsStream>();
   const streams = proxies.map((proxy) => {
-    const responses: DiscoveryResponse[] = [];
+    const responses: Response[] = [];
     sent.set(proxy.workload!, responses);
-    return new ProxyStream(proxy.workload!, proxy, (r) => responses.push(r), createLogger('silent'));
+    const stream = new ProxyStream(proxy.workload!, proxy, (r) => responses.push(r), createLogger('silent'));
+    vhds.set(stream, new VhdsStream(`${proxy.workload!}-vhds`, proxy, (r) => responses.push(r), createLogger('silent')));
+    stream.attach(vhds.get(stream)!);
+    return stream;
   });
   const generation = (r: MeshResource[], w: WorkloadInstance[]) => {
     builder.beginGeneration(new MeshModel(r), w);
@@ -47,13 +57,14 @@ function connected(proxies: ProxyIdentity[], resources: MeshResource[], workload
     const names = (type: string) => [...snapshot.types.get(type)!.keys()];
     for (const type of [TypeUrl.Cluster, TypeUrl.Listener]) s.handleRequest({ type_url: type });
     for (const type of [TypeUrl.ClusterLoadAssignment, TypeUrl.RouteConfiguration]) s.handleRequest({ type_url: type, resource_names: names(type) });
+    vhds.get(s)!.handleRequest({ type_url: TypeUrl.VirtualHost, resource_names_subscribe: names(TypeUrl.RouteConfiguration) });
   }
   for (const responses of sent.values()) responses.length = 0;
   return { builder, streams, sent, generation };
 }
 
-const pushed = (responses: DiscoveryResponse[]) => responses.map((r) => ({ type: r.type_url, resources: r.resources.length }));
-const assignmentNames = (responses: DiscoveryResponse[]) => responses.flatMap((r) => r.resources.map((any) => unpackAny(any)['cluster_name']));
+const pushed = (responses: Response[]) => responses.map((r) => ({ type: r.type_url, resources: r.resources.length }));
+const assignmentNames = (responses: Response[]) => responses.flatMap((r) => (r as DiscoveryResponse).resources.map((any) => unpackAny(any)['cluster_name']));
 
 describe('pushes after a change', () => {
   const proxies = [sidecar('frontend', '127.0.0.10'), sidecar('backend', '127.0.0.11'), sidecar('web', '127.0.0.12')];
@@ -69,11 +80,13 @@ describe('pushes after a change', () => {
     expect(sent.get('backend')).toEqual([]);
   });
 
-  it('a route weight change pushes only RDS, only to the proxies that call the service', () => {
+  it('a route weight change pushes only the service\'s virtual host over VHDS, only to the proxies that call the service', () => {
     const { sent, generation } = connected(proxies, mesh(route(10)), reviewsAt('127.0.0.2'));
     generation(mesh(route(20)), reviewsAt('127.0.0.2'));
-    expect(pushed(sent.get('frontend')!)).toEqual([{ type: TypeUrl.RouteConfiguration, resources: 1 }]);
-    expect(pushed(sent.get('web')!)).toEqual([{ type: TypeUrl.RouteConfiguration, resources: 1 }]);
+    for (const caller of ['frontend', 'web']) {
+      expect(pushed(sent.get(caller)!)).toEqual([{ type: TypeUrl.VirtualHost, resources: 1 }]);
+      expect((sent.get(caller)![0] as DeltaDiscoveryResponse).resources[0]!.name).toBe(`9080/${FQDN('reviews')}:9080`);
+    }
     expect(sent.get('backend')).toEqual([]);
   });
 
@@ -83,13 +96,12 @@ describe('pushes after a change', () => {
     expect([...sent.values()].flat()).toEqual([]);
   });
 
-  it('two proxies with the same view share one encoded RouteConfiguration, and after a change one re-encoded one', () => {
+  it('two proxies with the same view share one delta of virtual hosts, so it is encoded once', () => {
     const both = [sidecar('web', '127.0.0.12'), sidecar('api', '127.0.0.13')];
     const { sent, generation } = connected(both, mesh(route(10)), reviewsAt('127.0.0.2'));
     generation(mesh(route(30)), reviewsAt('127.0.0.2'));
     const [web, api] = [sent.get('web')![0]!, sent.get('api')![0]!];
-    expect(web.type_url).toBe(TypeUrl.RouteConfiguration);
-    expect(api.resources[0]).toBe(web.resources[0]);
+    expect(web.type_url).toBe(TypeUrl.VirtualHost);
     expect(api.resources).toBe(web.resources);
   });
 

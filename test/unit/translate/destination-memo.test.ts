@@ -22,8 +22,8 @@ describe('per-destination memo', () => {
     const after = translateOutbound(new MeshModel([...services, route(30)]), workloads, proxyless(), memo);
     expect(clusterNamed(after, `outbound|9080||${FQDN('ratings')}`)).toBe(clusterNamed(before, `outbound|9080||${FQDN('ratings')}`));
     const hostsOf = (t: typeof before) => (t.routeConfigurations[0] as { virtual_hosts: { name: string; routes: unknown[] }[] }).virtual_hosts;
-    expect(hostsOf(after).find((h) => h.name.startsWith('ratings'))).toBe(hostsOf(before).find((h) => h.name.startsWith('ratings')));
-    expect(hostsOf(after).find((h) => h.name.startsWith('reviews'))).not.toEqual(hostsOf(before).find((h) => h.name.startsWith('reviews')));
+    expect(hostsOf(after).find((h) => h.name.startsWith('9080/ratings'))).toBe(hostsOf(before).find((h) => h.name.startsWith('9080/ratings')));
+    expect(hostsOf(after).find((h) => h.name.startsWith('9080/reviews'))).not.toEqual(hostsOf(before).find((h) => h.name.startsWith('9080/reviews')));
   });
 
   it('re-translates a destination whose endpoints moved', () => {

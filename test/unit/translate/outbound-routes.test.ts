@@ -12,8 +12,9 @@ type Loose = any;
 
 function routesOf(rules: object[], proxy = proxyless(), extra: ReturnType<typeof resource>[] = []): { routes: Loose[]; issues: Loose[] } {
   const t = translateForProxy(model(reviews, route(rules), ...extra), [], proxy);
-  const config = t.routeConfigurations.find((r) => r['name'] === '9080') as Loose;
-  const host = config.virtual_hosts.find((v: EnvoyMessage) => v['name'] === `${FQDN}:9080`);
+  // Inline for proxyless clients, a VHDS resource for sidecars.
+  const hosts = [...t.virtualHosts, ...t.routeConfigurations.flatMap((r) => r['virtual_hosts'] as EnvoyMessage[])];
+  const host = hosts.find((v) => v['name'] === `9080/${FQDN}:9080`) as Loose;
   return { routes: host.routes, issues: [...t.issues] };
 }
 
@@ -47,6 +48,22 @@ describe('outbound listeners', () => {
     expect((t.routeConfigurations[0] as Loose).virtual_hosts[0].routes).toEqual([
       { name: 'default', match: { prefix: '/' }, route: { cluster: `outbound|9080||${FQDN}`, timeout: { seconds: '0', nanos: 0 } } },
     ]);
+  });
+
+  it('leaves a sidecar\'s service hosts to VHDS: its route configuration holds the catch-all and names the controller as a delta source', () => {
+    const t = translateForProxy(model(reviews, meshService('ratings')), [], sidecar('reviews', '127.0.0.2'));
+    const config = t.routeConfigurations[0] as Loose;
+    expect(config.virtual_hosts.map((v: EnvoyMessage) => v['domains'])).toEqual([['*']]);
+    expect(config.vhds.config_source.api_config_source).toEqual({ api_type: 'DELTA_GRPC', transport_api_version: 'V3', grpc_services: [{ envoy_grpc: { cluster_name: 'xds-grpc' } }] });
+    expect(t.virtualHosts.map((v) => v['name']).sort()).toEqual([`9080/ratings.default.svc.cluster.local:9080`, `9080/${FQDN}:9080`]);
+    expect(t.virtualHosts.find((v) => v['name'] === `9080/${FQDN}:9080`)!['domains']).toEqual(expect.arrayContaining(['reviews', 'reviews:9080', `${FQDN}:9080`]));
+  });
+
+  it('keeps every host in a proxyless client\'s route configuration, since gRPC clients have no VHDS', () => {
+    const t = translateForProxy(model(reviews, meshService('ratings')), [], proxyless());
+    expect((t.routeConfigurations[0] as Loose).vhds).toBeUndefined();
+    expect((t.routeConfigurations[0] as Loose).virtual_hosts).toHaveLength(2);
+    expect(t.virtualHosts).toEqual([]);
   });
 
   it('gives a sidecar a catch-all host: passthrough under ALLOW_ANY, 502 under REGISTRY_ONLY', () => {

@@ -12,6 +12,8 @@ describe('every translated field reaches the wire', () => {
       const groups: [string, EnvoyMessage[]][] = [
         [TypeUrl.Listener, t.listeners],
         [TypeUrl.RouteConfiguration, t.routeConfigurations],
+        // Sidecars only: a proxyless client's route configurations hold their virtual hosts.
+        ...(kind === 'sidecar' ? [[TypeUrl.VirtualHost, t.virtualHosts] as [string, EnvoyMessage[]]] : []),
         [TypeUrl.Cluster, t.clusters],
         [TypeUrl.ClusterLoadAssignment, t.clusterLoadAssignments],
       ];
@@ -30,7 +32,7 @@ describe('route configurations packed by parts', () => {
       resource('TrafficRoute', 'reviews', { service: { name: 'reviews' }, rules: [{ backends: [{ version: 'v1', weight: 100 - v2 }, { version: 'v2', weight: v2 }], timeout: '2s' }] }),
     );
     const packed = (v2: number) => {
-      const rc = translateForProxy(mesh(v2), [], sidecar('ratings', '127.0.0.9')).routeConfigurations[0]!;
+      const rc = translateForProxy(mesh(v2), [], proxyless()).routeConfigurations[0]!;
       const type = messageType(typeNameOf(TypeUrl.RouteConfiguration));
       return { parts: Buffer.from(packResource(TypeUrl.RouteConfiguration, rc).value), whole: Buffer.from(type.encode(type.fromObject(rc)).finish()) };
     };

@@ -1,0 +1,55 @@
+import type { ServiceDefinition } from '@grpc/grpc-js';
+import type { PackedAny } from './any';
+import { wireCodec, type RpcStatus, type XdsNode } from './ads-service';
+
+/** envoy.service.discovery.v3.DeltaDiscoveryRequest, as far as VHDS uses it. */
+export interface DeltaDiscoveryRequest {
+  node?: XdsNode;
+  type_url: string;
+  resource_names_subscribe?: string[];
+  resource_names_unsubscribe?: string[];
+  /** What the client already holds (on a new stream): resource name → version. */
+  initial_resource_versions?: Record<string, string>;
+  response_nonce?: string;
+  error_detail?: RpcStatus | null;
+}
+
+/** One resource of a delta response: its name, its version, the message. */
+export interface DeltaResource {
+  name: string;
+  version: string;
+  resource: PackedAny;
+  aliases?: string[];
+}
+
+/** envoy.service.discovery.v3.DeltaDiscoveryResponse: only what changed, and what was removed. */
+export interface DeltaDiscoveryResponse {
+  system_version_info: string;
+  resources: DeltaResource[];
+  type_url: string;
+  removed_resources: string[];
+  nonce: string;
+}
+
+export const VHDS_SERVICE_NAME = 'envoy.service.route.v3.VirtualHostDiscoveryService';
+export const VHDS_METHOD_PATH = `/${VHDS_SERVICE_NAME}/DeltaVirtualHosts`;
+
+const request = wireCodec<DeltaDiscoveryRequest>('envoy.service.discovery.v3.DeltaDiscoveryRequest');
+const response = wireCodec<DeltaDiscoveryResponse>('envoy.service.discovery.v3.DeltaDiscoveryResponse');
+
+/**
+ * Envoy's Virtual Host Discovery Service (delta xDS, its own stream beside ADS): a route
+ * configuration with `vhds` holds few virtual hosts itself and receives the others one by one, so
+ * a change of one service sends that service's virtual host, not the whole table.
+ */
+export const vhdsServiceDefinition: ServiceDefinition = {
+  DeltaVirtualHosts: {
+    path: VHDS_METHOD_PATH,
+    requestStream: true,
+    responseStream: true,
+    requestSerialize: request.serialize,
+    requestDeserialize: request.deserialize,
+    responseSerialize: response.serialize,
+    responseDeserialize: response.deserialize,
+  },
+};
