@@ -1,5 +1,5 @@
 import pino, { type Logger } from 'pino';
-import { toStruct, TypeUrl, type PackedAny, type XdsNode } from '../lib/xds';
+import { toStruct, TypeUrl, type XdsNode } from '../lib/xds';
 import { AdminServer } from './admin/admin-server';
 import { HealthServer } from './admin/health-server';
 import { nodeMetadata, type Bootstrap } from './bootstrap/bootstrap';
@@ -12,6 +12,8 @@ import { ListenerManager } from './listeners/listener-manager';
 import { ProxyMetrics } from './telemetry/metrics';
 import { OtlpExporter } from './telemetry/tracing';
 import { AdsClient } from './xds/ads-client';
+import { ControllerChannel } from './xds/controller-channel';
+import { VhdsClient } from './xds/vhds-client';
 
 /** Istio's default when a Telemetry policy enables tracing without saying how much. */
 const DEFAULT_SAMPLING_PERCENT = 1;
@@ -22,8 +24,9 @@ export interface ProxyOptions {
 }
 
 /**
- * The sidecar: an ADS client feeding a config store, whose snapshots drive the listeners. Until the
- * first listeners and clusters arrive /ready answers 503; after that, losing the controller changes
+ * The sidecar: an ADS client (and, for route configurations with `vhds`, a VHDS client on the same
+ * channel) feeding a config store, whose snapshots drive the listeners. Until the first listeners,
+ * clusters and virtual hosts arrive /ready answers 503; after that, losing the controller changes
  * nothing for traffic (fail-static).
  */
 export class Proxy {
@@ -32,7 +35,9 @@ export class Proxy {
   private readonly clusters: ClusterManager;
   private readonly store: ConfigStore;
   private readonly listeners: ListenerManager;
+  private readonly channel: ControllerChannel;
   private readonly ads: AdsClient;
+  private readonly vhds: VhdsClient;
   private readonly admin: AdminServer;
   private readonly health: HealthServer | undefined;
   private readonly exporter: OtlpExporter | undefined;
@@ -78,15 +83,28 @@ export class Proxy {
       bootstrap.drainTimeoutMs,
       (host, direction) => (direction === 'outbound' && host === '0.0.0.0' && typeof outboundIp === 'string' ? outboundIp : host),
     );
-    this.ads = new AdsClient({
+    this.channel = new ControllerChannel({
       address: bootstrap.controller.address,
       ...(bootstrap.controller.caFile !== undefined ? { caFile: bootstrap.controller.caFile } : {}),
+      logger: this.logger,
+    });
+    const stream = {
+      channel: this.channel,
       node: () => this.node(),
-      onResponse: (typeUrl, version, resources) => this.onResponse(typeUrl, version, resources),
-      onConnectedChange: (connected) => this.metrics.controllerConnected.set(connected ? 1 : 0),
       initialBackoffMs: bootstrap.controller.initialBackoffMs,
       maxBackoffMs: bootstrap.controller.maxBackoffMs,
       logger: this.logger,
+    };
+    this.ads = new AdsClient({
+      ...stream,
+      onResponse: (typeUrl, version, resources) => this.onResponse(typeUrl, version, () => this.store.apply(typeUrl, version, resources)),
+      onConnectedChange: (connected) => this.metrics.controllerConnected.set(connected ? 1 : 0),
+    });
+    this.vhds = new VhdsClient({
+      ...stream,
+      onResponse: (version, resources, removed) =>
+        this.onResponse(TypeUrl.VirtualHost, version, () => this.store.applyVirtualHosts(version, resources, removed)),
+      held: () => this.store.virtualHostVersions(),
     });
     this.admin = new AdminServer({
       store: this.store,
@@ -133,7 +151,7 @@ export class Proxy {
 
   isReady(): boolean {
     const versions = this.store.current.versions;
-    return !this.draining && versions[TypeUrl.Listener] !== undefined && versions[TypeUrl.Cluster] !== undefined;
+    return !this.draining && versions[TypeUrl.Listener] !== undefined && versions[TypeUrl.Cluster] !== undefined && this.vhds.synced;
   }
 
   /** Stops accepting and lets in-flight requests finish, up to the bootstrap's drain deadline. */
@@ -144,10 +162,12 @@ export class Proxy {
     await this.listeners.drainAll(this.bootstrap.drainTimeoutMs);
   }
 
-  /** Drains, then closes the controller stream, the pools, the admin and the health servers. */
+  /** Drains, then closes the controller streams, the pools, the admin and the health servers. */
   async stop(): Promise<void> {
     await this.drain();
     this.ads.close();
+    this.vhds.close();
+    this.channel.close();
     this.clusters.close();
     await Promise.all([this.exporter, ...this.policyExporters.values()].map((exporter) => exporter?.close()));
     await Promise.all([this.admin.close(), this.health?.close()]);
@@ -163,8 +183,9 @@ export class Proxy {
     };
   }
 
-  private onResponse(typeUrl: string, version: string, resources: readonly PackedAny[]): string | undefined {
-    const reason = this.store.apply(typeUrl, version, resources);
+  /** Applies one response of either stream, then follows what the new config needs. */
+  private onResponse(typeUrl: string, version: string, apply: () => string | undefined): string | undefined {
+    const reason = apply();
     if (reason !== undefined) {
       this.metrics.configRejections.inc({ type: typeUrl.slice(typeUrl.lastIndexOf('.') + 1) });
       return reason;
@@ -174,6 +195,7 @@ export class Proxy {
     this.ads.subscribe(TypeUrl.RouteConfiguration, wanted.routes);
     this.ads.subscribe(TypeUrl.ClusterLoadAssignment, wanted.endpoints);
     this.ads.subscribe(TypeUrl.Secret, wanted.secrets);
+    this.vhds.subscribe(wanted.vhds);
     this.metrics.setConfigVersions(this.store.current.versions);
     this.logger.info({ event: 'xds.applied', typeUrl, version, generation: this.store.current.generation }, 'config applied');
     if (!this.draining) void this.listeners.reconcile(this.store.current);

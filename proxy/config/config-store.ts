@@ -1,9 +1,9 @@
-import { TypeUrl, unpackAny, type PackedAny, type XdsMessage } from '../../lib/xds';
+import { TypeUrl, typeNameOf, unpackAny, type DeltaResource, type PackedAny, type XdsMessage } from '../../lib/xds';
 import type { ClusterManager } from '../cluster/cluster-manager';
 import { ConfigError } from '../errors';
 import { compileCluster, compileEndpoints, type ClusterConfig, type Endpoint } from './cluster-config';
 import { compileListener, type HttpChainBuilder, type ListenerConfig } from './listener-config';
-import { compileRouteConfiguration, type RouteTable } from './route-table';
+import { compileRouteConfigurationParts, compileRoutedHost, RouteTable, type CompiledRouteConfiguration, type RoutedHost } from './route-table';
 import { EMPTY_SNAPSHOT, type ConfigSnapshot } from './snapshot';
 import { compileSecret, type CompiledSecret } from './tls-config';
 
@@ -11,6 +11,15 @@ interface Entry<T> {
   readonly bytes: Uint8Array;
   readonly message: XdsMessage;
   readonly compiled: T;
+  /** The resource's own version (delta xDS), sent back when a new stream starts. */
+  readonly version?: string;
+}
+
+/** One resource of a response: state of the world names it by its message, delta by the resource too. */
+interface Incoming {
+  readonly resource: PackedAny | null;
+  readonly name?: string;
+  readonly version?: string;
 }
 
 type Table<T> = Map<string, Entry<T>>;
@@ -20,6 +29,8 @@ export interface Wanted {
   readonly routes: readonly string[];
   readonly endpoints: readonly string[];
   readonly secrets: readonly string[];
+  /** Route configurations whose virtual hosts come from VHDS (the names to subscribe to there). */
+  readonly vhds: readonly string[];
 }
 
 const NO_ENDPOINTS: readonly Endpoint[] = [];
@@ -29,15 +40,28 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && Buffer.compare(a, b) === 0;
 }
 
+/** A VHDS virtual host is named `<route configuration>/<host>`: the configuration precedes the last `/`. */
+function routeConfigOf(virtualHost: string): string {
+  return virtualHost.slice(0, Math.max(0, virtualHost.lastIndexOf('/')));
+}
+
+const asIncoming = (resources: readonly PackedAny[]): Incoming[] => resources.map((resource) => ({ resource }));
+
 /**
  * Holds the accepted xDS resources and the snapshot compiled from them. An update is compiled in
  * full before anything changes: if any resource fails, the update is rejected with the reason and
  * the previous snapshot stays. Unchanged resources (same bytes) keep their compiled form, with any
- * state inside it (token buckets), and unchanged clusters keep their balancers.
+ * state inside it (token buckets), and unchanged clusters keep their balancers. A route
+ * configuration with `vhds` is one table of its own virtual hosts and those VHDS delivered for it;
+ * a VHDS update rebuilds only the domain index of the tables it touches.
  */
 export class ConfigStore {
   private listeners: Table<ListenerConfig | undefined> = new Map();
-  private routes: Table<RouteTable> = new Map();
+  private routes: Table<CompiledRouteConfiguration> = new Map();
+  /** VHDS virtual hosts by name, of every route configuration. */
+  private virtualHosts: Table<RoutedHost> = new Map();
+  /** The routes' tables, VHDS virtual hosts included; rebuilt only for what changed. */
+  private routeTables = new Map<string, RouteTable>();
   private clusters: Table<ClusterConfig> = new Map();
   private endpoints: Table<readonly Endpoint[]> = new Map();
   private secrets: Table<CompiledSecret> = new Map();
@@ -52,45 +76,71 @@ export class ConfigStore {
     return this.snapshot;
   }
 
-  /** Applies one discovery response; returns the NACK reason, or undefined when accepted. */
+  /** Applies one state-of-the-world response; returns the NACK reason, or undefined when accepted. */
   apply(typeUrl: string, version: string, resources: readonly PackedAny[]): string | undefined {
-    try {
+    return this.accept(typeUrl, version, () => {
+      const incoming = asIncoming(resources);
       switch (typeUrl) {
         case TypeUrl.Listener:
-          this.listeners = this.update(typeUrl, this.listeners, resources, (m) => compileListener(m, this.http));
-          break;
-        case TypeUrl.RouteConfiguration:
-          this.routes = this.update(typeUrl, this.routes, resources, (m) => compileRouteConfiguration(m, this.http.perFilter));
-          break;
+          this.listeners = this.update(typeUrl, this.listeners, incoming, (m) => compileListener(m, this.http));
+          return true;
+        case TypeUrl.RouteConfiguration: {
+          const routes = this.update(typeUrl, this.routes, incoming, (m) => compileRouteConfigurationParts(m, this.http.perFilter));
+          const changed = [...routes].filter(([name, entry]) => this.routes.get(name) !== entry).map(([name]) => name);
+          this.routeTables = this.tablesFor(changed, routes, this.virtualHosts);
+          this.routes = routes;
+          return true;
+        }
         case TypeUrl.Cluster:
-          this.clusters = this.update(typeUrl, this.clusters, resources, compileCluster);
-          break;
+          this.clusters = this.update(typeUrl, this.clusters, incoming, compileCluster);
+          return true;
         case TypeUrl.ClusterLoadAssignment:
-          this.endpoints = this.update(typeUrl, this.endpoints, resources, (m) =>
-            compileEndpoints(m, `endpoints ${String(m['cluster_name'])}`),
-          );
-          break;
+          this.endpoints = this.update(typeUrl, this.endpoints, incoming, (m) => compileEndpoints(m, `endpoints ${String(m['cluster_name'])}`));
+          return true;
         case TypeUrl.Secret:
-          this.secrets = this.update(typeUrl, this.secrets, resources, compileSecret);
-          break;
+          this.secrets = this.update(typeUrl, this.secrets, incoming, compileSecret);
+          return true;
         default:
-          return `unsupported type ${typeUrl}`;
+          return false;
       }
-    } catch (error) {
-      return error instanceof Error ? error.message : String(error);
-    }
-    this.publish({ ...this.snapshot.versions, [typeUrl]: version });
-    return undefined;
+    });
+  }
+
+  /**
+   * Applies one VHDS (delta) response, all or nothing: the virtual hosts added or changed, those
+   * removed, and the tables of their route configurations. Returns the NACK reason, or undefined.
+   */
+  applyVirtualHosts(version: string, resources: readonly DeltaResource[], removed: readonly string[]): string | undefined {
+    return this.accept(TypeUrl.VirtualHost, version, () => {
+      const compile = (message: XdsMessage): RoutedHost => {
+        const resource = `virtual host ${String(message['name'])}`;
+        if (!routeConfigOf(String(message['name']))) throw new ConfigError(resource, 'a VHDS virtual host is named <route configuration>/<host>');
+        return compileRoutedHost(message, resource, this.http.perFilter);
+      };
+      const incoming = resources.map(({ name, version: resourceVersion, resource }) => ({ name, version: resourceVersion, resource }));
+      const virtualHosts = this.update(TypeUrl.VirtualHost, this.virtualHosts, incoming, compile, removed);
+      const touched = new Set([...removed, ...resources.map(({ name }) => name)].map(routeConfigOf));
+      this.routeTables = this.tablesFor(touched, this.routes, virtualHosts);
+      this.virtualHosts = virtualHosts;
+      return true;
+    });
+  }
+
+  /** The VHDS virtual hosts held, name → version, for a new stream's initial_resource_versions. */
+  virtualHostVersions(): Record<string, string> {
+    return Object.fromEntries([...this.virtualHosts].map(([name, entry]) => [name, entry.version ?? '']));
   }
 
   /** Forgets named resources no longer subscribed to, so a stale one cannot come back to life. */
   retain(wanted: Wanted): void {
-    const keep = <T>(table: Table<T>, names: readonly string[]) => {
+    const keep = (table: Map<string, unknown>, names: readonly string[]) => {
       for (const name of table.keys()) if (!names.includes(name)) table.delete(name);
     };
     keep(this.routes, wanted.routes);
+    keep(this.routeTables, wanted.routes);
     keep(this.endpoints, wanted.endpoints);
     keep(this.secrets, wanted.secrets);
+    for (const name of this.virtualHosts.keys()) if (!wanted.vhds.includes(routeConfigOf(name))) this.virtualHosts.delete(name);
   }
 
   wanted(): Wanted {
@@ -109,7 +159,8 @@ export class ConfigStore {
       if (cluster.tls?.certificateSecret) secrets.add(cluster.tls.certificateSecret);
       if (cluster.tls?.validationSecret) secrets.add(cluster.tls.validationSecret);
     }
-    return { routes: [...routes].sort(), endpoints: [...endpoints].sort(), secrets: [...secrets].sort() };
+    const vhds = [...routes].filter((name) => this.routes.get(name)?.compiled.vhds);
+    return { routes: [...routes].sort(), endpoints: [...endpoints].sort(), secrets: [...secrets].sort(), vhds: vhds.sort() };
   }
 
   /** The accepted resources as decoded messages, for /config_dump. */
@@ -118,6 +169,7 @@ export class ConfigStore {
     return {
       listeners: messages(this.listeners),
       routes: messages(this.routes),
+      virtualHosts: messages(this.virtualHosts),
       clusters: messages(this.clusters),
       endpoints: messages(this.endpoints),
       // Private keys never leave the proxy.
@@ -125,11 +177,33 @@ export class ConfigStore {
     };
   }
 
-  private update<T>(typeUrl: string, table: Table<T>, resources: readonly PackedAny[], compile: (message: XdsMessage) => T): Table<T> {
+  /** Runs one update (false: a type this store does not hold) and publishes it, or returns why not. */
+  private accept(typeUrl: string, version: string, change: () => boolean): string | undefined {
+    try {
+      if (!change()) return `unsupported type ${typeUrl}`;
+    } catch (error) {
+      return error instanceof Error ? error.message : String(error);
+    }
+    this.publish({ ...this.snapshot.versions, [typeUrl]: version });
+    return undefined;
+  }
+
+  private update<T>(
+    typeUrl: string,
+    table: Table<T>,
+    incoming: readonly Incoming[],
+    compile: (message: XdsMessage) => T,
+    removed: readonly string[] = [],
+  ): Table<T> {
     const next: Table<T> = WILDCARD_TYPES.has(typeUrl) ? new Map() : new Map(table);
+    for (const name of removed) next.delete(name);
     const seen = new Set<string>();
     const problems: string[] = [];
-    for (const resource of resources) {
+    for (const { resource, name: resourceName, version } of incoming) {
+      if (!resource) {
+        problems.push(`resource ${resourceName ?? ''} without a message`);
+        continue;
+      }
       if (resource.type_url !== typeUrl) {
         problems.push(`resource of type ${resource.type_url} in a ${typeUrl} response`);
         continue;
@@ -142,6 +216,10 @@ export class ConfigStore {
         continue;
       }
       const name = String(message['name'] ?? message['cluster_name'] ?? '');
+      if (resourceName !== undefined && resourceName !== name) {
+        problems.push(`resource ${resourceName} holds ${typeNameOf(typeUrl)} ${name}`);
+        continue;
+      }
       if (seen.has(name)) {
         problems.push(`duplicate resource ${name}`);
         continue;
@@ -149,17 +227,36 @@ export class ConfigStore {
       seen.add(name);
       const previous = table.get(name);
       if (previous && sameBytes(previous.bytes, resource.value)) {
-        next.set(name, previous);
+        next.set(name, previous.version === version ? previous : { ...previous, ...(version !== undefined ? { version } : {}) });
         continue;
       }
       try {
-        next.set(name, { bytes: resource.value, message, compiled: compile(message) });
+        next.set(name, { bytes: resource.value, message, compiled: compile(message), ...(version !== undefined ? { version } : {}) });
       } catch (error) {
         problems.push(error instanceof ConfigError ? error.message : `${name}: ${(error as Error).message}`);
       }
     }
     if (problems.length > 0) throw new Error(problems.join('; '));
     return next;
+  }
+
+  /** The route tables with those of `names` rebuilt from their compiled parts; throws when a domain clashes. */
+  private tablesFor(names: Iterable<string>, routes: Table<CompiledRouteConfiguration>, virtualHosts: Table<RoutedHost>): Map<string, RouteTable> {
+    const tables = new Map(this.routeTables);
+    const problems: string[] = [];
+    for (const name of names) {
+      const route = routes.get(name)?.compiled;
+      // VHDS virtual hosts of a configuration not held (yet) wait for it.
+      if (!route) continue;
+      const delivered = route.vhds ? [...virtualHosts].filter(([host]) => routeConfigOf(host) === name).map(([, entry]) => entry.compiled) : [];
+      try {
+        tables.set(name, new RouteTable(name, [...route.virtualHosts, ...delivered]));
+      } catch (error) {
+        problems.push((error as Error).message);
+      }
+    }
+    if (problems.length > 0) throw new Error(problems.join('; '));
+    return tables;
   }
 
   private publish(versions: Record<string, string>): void {
@@ -175,7 +272,7 @@ export class ConfigStore {
       generation: this.snapshot.generation + 1,
       versions,
       listeners,
-      routes: new Map([...this.routes].map(([name, entry]) => [name, entry.compiled])),
+      routes: new Map(this.routeTables),
       clusters,
       secrets: new Map([...this.secrets].map(([name, entry]) => [name, entry.compiled])),
     };

@@ -92,9 +92,24 @@ export interface MatchedRoute {
 /** Compiles the typed_per_filter_config entry of one filter (the filter registry provides it). */
 export type PerFilterCompiler = (filterName: string, config: XdsMessage, resource: string) => unknown;
 
+/** A virtual host compiled once, with the domains that select it. */
+export interface RoutedHost {
+  readonly host: CompiledVirtualHost;
+  readonly domains: readonly string[];
+}
+
+/** A RouteConfiguration's own virtual hosts, compiled, and whether VHDS brings the others. */
+export interface CompiledRouteConfiguration {
+  readonly name: string;
+  readonly virtualHosts: readonly RoutedHost[];
+  readonly vhds: boolean;
+}
+
 /**
- * A RouteConfiguration compiled to closures: domains into exact/suffix/prefix tables, every route
- * into one predicate. Matching a request never parses config.
+ * The virtual hosts of one route configuration (its own and, with VHDS, those delivered one by one)
+ * indexed by domain: exact, suffix and prefix wildcards, then `*`. Only the index is built here;
+ * the virtual hosts come compiled, so a change to one of them does not recompile the others.
+ * Matching a request never parses config.
  */
 export class RouteTable {
   private readonly exact = new Map<string, CompiledVirtualHost>();
@@ -104,19 +119,21 @@ export class RouteTable {
 
   constructor(
     readonly name: string,
-    readonly virtualHosts: readonly CompiledVirtualHost[],
-    domains: readonly (readonly string[])[],
+    readonly virtualHosts: readonly RoutedHost[],
   ) {
-    virtualHosts.forEach((host, index) => {
-      for (const raw of domains[index] ?? []) {
+    for (const { host, domains } of virtualHosts) {
+      for (const raw of domains) {
         const domain = raw.toLowerCase();
         if (domain === '*') this.fallback ??= host;
         else if (domain.startsWith('*')) this.suffixes.push({ suffix: domain.slice(1), host });
         else if (domain.endsWith('*')) this.prefixes.push({ prefix: domain.slice(0, -1), host });
-        else if (this.exact.has(domain)) throw new ConfigError(`route ${name}`, `domain ${domain} is in two virtual hosts`);
-        else this.exact.set(domain, host);
+        else {
+          const other = this.exact.get(domain);
+          if (other) throw new ConfigError(`route ${name}`, `domain ${domain} is in two virtual hosts (${other.name} and ${host.name})`);
+          this.exact.set(domain, host);
+        }
       }
-    });
+    }
     // Envoy prefers the longest wildcard.
     this.suffixes.sort((a, b) => b.suffix.length - a.suffix.length);
     this.prefixes.sort((a, b) => b.prefix.length - a.prefix.length);
@@ -141,16 +158,52 @@ export class RouteTable {
   }
 }
 
-export function compileRouteConfiguration(message: XdsMessage, perFilter: PerFilterCompiler): RouteTable {
+/**
+ * The cluster name by which a route configuration's `vhds` names the controller (Istio's bootstrap
+ * name). The proxy has no such cluster: VHDS runs on its own channel to the controller.
+ */
+const CONTROLLER_CLUSTER = 'xds-grpc';
+
+/** Compiles an RDS RouteConfiguration; its table is built with the VHDS virtual hosts it receives. */
+export function compileRouteConfigurationParts(message: XdsMessage, perFilter: PerFilterCompiler): CompiledRouteConfiguration {
   const name = String(message['name'] ?? '');
   const resource = `route ${name}`;
   const hosts = (message['virtual_hosts'] as XdsMessage[] | undefined) ?? [];
-  const compiled = hosts.map((host) => compileVirtualHost(host, `${resource} vhost ${String(host['name'])}`, perFilter));
-  return new RouteTable(
-    name,
-    compiled,
-    hosts.map((host) => (host['domains'] as string[] | undefined) ?? []),
-  );
+  const vhds = message['vhds'] as XdsMessage | null | undefined;
+  if (vhds) checkVhdsSource(vhds, resource);
+  return { name, virtualHosts: hosts.map((host) => compileRoutedHost(host, `${resource} vhost ${String(host['name'])}`, perFilter)), vhds: !!vhds };
+}
+
+/** Compiles a RouteConfiguration that stands alone (an HttpConnectionManager's inline route_config). */
+export function compileRouteConfiguration(message: XdsMessage, perFilter: PerFilterCompiler): RouteTable {
+  const parts = compileRouteConfigurationParts(message, perFilter);
+  if (parts.vhds) throw new ConfigError(`route ${parts.name}`, 'vhds is supported only in a RouteConfiguration sent by RDS, not in an inline route_config');
+  return new RouteTable(parts.name, parts.virtualHosts);
+}
+
+/** Compiles one virtual host with its domains (a RouteConfiguration's, or a VHDS resource). */
+export function compileRoutedHost(message: XdsMessage, resource: string, perFilter: PerFilterCompiler): RoutedHost {
+  return { host: compileVirtualHost(message, resource, perFilter), domains: (message['domains'] as string[] | undefined) ?? [] };
+}
+
+/** The only VHDS source the proxy can follow: delta gRPC to the controller it already talks to. */
+function checkVhdsSource(vhds: XdsMessage, resource: string): void {
+  const supported = `supported: api_config_source { api_type: DELTA_GRPC, transport_api_version: V3, grpc_services: [{ envoy_grpc: { cluster_name: ${CONTROLLER_CLUSTER} } }] }, the controller`;
+  const reject = (field: string, value: unknown): never => {
+    throw new ConfigError(resource, `unsupported vhds.config_source.${field} ${String(value ?? '(none)')}; ${supported}`);
+  };
+  const source = (vhds['config_source'] as XdsMessage | null | undefined) ?? {};
+  const api = source['api_config_source'] as XdsMessage | null | undefined;
+  if (!api) return reject('config_source_specifier', source['config_source_specifier']);
+  if (api['api_type'] !== 'DELTA_GRPC') return reject('api_config_source.api_type', api['api_type']);
+  // AUTO (unset) means the current version; only V2 is gone.
+  if (api['transport_api_version'] === 'V2') return reject('api_config_source.transport_api_version', 'V2');
+  if (source['resource_api_version'] === 'V2') return reject('resource_api_version', 'V2');
+  const services = (api['grpc_services'] as XdsMessage[] | undefined) ?? [];
+  if (services.length !== 1) return reject('api_config_source.grpc_services count', services.length);
+  const envoyGrpc = services[0]!['envoy_grpc'] as XdsMessage | null | undefined;
+  if (!envoyGrpc) return reject('api_config_source.grpc_services[0]', services[0]!['target_specifier']);
+  if (envoyGrpc['cluster_name'] !== CONTROLLER_CLUSTER) return reject('api_config_source.grpc_services[0].envoy_grpc.cluster_name', envoyGrpc['cluster_name']);
 }
 
 function compilePerFilterConfig(message: XdsMessage, resource: string, perFilter: PerFilterCompiler): ReadonlyMap<string, unknown> {

@@ -6,6 +6,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TypeUrl, unpackAny } from '../../../lib/xds';
 import { AdsClient } from '../../../proxy/xds/ads-client';
+import { ControllerChannel } from '../../../proxy/xds/controller-channel';
 import { TestCa } from '../../support/certificates';
 import { manifest, startLocalController, type LocalControllerHarness } from '../../support/controller-harness';
 import { proxylessNode } from '../../support/controller-fixtures';
@@ -16,9 +17,9 @@ function tlsClient(address: string, caFile: string) {
   const events: { event?: string; reason?: string; tls?: boolean }[] = [];
   const logger = pino({ level: 'info' }, { write: (line: string) => void events.push(JSON.parse(line)) });
   const clusters: string[][] = [];
+  const channel = new ControllerChannel({ address, caFile, logger });
   const client = new AdsClient({
-    address,
-    caFile,
+    channel,
     node: () => proxylessNode('proxy-under-test'),
     onResponse: (_type, _version, resources) => {
       clusters.push(resources.map((r) => String((unpackAny(r) as { name: string }).name)));
@@ -30,14 +31,14 @@ function tlsClient(address: string, caFile: string) {
   });
   client.subscribe(TypeUrl.Cluster, 'wildcard');
   client.start();
-  return { client, events, clusters };
+  return { client, channel, events, clusters };
 }
 
 describe('the proxy ADS client over TLS', () => {
   let harness: LocalControllerHarness;
   let otherCa: TestCa;
   let dir: string;
-  const clients: AdsClient[] = [];
+  const clients: { client: AdsClient; channel: ControllerChannel }[] = [];
   const servers: Server[] = [];
 
   beforeAll(async () => {
@@ -46,7 +47,10 @@ describe('the proxy ADS client over TLS', () => {
     dir = mkdtempSync(path.join(tmpdir(), 'meshform-ads-tls-'));
   });
   afterAll(async () => {
-    for (const c of clients) c.close();
+    for (const { client, channel } of clients) {
+      client.close();
+      channel.close();
+    }
     for (const s of servers) s.forceShutdown();
     await harness?.close();
     otherCa?.dispose();
@@ -61,16 +65,18 @@ describe('the proxy ADS client over TLS', () => {
 
   it('connects to the controller with the mesh root, checking the name it dials, and gets its config', async () => {
     const ca = write('mesh-root.pem', harness.running.controller.trustBundlePem());
-    const { client, events, clusters } = tlsClient(`localhost:${harness.running.xdsPort}`, ca);
-    clients.push(client);
+    const started = tlsClient(`localhost:${harness.running.xdsPort}`, ca);
+    clients.push(started);
+    const { events, clusters } = started;
     await waitFor('clusters over TLS', () => clusters.some((names) => names.includes('outbound|9080||reviews.default.svc.cluster.local')));
     expect(events.find((e) => e.event === 'xds.connected')).toMatchObject({ tls: true });
   });
 
   it('refuses the controller when its certificate does not chain to the configured root', async () => {
     const ca = write('other-root.pem', otherCa.root.cert);
-    const { client, events, clusters } = tlsClient(`localhost:${harness.running.xdsPort}`, ca);
-    clients.push(client);
+    const started = tlsClient(`localhost:${harness.running.xdsPort}`, ca);
+    clients.push(started);
+    const { client, events, clusters } = started;
     const refused = await waitFor('a refused handshake', () => events.find((e) => e.event === 'xds.disconnected'));
     expect(refused.reason).toMatch(/certificate/i);
     expect(client.connected).toBe(false);
@@ -85,8 +91,9 @@ describe('the proxy ADS client over TLS', () => {
     const port = await new Promise<number>((resolve, reject) =>
       server.bindAsync('127.0.0.1:0', ServerCredentials.createSsl(null, [{ cert_chain: Buffer.from(svid.cert), private_key: Buffer.from(svid.key) }]), (e, p) => (e ? reject(e) : resolve(p))),
     );
-    const { client, events } = tlsClient(`localhost:${port}`, write('impostor-root.pem', otherCa.root.cert));
-    clients.push(client);
+    const started = tlsClient(`localhost:${port}`, write('impostor-root.pem', otherCa.root.cert));
+    clients.push(started);
+    const { client, events } = started;
     const refused = await waitFor('a refused handshake', () => events.find((e) => e.event === 'xds.disconnected'));
     expect(refused.reason).toMatch(/does not match certificate's altnames|altnames/i);
     expect(client.connected).toBe(false);
@@ -94,8 +101,9 @@ describe('the proxy ADS client over TLS', () => {
 
   it('reads the root file again before reconnecting, so a rotated bundle is picked up without a restart', async () => {
     const ca = write('rotating-root.pem', otherCa.root.cert);
-    const { client, events, clusters } = tlsClient(`localhost:${harness.running.xdsPort}`, ca);
-    clients.push(client);
+    const started = tlsClient(`localhost:${harness.running.xdsPort}`, ca);
+    clients.push(started);
+    const { client, events, clusters } = started;
     await waitFor('a refused handshake', () => events.some((e) => e.event === 'xds.disconnected'));
     // As the kubelet updates a mounted ConfigMap: both roots, the mesh's among them.
     writeFileSync(ca, `${otherCa.root.cert}\n${harness.running.controller.trustBundlePem()}`);

@@ -21,7 +21,7 @@ describe('config store', () => {
     expect(s.apply(TypeUrl.Cluster, '1', pack(TypeUrl.Cluster, [cluster('outbound|8080||a')]))).toBeUndefined();
     expect(s.current.generation).toBe(2);
     expect(s.current.versions).toEqual({ [TypeUrl.Listener]: '1', [TypeUrl.Cluster]: '1' });
-    expect(s.wanted()).toEqual({ routes: ['8080'], endpoints: ['outbound|8080||a'], secrets: [] });
+    expect(s.wanted()).toEqual({ routes: ['8080'], endpoints: ['outbound|8080||a'], secrets: [], vhds: [] });
   });
 
   it('rejects an update with the reasons of every bad resource and keeps the previous snapshot', () => {
@@ -65,7 +65,7 @@ describe('config store', () => {
   it('forgets named resources that are no longer subscribed to', () => {
     const s = store();
     s.apply(TypeUrl.RouteConfiguration, '1', pack(TypeUrl.RouteConfiguration, [routeConfig('old', []), routeConfig('new', [])]));
-    s.retain({ routes: ['new'], endpoints: [], secrets: [] });
+    s.retain({ routes: ['new'], endpoints: [], secrets: [], vhds: [] });
     s.apply(TypeUrl.RouteConfiguration, '2', pack(TypeUrl.RouteConfiguration, [routeConfig('new', [])]));
     expect([...s.current.routes.keys()]).toEqual(['new']);
   });
