@@ -1,0 +1,93 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { TypeUrl } from '../../../lib/xds';
+import { AdsTestClient, resourcesOf } from '../../support/controller-ads-client';
+import { adminJson, eventually, manifest, startLocalController, type LocalControllerHarness } from '../../support/controller-harness';
+import { sidecarNode } from '../../support/controller-fixtures';
+import { VhdsTestClient, virtualHostsOf } from '../../support/controller-vhds-client';
+
+const host = (name: string) => `9080/${name}.default.svc.cluster.local:9080`;
+const versions = [{ name: 'v1', labels: { version: 'v1' } }, { name: 'v2', labels: { version: 'v2' } }];
+const service = (name: string) => manifest('MeshService', name, { selector: { app: name }, ports: [{ port: 9080, protocol: 'http' }], versions });
+const route = (v2: number) => manifest('TrafficRoute', 'reviews', { service: { name: 'reviews' }, rules: [{ backends: [{ version: 'v1', weight: 100 - v2 }, { version: 'v2', weight: v2 }] }] });
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Loose = any;
+const v2WeightOf = (vhost: Loose) => vhost.routes[0].route.weighted_clusters.clusters.find((c: Loose) => String(c.name).includes('|v2|')).weight.value;
+
+describe('VHDS server (delta virtual hosts beside ADS)', () => {
+  let harness: LocalControllerHarness;
+  const closers: { close(): void }[] = [];
+  const NODE = sidecarNode('web', '127.0.0.4');
+
+  /** A sidecar's two streams: ADS up first (its route configuration), then VHDS subscribed to it. */
+  async function sidecar(): Promise<{ ads: AdsTestClient; vhds: VhdsTestClient }> {
+    const ads = new AdsTestClient(harness.xdsAddress, NODE);
+    closers.push(ads);
+    ads.subscribe(TypeUrl.RouteConfiguration, ['9080']);
+    const rds = await ads.next(TypeUrl.RouteConfiguration);
+    ads.ack(rds, ['9080']);
+    const vhds = new VhdsTestClient(harness.xdsAddress, NODE);
+    closers.push(vhds);
+    vhds.send({ resource_names_subscribe: ['9080'] });
+    return { ads, vhds };
+  }
+
+  beforeEach(async () => {
+    harness = await startLocalController({ manifests: [service('web'), service('reviews'), route(10)], registry: { version: 1, workloads: [] } });
+  });
+  afterEach(async () => {
+    for (const c of closers.splice(0)) c.close();
+    await harness.close();
+  });
+
+  it('sends a sidecar a route configuration with only the catch-all, and its service hosts on the VHDS stream', async () => {
+    const ads = new AdsTestClient(harness.xdsAddress, NODE);
+    closers.push(ads);
+    ads.subscribe(TypeUrl.RouteConfiguration, ['9080']);
+    const rc = resourcesOf(await ads.next(TypeUrl.RouteConfiguration))[0] as Loose;
+    expect(rc.virtual_hosts.map((v: Loose) => v.domains)).toEqual([['*']]);
+    expect(rc.vhds.config_source.api_config_source.api_type).toBe('DELTA_GRPC');
+    const vhds = new VhdsTestClient(harness.xdsAddress, NODE);
+    closers.push(vhds);
+    vhds.send({ resource_names_subscribe: ['9080'] });
+    const first = await vhds.next();
+    expect([...virtualHostsOf(first).keys()].sort()).toEqual([host('reviews'), host('web')]);
+    expect(v2WeightOf(virtualHostsOf(first).get(host('reviews')))).toBe(10);
+  });
+
+  it('sends a route change as the one virtual host it changed, and nothing over ADS', async () => {
+    const { ads, vhds } = await sidecar();
+    vhds.ack(await vhds.next());
+    harness.writeManifest('mesh.yaml', [service('web'), service('reviews'), route(40)]);
+    const change = await vhds.next();
+    expect([...virtualHostsOf(change).keys()]).toEqual([host('reviews')]);
+    expect(v2WeightOf(virtualHostsOf(change).get(host('reviews')))).toBe(40);
+    expect(change.removed_resources).toEqual([]);
+    vhds.ack(change);
+    const dump = await eventually(async () => {
+      const [proxy] = await adminJson(harness, `/debug/config_dump?proxy=${encodeURIComponent(NODE.id)}`);
+      return proxy?.xds.VHDS?.ackedVersion === change.system_version_info ? proxy : undefined;
+    }, 'the ACKed VHDS version on /debug/config_dump');
+    expect(dump.xds.VHDS.subscribed).toEqual(['9080']);
+    expect(ads.pending(TypeUrl.RouteConfiguration)).toEqual([]);
+  });
+
+  it('names the virtual host of a service that goes in removed_resources', async () => {
+    const { vhds } = await sidecar();
+    vhds.ack(await vhds.next());
+    harness.writeManifest('mesh.yaml', [service('web'), route(10)]);
+    const change = await eventually(async () => {
+      const r = await vhds.next();
+      vhds.ack(r);
+      return r.removed_resources.length > 0 ? r : undefined;
+    }, 'the removal');
+    expect(change.removed_resources).toEqual([host('reviews')]);
+  });
+
+  it('refuses a VHDS stream whose node has no ADS stream, saying to open ADS first', async () => {
+    const vhds = new VhdsTestClient(harness.xdsAddress, sidecarNode('lonely', '127.0.0.8'));
+    closers.push(vhds);
+    vhds.send({ resource_names_subscribe: ['9080'] });
+    await expect(vhds.next()).rejects.toThrow(/closed/);
+    expect(vhds.closedWith?.details).toMatch(/XDS_NO_ADS_STREAM/);
+  });
+});
