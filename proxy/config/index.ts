@@ -9,16 +9,18 @@ export { compileListener } from './listener-config';
 export type { FilterChainConfig, ForwardClientCert, HttpChainBuilder, HttpConnectionConfig, ListenerConfig, TcpProxyConfig } from './listener-config';
 export { compileRetryPolicy } from './retry-policy';
 export type { RetryPolicy, RetryWord } from './retry-policy';
-export { compileHeaderMatcher, compileRouteConfiguration, RouteTable } from './route-table';
+export { compileHeaderMatcher, compileRouteConfiguration, compileRouteConfigurationParts, compileRoutedHost, RouteTable } from './route-table';
 export type {
   ClusterAction,
   CompiledRoute,
+  CompiledRouteConfiguration,
   CompiledVirtualHost,
   DirectResponseAction,
   HashPolicy,
   MatchedRoute,
   PerFilterCompiler,
   RedirectAction,
+  RoutedHost,
   RouteAction,
   RouteInput,
   WeightedClusterEntry,

@@ -32,6 +32,19 @@ export function routeConfig(name: string, virtualHosts: Obj[]): Obj & { name: st
   return { name, virtual_hosts: virtualHosts };
 }
 
+/** `vhds` as the controller sends it: the virtual hosts come by delta gRPC from `xds-grpc` (the controller). */
+export const vhdsSource = {
+  config_source: {
+    api_config_source: { api_type: 'DELTA_GRPC', transport_api_version: 'V3', grpc_services: [{ envoy_grpc: { cluster_name: 'xds-grpc' } }] },
+    resource_api_version: 'V3',
+  },
+};
+
+/** A route configuration holding `virtualHosts` inline and taking the others from VHDS. */
+export function vhdsRouteConfig(name: string, virtualHosts: Obj[], source: Obj = vhdsSource): Obj & { name: string } {
+  return { ...routeConfig(name, virtualHosts), vhds: source };
+}
+
 export function virtualHost(name: string, routes: Obj[], domains: string[] = ['*'], extra: Obj = {}): Obj {
   return { name, domains, routes, ...extra };
 }

@@ -7,6 +7,7 @@ import {
   type DiscoveryResponse,
   type XdsNode,
 } from '../../lib/xds';
+import { TestVhdsService } from './vhds-test-server';
 
 /** A resource as a plain object: a `name` and Envoy v3 fields (nested Any as `{ '@type', … }`). */
 export type ResourceObject = { name: string } & Record<string, unknown>;
@@ -28,9 +29,11 @@ function keyOf(resource: { name?: unknown; cluster_name?: unknown }): string {
  * A small ADS (state of the world) server for tests: holds resources by type, pushes each change to
  * every stream, and records every request so tests can wait for ACKs and NACKs. It answers a request
  * only when it is a stream's first for a type or changes the subscribed names, as the contract asks.
+ * The same server serves VHDS (`vhds`), as the controller does.
  */
 export class TestXdsServer {
   readonly requests: DiscoveryRequest[] = [];
+  readonly vhds = new TestVhdsService();
   private readonly server = new grpc.Server();
   private readonly resources = new Map<string, Map<string, Record<string, unknown>>>();
   private readonly versions = new Map<string, number>();
@@ -53,6 +56,7 @@ export class TestXdsServer {
     this.server.addService(adsServiceDefinition, {
       StreamAggregatedResources: (call: grpc.ServerDuplexStream<DiscoveryRequest, DiscoveryResponse>) => this.onStream(call),
     });
+    this.vhds.addTo(this.server);
     return new Promise((resolve, reject) => {
       this.server.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), (error, bound) => {
         if (error) return reject(error);
@@ -88,10 +92,11 @@ export class TestXdsServer {
     return this.waitForRequest((r) => r.type_url === typeUrl && !!r.error_detail);
   }
 
-  /** Ends every open stream with UNAVAILABLE, as a controller restart would. */
+  /** Ends every open stream (ADS and VHDS) with UNAVAILABLE, as a controller restart would. */
   dropStreams(): void {
     for (const stream of this.streams) stream.call.emit('error', { code: grpc.status.UNAVAILABLE, details: 'dropped by test' });
     this.streams.clear();
+    this.vhds.dropStreams();
   }
 
   get nodes(): XdsNode[] {
