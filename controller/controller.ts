@@ -1,4 +1,5 @@
 import { parseDuration as parseDurationMs } from '../lib/api';
+import type { MeshResource } from '../lib/api';
 import { MeshModel } from '../lib/model';
 import { spiffeId } from '../lib/naming';
 import { kindsWithoutXds, proxyIdentity, type EnvoyMessage, type TranslationIssue } from '../lib/translate';
@@ -55,6 +56,7 @@ export class Controller {
   private readonly servingCertificate = new ServingCertificate();
   private serving?: { readonly renewAt: Date; readonly rootPem: string };
   private model = new MeshModel([]);
+  private modelResources?: readonly MeshResource[];
   private builtVersion = -1;
   private readonly debounce: PushDebounce;
   private renewTimer?: NodeJS.Timeout;
@@ -146,11 +148,14 @@ export class Controller {
     if (this.closed) return;
     this.builtVersion = this.state.stateVersion;
     const resources = this.state.resources();
-    this.model = new MeshModel(resources);
+    // An endpoint move keeps the resources, and so the model with everything indexed and memoized on it.
+    const resourcesChanged = resources !== this.modelResources;
+    if (resourcesChanged) this.model = new MeshModel(resources);
+    this.modelResources = resources;
     this.builder.beginGeneration(this.model, this.state.workloads());
     for (const connected of this.proxies.values()) void this.pushTo(connected, changedAt);
     // Statuses, not translation, read the cross-resource checks: they follow once the pushes are out.
-    setImmediate(() => this.state.setCrossFindings(analyzeMesh(resources)));
+    if (resourcesChanged) setImmediate(() => this.state.setCrossFindings(analyzeMesh(resources)));
   }
 
   private connect(stream: ProxyStream): void {

@@ -77,6 +77,7 @@ export class MeshState extends EventEmitter {
   /** Resources the controller itself decides (the canary driver's route weights), by key. */
   private readonly overrides = new Map<string, MeshResource>();
   private crossFindings: readonly Finding[] = [];
+  private resourceList: readonly MeshResource[] | undefined;
   private version = 0;
 
   /** Replaces everything a source reported (a rescan of the manifests folder). */
@@ -95,7 +96,7 @@ export class MeshState extends EventEmitter {
       changed = true;
     }
     this.bySource.set(source, seen);
-    if (changed) this.bump();
+    if (changed) this.resourcesChanged();
   }
 
   /** One resource added or updated (an informer event). */
@@ -104,14 +105,14 @@ export class MeshState extends EventEmitter {
     const keys = this.bySource.get(source) ?? new Set<string>();
     keys.add(key);
     this.bySource.set(source, keys);
-    if (changed) this.bump();
+    if (changed) this.resourcesChanged();
   }
 
   /** One resource deleted. */
   remove(source: string, object: unknown): void {
     const { key } = keyOf(object, '');
     this.bySource.get(source)?.delete(key);
-    if (this.entries.delete(key)) this.bump();
+    if (this.entries.delete(key)) this.resourcesChanged();
   }
 
   /**
@@ -148,10 +149,11 @@ export class MeshState extends EventEmitter {
 
   /**
    * The resources translation uses: for each key the current version if valid, else the last valid
-   * one, with the controller's own overrides in place of what the source says.
+   * one, with the controller's own overrides in place of what the source says. The same array until
+   * a resource changes (an endpoint move keeps it, and with it the model built from it).
    */
-  resources(): MeshResource[] {
-    return [...this.entries.entries()].flatMap(([key, e]) => (e.valid ? [this.overrides.get(key) ?? e.valid] : []));
+  resources(): readonly MeshResource[] {
+    return (this.resourceList ??= [...this.entries.entries()].flatMap(([key, e]) => (e.valid ? [this.overrides.get(key) ?? e.valid] : [])));
   }
 
   /** Replaces a resource for translation until called with undefined; the source's version stays what statuses show. */
@@ -161,7 +163,7 @@ export class MeshState extends EventEmitter {
     if (resource === undefined ? before === undefined : JSON.stringify(before) === JSON.stringify(resource)) return;
     if (resource === undefined) this.overrides.delete(key);
     else this.overrides.set(key, resource);
-    this.bump();
+    this.resourcesChanged();
   }
 
   /** Every source's workloads: the same array until they change (translation indexes it once). */
@@ -210,6 +212,11 @@ export class MeshState extends EventEmitter {
     this.entries.set(key, next);
     const changed = !entry || JSON.stringify(entry.valid) !== JSON.stringify(next.valid) || entry.currentValid !== next.currentValid || JSON.stringify(entry.findings) !== JSON.stringify(next.findings);
     return { key, changed };
+  }
+
+  private resourcesChanged(): void {
+    this.resourceList = undefined;
+    this.bump();
   }
 
   private bump(): void {

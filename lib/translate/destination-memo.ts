@@ -51,6 +51,23 @@ export class DestinationMemo {
  * from. Each input enters as its memoized digest, so a generation costs little beyond what changed.
  */
 function fingerprint(ctx: TranslationContext, d: OutboundService): string {
+  const mesh = d.mesh;
+  const instances = mesh ? candidateLabels(mesh).map((label) => (label ? ctx.index.candidatesDigest(mesh.metadata.namespace, label[0], label[1]) : '')) : [];
+  return `${modelInputs(ctx, d)}\n${instances.join('\n')}`;
+}
+
+/** The model's part of a fingerprint, by destination (whose objects live as long as their model) and proxy kind. */
+const modelParts = new WeakMap<OutboundService, Map<string, string>>();
+
+function modelInputs(ctx: TranslationContext, d: OutboundService): string {
+  let byKind = modelParts.get(d);
+  if (!byKind) modelParts.set(d, (byKind = new Map()));
+  let part = byKind.get(ctx.proxy.kind);
+  if (part === undefined) byKind.set(ctx.proxy.kind, (part = modelInputsOf(ctx, d)));
+  return part;
+}
+
+function modelInputsOf(ctx: TranslationContext, d: OutboundService): string {
   const { model, index } = ctx;
   const routes = index.trafficRoutes(d.namespace, d.name);
   const named = routes.flatMap((r) =>
@@ -61,7 +78,6 @@ function fingerprint(ctx: TranslationContext, d: OutboundService): string {
     return [service ? resourceDigest(service) : `missing ${namespace}/${name}`, ...index.trafficPolicies(namespace, name).map(resourceDigest)];
   });
   const mesh = d.mesh;
-  const instances = mesh ? candidateLabels(mesh).map((label) => (label ? index.candidatesDigest(mesh.metadata.namespace, label[0], label[1]) : '')) : [];
   // The rest of an OutboundService (names, domains, protocol) follows from its resource, host and port.
   const inputs = [
     ctx.proxy.kind,
@@ -75,7 +91,6 @@ function fingerprint(ctx: TranslationContext, d: OutboundService): string {
     ...referenced,
     '|',
     mesh ? model.mtlsMode(mesh, d.port) : '',
-    ...instances,
   ];
   // Kept as it is (no hash): a few hundred bytes per destination, and hashing would cost more than the lookup.
   return inputs.join('\n');

@@ -35,7 +35,18 @@ function externalProtocol(protocol: string, originate: boolean): OutboundProtoco
   return 'http';
 }
 
-function meshServicePorts(service: Resolved<'MeshService'>): OutboundService[] {
+/** Destinations by resolved service: the same objects for as long as the model is (an endpoint move keeps it). */
+const portsOfService = new WeakMap<Resolved<'MeshService'> | Resolved<'ExternalService'>, readonly OutboundService[]>();
+
+function memoized<S extends Resolved<'MeshService'> | Resolved<'ExternalService'>>(ports: (service: S) => OutboundService[]): (service: S) => readonly OutboundService[] {
+  return (service) => {
+    let found = portsOfService.get(service);
+    if (!found) portsOfService.set(service, (found = ports(service)));
+    return found;
+  };
+}
+
+const meshServicePorts = memoized((service: Resolved<'MeshService'>): OutboundService[] => {
   const { name, namespace } = service.metadata;
   return service.spec.ports.map((p) => ({
     where: whereOf(service),
@@ -47,9 +58,9 @@ function meshServicePorts(service: Resolved<'MeshService'>): OutboundService[] {
     domains: serviceDomains(name, namespace, p.port),
     mesh: service,
   }));
-}
+});
 
-function externalServicePorts(service: Resolved<'ExternalService'>): OutboundService[] {
+const externalServicePorts = memoized((service: Resolved<'ExternalService'>): OutboundService[] => {
   const originate = service.spec.tls.mode === 'ORIGINATE';
   return service.spec.hosts.flatMap((host) =>
     service.spec.ports.map((p) => ({
@@ -63,13 +74,13 @@ function externalServicePorts(service: Resolved<'ExternalService'>): OutboundSer
       external: service,
     })),
   );
-}
+});
 
 /**
  * The destinations a proxy gets outbound config for: what its MeshService `calls` (every service
  * when it lists none, as Istio does without a Sidecar resource); a proxyless client gets all.
  */
-export function calledServices(ctx: TranslationContext): OutboundService[] {
+export function calledServices(ctx: TranslationContext): readonly OutboundService[] {
   const { model, proxy } = ctx;
   const own = proxy.kind === 'sidecar' && proxy.workload ? model.service(proxy.namespace, proxy.workload) : undefined;
   const calls = own?.spec.calls ?? [];

@@ -4,7 +4,7 @@ import type { WorkloadInstance } from './workloads';
 
 const serviceKey = (namespace: string, name: string) => `${namespace}/${name}`;
 
-function groupBy<T>(items: readonly T[], key: (item: T) => string[]): Map<string, T[]> {
+function groupBy<T>(items: readonly T[], key: (item: T) => readonly string[]): Map<string, T[]> {
   const out = new Map<string, T[]>();
   for (const item of items) {
     for (const k of key(item)) {
@@ -26,8 +26,7 @@ export class TranslationIndex {
   private readonly byLabel: LabelIndex;
 
   constructor(model: MeshModel, workloads: readonly WorkloadInstance[]) {
-    this.routes = groupBy(model.all('TrafficRoute'), (r) => [serviceKey(r.spec.service.namespace ?? r.metadata.namespace, r.spec.service.name)]);
-    this.policies = groupBy(model.all('TrafficPolicy'), (p) => [serviceKey(p.spec.service.namespace ?? p.metadata.namespace, p.spec.service.name)]);
+    ({ routes: this.routes, policies: this.policies } = policyIndex(model));
     this.byLabel = labelIndex(workloads);
   }
 
@@ -56,6 +55,26 @@ export class TranslationIndex {
   }
 }
 
+interface PolicyIndex {
+  readonly routes: Map<string, Resolved<'TrafficRoute'>[]>;
+  readonly policies: Map<string, Resolved<'TrafficPolicy'>[]>;
+}
+
+const policyIndexes = new WeakMap<MeshModel, PolicyIndex>();
+
+/** TrafficRoutes and TrafficPolicies by the service they apply to, once per model (an endpoint move keeps the model). */
+function policyIndex(model: MeshModel): PolicyIndex {
+  let index = policyIndexes.get(model);
+  if (!index) {
+    index = {
+      routes: groupBy(model.all('TrafficRoute'), (r) => [serviceKey(r.spec.service.namespace ?? r.metadata.namespace, r.spec.service.name)]),
+      policies: groupBy(model.all('TrafficPolicy'), (p) => [serviceKey(p.spec.service.namespace ?? p.metadata.namespace, p.spec.service.name)]),
+    };
+    policyIndexes.set(model, index);
+  }
+  return index;
+}
+
 /** Workloads by `namespace|label=value`, for every label they carry, and the digests of those groups (filled on demand). */
 interface LabelIndex {
   readonly groups: Map<string, WorkloadInstance[]>;
@@ -63,15 +82,49 @@ interface LabelIndex {
 }
 
 const labelIndexes = new WeakMap<readonly WorkloadInstance[], LabelIndex>();
+const keysOfWorkload = new WeakMap<WorkloadInstance, readonly string[]>();
+/** The last workloads indexed: the next array is mostly the same objects (an endpoint move changes one). */
+let lastIndexed: { readonly workloads: readonly WorkloadInstance[]; readonly index: LabelIndex } | undefined;
 
-/** Indexed once per workloads array: a change to the mesh resources alone keeps the workloads' index. */
+function labelKeys(w: WorkloadInstance): readonly string[] {
+  let keys = keysOfWorkload.get(w);
+  if (!keys) keysOfWorkload.set(w, (keys = Object.entries(w.labels).map(([k, v]) => `${w.namespace}|${k}=${v}`)));
+  return keys;
+}
+
+/**
+ * Indexed once per workloads array: a change to the mesh resources alone keeps the workloads' index.
+ * A new array that replaces a few workloads of the last one, each by one carrying the same labels,
+ * updates a copy of its index: only those groups change, and only their digests are made again.
+ */
 function labelIndex(workloads: readonly WorkloadInstance[]): LabelIndex {
   let index = labelIndexes.get(workloads);
   if (!index) {
-    index = { groups: groupBy(workloads, (w) => Object.entries(w.labels).map(([k, v]) => `${w.namespace}|${k}=${v}`)), digests: new Map() };
+    index = (lastIndexed && updatedIndex(lastIndexed.workloads, lastIndexed.index, workloads)) ?? { groups: groupBy(workloads, labelKeys), digests: new Map() };
     labelIndexes.set(workloads, index);
+    lastIndexed = { workloads, index };
   }
   return index;
+}
+
+function updatedIndex(before: readonly WorkloadInstance[], index: LabelIndex, workloads: readonly WorkloadInstance[]): LabelIndex | undefined {
+  if (before.length !== workloads.length) return undefined;
+  const replaced: number[] = [];
+  for (let i = 0; i < workloads.length; i++) {
+    if (before[i] === workloads[i]) continue;
+    const [was, now] = [labelKeys(before[i]!), labelKeys(workloads[i]!)];
+    if (replaced.length >= 64 || was.length !== now.length || was.some((k, j) => k !== now[j])) return undefined;
+    replaced.push(i);
+  }
+  const groups = new Map(index.groups);
+  const digests = new Map(index.digests);
+  for (const i of replaced) {
+    for (const key of labelKeys(workloads[i]!)) {
+      groups.set(key, groups.get(key)!.map((w) => (w === before[i] ? workloads[i]! : w)));
+      digests.delete(key);
+    }
+  }
+  return { groups, digests };
 }
 
 const cache = new WeakMap<MeshModel, WeakMap<readonly WorkloadInstance[], TranslationIndex>>();

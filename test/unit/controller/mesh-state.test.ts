@@ -13,7 +13,7 @@ describe('mesh state', () => {
     const state = new MeshState();
     state.replaceSource('files', [{ object: route([80, 20]), origin: 'a.yaml#0' }]);
     state.replaceSource('files', [{ object: route([80, 30]), origin: 'a.yaml#0' }]);
-    const [kept] = state.resources() as { spec: { rules: { backends: { weight: number }[] }[] } }[];
+    const [kept] = state.resources() as readonly { spec: { rules: { backends: { weight: number }[] }[] } }[];
     expect(kept!.spec.rules[0]!.backends.map((b) => b.weight)).toEqual([80, 20]);
     expect(state.statuses()).toEqual([expect.objectContaining({ accepted: false, reason: 'WEIGHTS_SUM', inForce: 'last-valid' })]);
   });
