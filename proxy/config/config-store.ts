@@ -117,8 +117,7 @@ export class ConfigStore {
         if (!routeConfigOf(String(message['name']))) throw new ConfigError(resource, 'a VHDS virtual host is named <route configuration>/<host>');
         return compileRoutedHost(message, resource, this.http.perFilter);
       };
-      const incoming = resources.map(({ name, version: resourceVersion, resource }) => ({ name, version: resourceVersion, resource }));
-      const virtualHosts = this.update(TypeUrl.VirtualHost, this.virtualHosts, incoming, compile, removed);
+      const virtualHosts = this.update(TypeUrl.VirtualHost, this.virtualHosts, resources, compile, removed);
       const touched = new Set([...removed, ...resources.map(({ name }) => name)].map(routeConfigOf));
       this.routeTables = this.tablesFor(touched, this.routes, virtualHosts);
       this.virtualHosts = virtualHosts;
