@@ -2,7 +2,7 @@ import { parseDuration as parseDurationMs } from '../lib/api';
 import type { MeshResource } from '../lib/api';
 import { MeshModel } from '../lib/model';
 import { spiffeId } from '../lib/naming';
-import { kindsWithoutXds, proxyIdentity, type EnvoyMessage, type TranslationIssue } from '../lib/translate';
+import { kindsWithoutXds, meshResourcesOf, proxyIdentity, type EnvoyMessage, type ProxyIdentity, type TranslationIssue } from '../lib/translate';
 import { analyzeMesh } from '../lib/validation';
 import { CertificateAuthority, type ProvidedCaFiles } from './ca/certificate-authority';
 import type { IdentityVerifier, VerifiedIdentity } from './ca/identity-verifier';
@@ -11,11 +11,12 @@ import { ServingCertificate } from './ca/serving-certificate';
 import { WorkloadCertificates } from './ca/workload-certificates';
 import { ControllerError } from './errors';
 import type { Logger } from './logger';
-import { MeshState } from './mesh-state';
+import { MeshState, type ProxyRejection } from './mesh-state';
 import { ControllerMetrics } from './metrics';
 import { AdsServer } from './xds/ads-server';
 import type { ProxyStream } from './xds/proxy-stream';
 import { PushDebounce } from './xds/push-debounce';
+import { SHORT_NAMES } from './xds/snapshot';
 import { SnapshotBuilder } from './xds/snapshot-builder';
 
 export interface ControllerOptions {
@@ -61,10 +62,23 @@ export class Controller {
   private readonly debounce: PushDebounce;
   private renewTimer?: NodeJS.Timeout;
   private closed = false;
+  /** What each proxy rejects, by xDS type: each rejected Envoy resource with the mesh resources it comes from. */
+  private readonly rejections = new Map<string, Map<string, readonly { readonly rejection: ProxyRejection; readonly keys: readonly string[] }[]>>();
 
   constructor(private readonly options: ControllerOptions) {
     this.metrics.onCollect(() => this.translationIssues(), () => this.state.statuses().filter((s) => !s.accepted).length);
-    this.ads = new AdsServer({ onConnect: (s) => this.connect(s), onDisconnect: (s) => this.proxies.delete(s.connectionId) }, options.log, this.metrics);
+    this.ads = new AdsServer(
+      {
+        onConnect: (s) => this.connect(s),
+        onDisconnect: (s) => {
+          this.proxies.delete(s.connectionId);
+          if (this.rejections.delete(s.proxy.id)) this.publishRejections();
+        },
+        onReply: (proxy, type, rejected) => this.recordReply(proxy, type, rejected),
+      },
+      options.log,
+      this.metrics,
+    );
     const quietMs = options.debounceMs ?? 100;
     this.debounce = new PushDebounce({ quietMs, maxMs: 10 * quietMs }, (changedAt) => this.rebuild(changedAt));
     this.state.on('change', () => this.debounce.changed());
@@ -164,6 +178,33 @@ export class Controller {
     if (this.builtVersion !== this.state.stateVersion) this.rebuild();
     void this.pushTo(connected);
     if (stream.proxy.kind === 'sidecar') void this.verify(connected);
+  }
+
+  /**
+   * A NACK marks the mesh resources behind the rejected Envoy resources (statuses: `programmed`
+   * false, with the proxy and its reason) until that proxy ACKs the type again or goes.
+   */
+  private recordReply(proxy: ProxyIdentity, type: string, rejected?: { readonly names: readonly string[]; readonly message: string }): void {
+    if (!rejected) {
+      if (this.rejections.get(proxy.id)?.delete(type)) this.publishRejections();
+      return;
+    }
+    const at = new Date().toISOString();
+    const short = SHORT_NAMES[type] ?? type;
+    const entries = rejected.names.map((resource) => ({ rejection: { proxy: proxy.id, type: short, resource, message: rejected.message, at }, keys: meshResourcesOf(this.model, proxy, resource) }));
+    if (!this.rejections.has(proxy.id)) this.rejections.set(proxy.id, new Map());
+    this.rejections.get(proxy.id)!.set(type, entries);
+    this.publishRejections();
+  }
+
+  private publishRejections(): void {
+    const byKey = new Map<string, ProxyRejection[]>();
+    for (const byType of this.rejections.values()) {
+      for (const entries of byType.values()) {
+        for (const { rejection, keys } of entries) for (const key of keys) byKey.set(key, [...(byKey.get(key) ?? []), rejection]);
+      }
+    }
+    this.state.setProxyRejections(byKey);
   }
 
   private async verify(connected: Connected): Promise<void> {

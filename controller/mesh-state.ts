@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { MeshResource } from '../lib/api';
+import { DEFAULT_NAMESPACE } from '../lib/naming';
 import { validateResource, formatFinding, type Finding } from '../lib/validation';
 import type { WorkloadInstance } from '../lib/translate';
 
@@ -25,6 +26,19 @@ export interface ResourceStatus {
   readonly inForce: 'current' | 'last-valid' | 'none';
   readonly findings: readonly Finding[];
   readonly generation?: number;
+  /** False while a connected proxy rejects (NACKs) configuration made from this resource. */
+  readonly programmed: boolean;
+  readonly rejections: readonly ProxyRejection[];
+}
+
+/** A proxy's NACK of configuration made (in part) from a resource: kept until that proxy ACKs the type again. */
+export interface ProxyRejection {
+  readonly proxy: string;
+  /** The xDS type (`CDS`, `VHDS`, …) and the Envoy resource rejected. */
+  readonly type: string;
+  readonly resource: string;
+  readonly message: string;
+  readonly at: string;
 }
 
 interface Entry {
@@ -78,6 +92,7 @@ export class MeshState extends EventEmitter {
   private readonly overrides = new Map<string, MeshResource>();
   private crossFindings: readonly Finding[] = [];
   private resourceList: readonly MeshResource[] | undefined;
+  private rejections: ReadonlyMap<string, readonly ProxyRejection[]> = new Map();
   private version = 0;
 
   /** Replaces everything a source reported (a rescan of the manifests folder). */
@@ -171,6 +186,11 @@ export class MeshState extends EventEmitter {
     return (this.allWorkloads ??= [...this.workloadsBySource.values()].flat());
   }
 
+  /** What connected proxies reject, by resource (`Kind/namespace/name`, the namespace defaulted), set by the controller. */
+  setProxyRejections(rejections: ReadonlyMap<string, readonly ProxyRejection[]>): void {
+    this.rejections = rejections;
+  }
+
   /** Cross-resource findings (lib/validation analyzeMesh) of the resources in force, set by the controller. */
   setCrossFindings(findings: readonly Finding[]): void {
     this.crossFindings = findings;
@@ -183,6 +203,7 @@ export class MeshState extends EventEmitter {
       const accepted = findings.length === 0;
       const inForce = e.currentValid ? 'current' : e.valid ? 'last-valid' : 'none';
       const consequence = { current: '', 'last-valid': '\nThe last valid version stays in force.', none: '\nNo valid version exists; nothing of it is in force.' }[inForce];
+      const rejections = this.rejections.get(`${e.kind}/${e.namespace ?? DEFAULT_NAMESPACE}/${e.name}`) ?? [];
       return {
         key,
         kind: e.kind,
@@ -195,6 +216,8 @@ export class MeshState extends EventEmitter {
         inForce,
         findings,
         ...(e.generation !== undefined ? { generation: e.generation } : {}),
+        programmed: rejections.length === 0,
+        rejections,
       };
     });
   }

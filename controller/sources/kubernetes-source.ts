@@ -238,14 +238,14 @@ export class KubernetesSource {
       if (present.has(key)) continue;
       // A deleted resource re-created later must get its condition again.
       this.written.delete(key);
-      this.transitions.delete(key);
+      for (const type of CONDITION_TYPES) this.transitions.delete(`${key}|${type}`);
     }
     for (const status of statuses) {
-      const condition = conditionOf(status, this.transitionTime(status));
-      const fingerprint = `${condition.status}|${condition.reason}|${condition.message}|${status.generation ?? ''}`;
+      const conditions = conditionsOf(status, (type, value) => this.transitionTime(status.key, type, value));
+      const fingerprint = `${conditions.map((c) => `${c.status}|${c.reason}|${c.message}`).join('|')}|${status.generation ?? ''}`;
       if (this.written.get(status.key) === fingerprint) continue;
       try {
-        await this.patchStatus(status, condition);
+        await this.patchStatus(status, conditions);
         this.written.set(status.key, fingerprint);
       } catch (error) {
         // Unwritten conditions are tried again on the next pass; a resource deleted meanwhile leaves with its delete event.
@@ -256,29 +256,28 @@ export class KubernetesSource {
     }
   }
 
-  /** The stored condition (whoever led when it was written) tells when its status last changed. */
+  /** The stored conditions (whoever led when they were written) tell when their status last changed. */
   private rememberTransition(kind: string, o: KubernetesObject): void {
     const conditions = (o as { status?: { conditions?: { type?: string; status?: string; lastTransitionTime?: string }[] } }).status?.conditions ?? [];
-    const accepted = conditions.find((c) => c.type === 'Accepted');
-    if (accepted?.status && accepted.lastTransitionTime) {
-      this.transitions.set(`${kind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`, { status: accepted.status, time: accepted.lastTransitionTime });
+    for (const c of conditions) {
+      if (!c.type || !CONDITION_TYPES.includes(c.type) || !c.status || !c.lastTransitionTime) continue;
+      this.transitions.set(`${kind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}|${c.type}`, { status: c.status, time: c.lastTransitionTime });
     }
   }
 
-  /** The time the condition's status last flipped: now when it does, else the time already recorded. */
-  private transitionTime(status: ResourceStatus): string {
-    const value = status.accepted ? 'True' : 'False';
-    const known = this.transitions.get(status.key);
+  /** The time a condition's status last flipped: now when it does, else the time already recorded. */
+  private transitionTime(key: string, type: string, value: string): string {
+    const known = this.transitions.get(`${key}|${type}`);
     if (known?.status === value) return known.time;
     const time = new Date().toISOString();
-    this.transitions.set(status.key, { status: value, time });
+    this.transitions.set(`${key}|${type}`, { status: value, time });
     return time;
   }
 
-  private async patchStatus(status: ResourceStatus, condition: ReturnType<typeof conditionOf>): Promise<void> {
+  private async patchStatus(status: ResourceStatus, conditions: ReturnType<typeof conditionsOf>): Promise<void> {
     const plural = KINDS[status.kind as KindName]?.plural;
     if (!plural) return;
-    const body = { status: { conditions: [condition] } };
+    const body = { status: { conditions } };
     const options = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
     if (status.namespace) {
       await this.custom.patchNamespacedCustomObjectStatus({ group: API_GROUP, version: API_VERSION, namespace: status.namespace, plural, name: status.name, body }, options);
@@ -294,13 +293,26 @@ function canaryStatusOf(status: object): Partial<CanaryStatus> {
   return { phase, canaryWeight, failedChecks, ...(lastCheck ? { lastCheck } : {}) };
 }
 
-function conditionOf(status: ResourceStatus, lastTransitionTime: string) {
-  return {
-    type: 'Accepted',
-    status: status.accepted ? 'True' : 'False',
-    reason: status.accepted ? 'Accepted' : `Invalid${status.reason === 'Accepted' ? '' : `:${status.reason}`}`.replace(/[^A-Za-z0-9_,:]/g, '_'),
-    message: status.message.slice(0, 32_000),
-    lastTransitionTime,
-    ...(status.generation !== undefined ? { observedGeneration: status.generation } : {}),
-  };
+const CONDITION_TYPES: readonly string[] = ['Accepted', 'Programmed'];
+
+/**
+ * A resource's conditions: `Accepted` (valid, or Invalid with the reason) and `Programmed` (False
+ * with reason ProxyRejected while a connected proxy NACKs configuration made from it, naming the
+ * proxies, what they rejected and why; Gateway API's name for "the data plane has it").
+ */
+function conditionsOf(status: ResourceStatus, transitionTime: (type: string, value: string) => string) {
+  const observed = status.generation !== undefined ? { observedGeneration: status.generation } : {};
+  const condition = (type: string, ok: boolean, reason: string, message: string) => ({
+    type,
+    status: ok ? 'True' : 'False',
+    reason: reason.replace(/[^A-Za-z0-9_,:]/g, '_'),
+    message: message.slice(0, 32_000),
+    lastTransitionTime: transitionTime(type, ok ? 'True' : 'False'),
+    ...observed,
+  });
+  const rejected = status.rejections.map((r) => `proxy ${r.proxy} rejected ${r.type} ${r.resource}: ${r.message}`);
+  return [
+    condition('Accepted', status.accepted, status.accepted ? 'Accepted' : `Invalid${status.reason === 'Accepted' ? '' : `:${status.reason}`}`, status.message),
+    condition('Programmed', status.programmed, status.programmed ? 'Programmed' : 'ProxyRejected', status.programmed ? 'no connected proxy rejects its configuration' : rejected.join('\n')),
+  ];
 }

@@ -4,7 +4,7 @@ import { proxyIdentity } from '../../lib/translate';
 import { ControllerErrorCode } from '../errors';
 import type { Logger } from '../logger';
 import type { ControllerMetrics } from '../metrics';
-import { ProxyStream } from './proxy-stream';
+import { ProxyStream, type ReplyListener } from './proxy-stream';
 import { controllerAdsDefinition, controllerVhdsDefinition } from './response-encoding';
 import { VhdsStream } from './vhds-stream';
 
@@ -12,6 +12,8 @@ export interface AdsCallbacks {
   /** A stream identified itself; the controller gives it a snapshot. */
   onConnect(stream: ProxyStream): void;
   onDisconnect(stream: ProxyStream): void;
+  /** A proxy ACKed or NACKed a response (ADS or VHDS). */
+  onReply?: ReplyListener;
 }
 
 export interface AdsServerOptions {
@@ -71,7 +73,7 @@ export class AdsServer {
           call.emit('error', { code: status.INVALID_ARGUMENT, details: `[${ControllerErrorCode.NoNode}] the first DiscoveryRequest must carry node.id` });
           return;
         }
-        stream = new ProxyStream(connectionId, proxyIdentity(request.node), (response) => call.write(response), this.log, this.metrics);
+        stream = new ProxyStream(connectionId, proxyIdentity(request.node), (response) => call.write(response), this.log, this.metrics, this.callbacks.onReply);
         this.byNode.set(stream.proxy.id, stream);
         for (const vhds of this.vhdsByNode.get(stream.proxy.id) ?? []) stream.attach(vhds);
         this.metrics?.connectedProxies.inc();
@@ -114,7 +116,7 @@ export class AdsServer {
           call.emit('error', { code: request.node?.id ? status.FAILED_PRECONDITION : status.INVALID_ARGUMENT, details });
           return;
         }
-        vhds = new VhdsStream(connectionId, ads.proxy, (response) => call.write(response), this.log, this.metrics);
+        vhds = new VhdsStream(connectionId, ads.proxy, (response) => call.write(response), this.log, this.metrics, this.callbacks.onReply);
         const id = ads.proxy.id;
         if (!this.vhdsByNode.has(id)) this.vhdsByNode.set(id, new Set());
         this.vhdsByNode.get(id)!.add(vhds);

@@ -5,6 +5,21 @@ import type { ControllerMetrics } from '../metrics';
 import { packedSubset, PUSH_ORDER, SHORT_NAMES, selectResources, subscriptionKey, type ProxySnapshot, type TypeResources } from './snapshot';
 import type { VhdsStream } from './vhds-stream';
 
+/**
+ * A proxy's reply to a response of a type: an ACK, or a NACK with the resources it rejected (those
+ * the response changed; the proxy kept its previous versions of them) and its reason.
+ */
+export type ReplyListener = (proxy: ProxyIdentity, type: string, rejected?: { readonly names: readonly string[]; readonly message: string }) => void;
+
+/**
+ * Which resources a NACK rejected: those its message names (Envoy's and Meshform's proxy's messages
+ * name the resource at fault), else every one the rejected response changed.
+ */
+export function rejectedNames(message: string, held: Iterable<string>, changed: readonly string[]): readonly string[] {
+  const named = [...held].filter((name) => message.includes(name));
+  return named.length > 0 ? named : changed;
+}
+
 /** A NACK as the proxy sent it: kept until the next ACK of that type. */
 export interface Nack {
   readonly version: string;
@@ -25,6 +40,8 @@ interface TypeState {
   nack?: Nack;
   /** What the proxy holds: the last version sent of each resource, by name. */
   sent: TypeResources;
+  /** What was sent before the last response: a NACK of it rejects what differs. */
+  sentBefore: TypeResources;
 }
 
 /**
@@ -80,6 +97,7 @@ export class ProxyStream {
     private readonly send: (response: DiscoveryResponse) => void,
     private readonly log: Logger,
     private readonly metrics?: ControllerMetrics,
+    private readonly onReply?: ReplyListener,
   ) {}
 
   handleRequest(request: DiscoveryRequest): void {
@@ -88,7 +106,7 @@ export class ProxyStream {
     const state = this.types.get(type);
     if (!state) {
       const names = subscription(requested);
-      this.types.set(type, { requested, names, namesKey: subscriptionKey(names), sent: new Map() });
+      this.types.set(type, { requested, names, namesKey: subscriptionKey(names), sent: new Map(), sentBefore: new Map() });
       this.respond(type, true);
       return;
     }
@@ -162,11 +180,14 @@ export class ProxyStream {
       state.nack = { version: state.sentVersion ?? '', nonce: request.response_nonce ?? '', message: request.error_detail.message, at: new Date().toISOString() };
       this.metrics?.nacks.inc({ type: short });
       this.log.warn({ code: 'XDS_NACK', proxy: this.proxy.id, type: short, rejectedVersion: state.sentVersion, keptVersion: request.version_info }, request.error_detail.message);
+      const changed = [...state.sent.values()].filter((r) => state.sentBefore.get(r.name)?.hash !== r.hash).map((r) => r.name);
+      this.onReply?.(this.proxy, type, { names: rejectedNames(request.error_detail.message, state.sent.keys(), changed), message: request.error_detail.message });
       return;
     }
     state.ackedVersion = request.version_info ?? '';
     state.nack = undefined;
     this.metrics?.acks.inc({ type: short });
+    this.onReply?.(this.proxy, type);
   }
 
   /**
@@ -183,6 +204,7 @@ export class ProxyStream {
     const changed = force || !PARTIAL_TYPES.has(type) ? resources : resources.filter((r) => state.sent.get(r.name)?.hash !== r.hash);
     state.nonce = String(++this.nonceCounter);
     state.sentVersion = version;
+    state.sentBefore = state.sent;
     state.sent = selection.byName;
     // The array is shared with alike proxies (read-only), so the response is encoded once for all of them.
     this.send({ version_info: version, resources: packedSubset(selection, changed) as PackedAny[], type_url: type, nonce: state.nonce });

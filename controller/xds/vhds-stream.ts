@@ -2,7 +2,7 @@ import { routeConfigOfVirtualHost, type EnvoyMessage, type ProxyIdentity } from 
 import { TypeUrl, type DeltaDiscoveryRequest, type DeltaDiscoveryResponse, type DeltaResource } from '../../lib/xds';
 import type { Logger } from '../logger';
 import type { ControllerMetrics } from '../metrics';
-import type { Nack, TypeDump } from './proxy-stream';
+import { rejectedNames, type Nack, type ReplyListener, type TypeDump } from './proxy-stream';
 import { versionOf, type TypeResources, type VersionedResource } from './snapshot';
 
 /** What a proxy holds of a resource: its version (a content hash), and the message when it came from here. */
@@ -80,6 +80,8 @@ export class VhdsStream {
   private subscriptionKey = '';
   private all: TypeResources | undefined;
   private held: Held = NOTHING_HELD;
+  /** A subscription came before the first snapshot: the first update answers it, even with nothing. */
+  private answerOwed = false;
   private nonceCounter = 0;
   private nonce?: string;
   private sentVersion?: string;
@@ -94,6 +96,7 @@ export class VhdsStream {
     private readonly send: (response: DeltaDiscoveryResponse) => void,
     private readonly log: Logger,
     private readonly metrics?: ControllerMetrics,
+    private readonly onReply?: ReplyListener,
   ) {}
 
   handleRequest(request: DeltaDiscoveryRequest): void {
@@ -117,7 +120,7 @@ export class VhdsStream {
   /** Takes the virtual hosts of a new snapshot and sends what changed of those subscribed. */
   update(all: TypeResources | undefined, changedAt?: number): void {
     this.all = all;
-    this.respond(false, changedAt);
+    this.respond(this.answerOwed, changedAt);
   }
 
   dump(): TypeDump {
@@ -144,16 +147,23 @@ export class VhdsStream {
       this.metrics?.nacks.inc({ type: SHORT });
       this.log.warn({ code: 'XDS_NACK', proxy: this.proxy.id, type: SHORT, rejectedVersion: this.sentVersion }, request.error_detail.message);
       // The proxy kept what it had before: what that response carried is unknown to it now.
+      const names = rejectedNames(request.error_detail.message, this.held.keys(), carried ?? []);
       if (carried?.length) this.held = new Map([...this.held].filter(([name]) => !carried.includes(name)));
+      this.onReply?.(this.proxy, TypeUrl.VirtualHost, { names, message: request.error_detail.message });
       return;
     }
     if (nonce === this.nonce) this.ackedVersion = this.sentVersion;
     this.nack = undefined;
     this.metrics?.acks.inc({ type: SHORT });
+    this.onReply?.(this.proxy, TypeUrl.VirtualHost);
   }
 
   private respond(answer: boolean, changedAt?: number): void {
-    if (!this.all) return;
+    if (!this.all) {
+      this.answerOwed ||= answer;
+      return;
+    }
+    this.answerOwed = false;
     const wanted = select(this.all, this.routeConfigs, this.names, this.subscriptionKey);
     const delta = deltaOf(this.held, wanted);
     if (!answer && delta.resources.length === 0 && delta.removed.length === 0) return;

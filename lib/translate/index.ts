@@ -16,3 +16,4 @@ export { TELEMETRY_METADATA_KEY } from './telemetry';
 export { JWT_PAYLOAD_METADATA, jwksClusterName } from './jwt-authn';
 export * from './resource-names';
 export { packResource, resourceContentDigest } from './pack';
+export { meshResourcesOf } from './provenance';

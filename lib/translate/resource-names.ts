@@ -43,9 +43,6 @@ export function routeConfigOfVirtualHost(name: string): string {
   return name.slice(0, Math.max(0, name.lastIndexOf('/')));
 }
 
-/** How a resource names the controller as an xDS server outside ADS (Istio's bootstrap name). */
-export const XDS_CLUSTER = 'xds-grpc';
-
 export const FilterName = {
   HttpConnectionManager: 'envoy.filters.network.http_connection_manager',
   TcpProxy: 'envoy.filters.network.tcp_proxy',

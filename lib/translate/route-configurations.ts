@@ -1,4 +1,5 @@
-import { FilterName, routeConfigName, virtualHostName, XDS_CLUSTER } from './resource-names';
+import { XDS_CLUSTER } from '../xds';
+import { FilterName, routeConfigName, virtualHostName } from './resource-names';
 import { trafficRouteFor, whereOf, type TranslationContext } from './context';
 import { clusterNameOf, type OutboundService } from './destinations';
 import type { EnvoyMessage } from './envoy-types';

@@ -31,6 +31,9 @@ export interface DeltaDiscoveryResponse {
   nonce: string;
 }
 
+/** How a resource names the controller as an xDS server outside ADS (a VHDS source): Istio's bootstrap name for it. */
+export const XDS_CLUSTER = 'xds-grpc';
+
 export const VHDS_SERVICE_NAME = 'envoy.service.route.v3.VirtualHostDiscoveryService';
 export const VHDS_METHOD_PATH = `/${VHDS_SERVICE_NAME}/DeltaVirtualHosts`;
 

@@ -1,4 +1,4 @@
-import { durationToMs, type Duration, type XdsMessage } from '../../lib/xds';
+import { durationToMs, XDS_CLUSTER, type Duration, type XdsMessage } from '../../lib/xds';
 import { ConfigError } from '../errors';
 import { fractionOf } from './fractional-percent';
 import { compileHeaderMutation, NO_HEADER_MUTATION, type HeaderMutation } from './header-mutation';
@@ -158,12 +158,6 @@ export class RouteTable {
   }
 }
 
-/**
- * The cluster name by which a route configuration's `vhds` names the controller (Istio's bootstrap
- * name). The proxy has no such cluster: VHDS runs on its own channel to the controller.
- */
-const CONTROLLER_CLUSTER = 'xds-grpc';
-
 /** Compiles an RDS RouteConfiguration; its table is built with the VHDS virtual hosts it receives. */
 export function compileRouteConfigurationParts(message: XdsMessage, perFilter: PerFilterCompiler): CompiledRouteConfiguration {
   const name = String(message['name'] ?? '');
@@ -188,7 +182,7 @@ export function compileRoutedHost(message: XdsMessage, resource: string, perFilt
 
 /** The only VHDS source the proxy can follow: delta gRPC to the controller it already talks to. */
 function checkVhdsSource(vhds: XdsMessage, resource: string): void {
-  const supported = `supported: api_config_source { api_type: DELTA_GRPC, transport_api_version: V3, grpc_services: [{ envoy_grpc: { cluster_name: ${CONTROLLER_CLUSTER} } }] }, the controller`;
+  const supported = `supported: api_config_source { api_type: DELTA_GRPC, transport_api_version: V3, grpc_services: [{ envoy_grpc: { cluster_name: ${XDS_CLUSTER} } }] }, the controller`;
   const reject = (field: string, value: unknown): never => {
     throw new ConfigError(resource, `unsupported vhds.config_source.${field} ${String(value ?? '(none)')}; ${supported}`);
   };
@@ -203,7 +197,7 @@ function checkVhdsSource(vhds: XdsMessage, resource: string): void {
   if (services.length !== 1) return reject('api_config_source.grpc_services count', services.length);
   const envoyGrpc = services[0]!['envoy_grpc'] as XdsMessage | null | undefined;
   if (!envoyGrpc) return reject('api_config_source.grpc_services[0]', services[0]!['target_specifier']);
-  if (envoyGrpc['cluster_name'] !== CONTROLLER_CLUSTER) return reject('api_config_source.grpc_services[0].envoy_grpc.cluster_name', envoyGrpc['cluster_name']);
+  if (envoyGrpc['cluster_name'] !== XDS_CLUSTER) return reject('api_config_source.grpc_services[0].envoy_grpc.cluster_name', envoyGrpc['cluster_name']);
 }
 
 function compilePerFilterConfig(message: XdsMessage, resource: string, perFilter: PerFilterCompiler): ReadonlyMap<string, unknown> {

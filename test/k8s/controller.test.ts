@@ -6,6 +6,7 @@ import { proxylessNode, sidecarNode } from '../support/controller-fixtures';
 import { startEchoServer, type EchoServer } from '../support/controller-grpc-servers';
 import { runXdsScenario } from '../support/controller-xds-scenario';
 import { startApiServer, type ApiServer, type KubernetesObject } from '../../scripts/k8s/api-server';
+import { AdsTestClient } from '../support/controller-ads-client';
 import { AckingAdsClient, endpointAddresses } from './support/ads';
 import {
   CONTROL_PLANE_NAMESPACE,
@@ -69,9 +70,9 @@ async function pod(name: string, ip: string, labels: Record<string, string>): Pr
   expect(res.status, res.text).toBe(200);
 }
 
-async function conditionOf(kind: string, name: string, namespace: string | undefined = NS): Promise<Condition | undefined> {
+async function conditionOf(kind: string, name: string, namespace: string | undefined = NS, type = 'Accepted'): Promise<Condition | undefined> {
   const object = await api.get('meshform.dev/v1alpha1', kind, name, namespace);
-  return ((object?.status as Loose)?.conditions as Condition[] | undefined)?.find((c) => c.type === 'Accepted');
+  return ((object?.status as Loose)?.conditions as Condition[] | undefined)?.find((c) => c.type === type);
 }
 
 async function lease(): Promise<Loose> {
@@ -265,6 +266,28 @@ describe('status conditions written by the Lease leader', () => {
   it('a cluster-scoped Mesh gets its condition too', async () => {
     await api.apply(mesh('Mesh', 'default', { trustDomain: 'cluster.local' }, undefined));
     expect(await api.waitFor('the Mesh condition', () => conditionOf('Mesh', 'default', undefined))).toMatchObject({ status: 'True', reason: 'Accepted' });
+  });
+
+  it('Programmed turns False (ProxyRejected, naming the proxy and its reason) while a connected proxy NACKs the resource\'s configuration, True after its next ACK', async () => {
+    const programmed = () => conditionOf('MeshService', 'reviews', NS, 'Programmed');
+    expect(await api.waitFor('the Programmed condition', programmed)).toMatchObject({ status: 'True', reason: 'Programmed' });
+    const nacker = new AdsTestClient(`127.0.0.1:${controllers[0]!.xdsPort}`, proxylessNode('nacker'));
+    try {
+      nacker.subscribe(TypeUrl.Cluster, [CLUSTER]);
+      nacker.ack(await nacker.next(TypeUrl.Cluster), [CLUSTER]);
+      const policy = (maxConnections: number) => mesh('TrafficPolicy', 'reviews-pool', { service: { name: 'reviews' }, connectionPool: { tcp: { maxConnections } } });
+      await api.apply(policy(7));
+      nacker.nack(await nacker.next(TypeUrl.Cluster), '', 'circuit breakers: threshold refused');
+      const rejected = await api.waitFor('Programmed False', async () => ((await programmed())?.status === 'False' ? programmed() : undefined), 15_000);
+      expect(rejected).toMatchObject({ reason: 'ProxyRejected' });
+      expect(rejected!.message).toBe(`proxy nacker rejected CDS ${CLUSTER}: circuit breakers: threshold refused`);
+      expect(await conditionOf('MeshService', 'reviews')).toMatchObject({ status: 'True', reason: 'Accepted' });
+      await api.apply(policy(8));
+      nacker.ack(await nacker.next(TypeUrl.Cluster), [CLUSTER]);
+      await api.waitFor('Programmed True again', async () => (await programmed())?.status === 'True', 15_000);
+    } finally {
+      nacker.close();
+    }
   });
 
   it('a fixed resource turns Accepted', async () => {

@@ -121,6 +121,26 @@ describe('ADS server (state of the world)', () => {
     expect(client.pending(TypeUrl.ClusterLoadAssignment)).toEqual([]);
   });
 
+  it('shows a NACK on the status of the services whose resources the rejected response changed, until the next ACK', async () => {
+    const client = connect();
+    const cluster = `outbound|9080||${REVIEWS}`;
+    client.subscribe(TypeUrl.Cluster, [cluster]);
+    client.ack(await client.next(TypeUrl.Cluster), [cluster]);
+    harness.writeManifest('mesh.yaml', [meshService('reviews'), manifest('TrafficPolicy', 'reviews', { service: { name: 'reviews' }, connectionPool: { tcp: { maxConnections: 7 } } })]);
+    const changed = await client.next(TypeUrl.Cluster);
+    client.nack(changed, '', 'circuit breakers: unsupported threshold');
+    const statusOf = async (key: string) => ((await adminJson(harness, '/debug/resources')).resources as { key: string; programmed: boolean; rejections: object[] }[]).find((s) => s.key === key);
+    const service = await eventually(async () => {
+      const s = await statusOf('MeshService/default/reviews');
+      return s?.programmed === false ? s : undefined;
+    }, 'the MeshService not programmed');
+    expect(service.rejections).toEqual([expect.objectContaining({ proxy: 'grpc-client', type: 'CDS', resource: cluster, message: 'circuit breakers: unsupported threshold' })]);
+    expect(await statusOf('TrafficPolicy/default/reviews')).toMatchObject({ programmed: false });
+    harness.writeManifest('mesh.yaml', [meshService('reviews'), manifest('TrafficPolicy', 'reviews', { service: { name: 'reviews' }, connectionPool: { tcp: { maxConnections: 8 } } })]);
+    client.ack(await client.next(TypeUrl.Cluster), [cluster]);
+    await eventually(async () => ((await statusOf('MeshService/default/reviews'))?.programmed === true ? true : undefined), 'programmed again after the ACK');
+  });
+
   it('closes a stream whose first request does not say which node it is', async () => {
     const client = new AdsTestClient(harness.xdsAddress, { id: '' });
     clients.push(client);

@@ -83,6 +83,27 @@ describe('VHDS server (delta virtual hosts beside ADS)', () => {
     expect(change.removed_resources).toEqual([host('reviews')]);
   });
 
+  it('shows a NACKed virtual host on the status of its service and route, naming the proxy and its reason, until the proxy ACKs again', async () => {
+    const { vhds } = await sidecar();
+    vhds.ack(await vhds.next());
+    harness.writeManifest('mesh.yaml', [service('web'), service('reviews'), route(40)]);
+    const rejected = await vhds.next();
+    const message = `${host('reviews')}: route rule-0: unsupported field`;
+    vhds.send({ response_nonce: rejected.nonce, error_detail: { code: 3, message } });
+    const statusOf = async (key: string) => ((await adminJson(harness, '/debug/resources')).resources as Loose[]).find((s) => s.key === key);
+    const routeStatus = await eventually(async () => {
+      const s = await statusOf('TrafficRoute/default/reviews');
+      return s?.programmed === false ? s : undefined;
+    }, 'the TrafficRoute not programmed');
+    expect(routeStatus.rejections).toEqual([expect.objectContaining({ proxy: NODE.id, type: 'VHDS', resource: host('reviews'), message })]);
+    expect(routeStatus.accepted).toBe(true);
+    expect(await statusOf('MeshService/default/reviews')).toMatchObject({ programmed: false });
+    expect(await statusOf('MeshService/default/web')).toMatchObject({ programmed: true, rejections: [] });
+    harness.writeManifest('mesh.yaml', [service('web'), service('reviews'), route(50)]);
+    vhds.ack(await vhds.next());
+    await eventually(async () => ((await statusOf('TrafficRoute/default/reviews'))?.programmed === true ? true : undefined), 'programmed again after the ACK');
+  });
+
   it('refuses a VHDS stream whose node has no ADS stream, saying to open ADS first', async () => {
     const vhds = new VhdsTestClient(harness.xdsAddress, sidecarNode('lonely', '127.0.0.8'));
     closers.push(vhds);

@@ -38,6 +38,15 @@ describe('VHDS stream (delta)', () => {
     expect(sent[1]!.removed_resources).toEqual([]);
   });
 
+  it('answers a subscription that came before the first snapshot with that snapshot, even an empty one', () => {
+    const { vhds, sent } = stream();
+    vhds.handleRequest({ type_url: TypeUrl.VirtualHost, resource_names_subscribe: ['7070'] });
+    expect(sent).toEqual([]);
+    vhds.update(SET);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.resources).toEqual([]);
+  });
+
   it('after a change sends only the virtual host that changed, and the names of those removed', () => {
     const { vhds, sent, last, names, ack } = stream();
     vhds.update(SET);

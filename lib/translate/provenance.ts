@@ -1,0 +1,45 @@
+import type { MeshModel, Resolved } from '../model';
+import { CLUSTER_DOMAIN } from '../naming';
+import type { ProxyIdentity } from './proxy-identity';
+
+const FQDN = new RegExp(`([a-z0-9](?:[-a-z0-9]*[a-z0-9])?)\\.([a-z0-9](?:[-a-z0-9]*[a-z0-9])?)\\.${CLUSTER_DOMAIN.replace(/\./g, '\\.')}`);
+const INBOUND_KINDS = ['MtlsPolicy', 'AccessPolicy', 'JwtPolicy', 'RateLimit'] as const;
+
+const keyOf = (r: Resolved) => `${r.kind}/${r.metadata.namespace}/${r.metadata.name}`;
+
+/** Whether a targetRef policy applies to a service: the mesh, the service's namespace, or the service itself. */
+function targets(policy: Resolved<(typeof INBOUND_KINDS)[number]>, service: Resolved<'MeshService'>): boolean {
+  const ref = policy.spec.targetRef;
+  if (ref.kind === 'Mesh') return true;
+  if (ref.kind === 'Namespace') return policy.metadata.namespace === service.metadata.namespace;
+  return ref.name === service.metadata.name && (ref.namespace ?? policy.metadata.namespace) === service.metadata.namespace;
+}
+
+/** A service and what shapes calls to it: its TrafficRoutes and TrafficPolicies. */
+function outboundSources(model: MeshModel, service: Resolved<'MeshService'> | Resolved<'ExternalService'>): Resolved[] {
+  const { namespace, name } = service.metadata;
+  const about = (r: Resolved<'TrafficRoute'> | Resolved<'TrafficPolicy'>) => r.spec.service.name === name && (r.spec.service.namespace ?? r.metadata.namespace) === namespace;
+  return [service, ...model.all('TrafficRoute').filter(about), ...model.all('TrafficPolicy').filter(about)];
+}
+
+/**
+ * The mesh resources an Envoy resource sent to a proxy comes from, as status keys
+ * (`Kind/namespace/name`), so that a proxy's NACK can be shown on them: for a cluster, an
+ * assignment or a virtual host, the service its name carries and the TrafficRoutes and
+ * TrafficPolicies about it (an external host's ExternalService likewise); for the proxy's inbound
+ * side, its own service and the policies targeting it; for what no one service shapes (an
+ * outbound listener, a port's route configuration with its catch-all), the Mesh.
+ */
+export function meshResourcesOf(model: MeshModel, proxy: ProxyIdentity, envoyName: string): string[] {
+  if (envoyName.startsWith('inbound')) {
+    const own = proxy.workload ? model.service(proxy.namespace, proxy.workload) : undefined;
+    return own ? [own, ...INBOUND_KINDS.flatMap((kind) => model.all(kind).filter((p) => targets(p, own)))].map(keyOf) : [];
+  }
+  const fqdn = FQDN.exec(envoyName);
+  const mesh = fqdn ? model.service(fqdn[2]!, fqdn[1]!) : undefined;
+  if (mesh) return outboundSources(model, mesh).map(keyOf);
+  const hosts = envoyName.split(/[|/]/).map((part) => part.replace(/:\d+$/, ''));
+  const external = model.all('ExternalService').find((e) => e.spec.hosts.some((h) => hosts.includes(h)));
+  if (external) return outboundSources(model, external).map(keyOf);
+  return model.all('Mesh').map(keyOf);
+}
