@@ -1,7 +1,7 @@
 /**
  * Convergence benchmark: how long from a configuration change until every connected proxy has the
  * new configuration (received it and ACKed), at 10/100/1000 services × 10 endpoints with 100
- * simulated sidecars, and the controller's memory. The controller runs as a child process in local
+ * simulated sidecars (ADS and VHDS streams each), and the controller's memory. The controller runs as a child process in local
  * mode with its defaults (its 2 ms file-watch coalescing included); changes are file writes as
  * synth and the runner make them: one manifest file per object, the registry as a whole. Each
  * change is isolated: it comes `--gap-ms` after the previous one converged, longer than the
@@ -9,6 +9,9 @@
  * quiet time by design).
  *
  *   npx tsx bench/convergence.ts [--services 10,100,1000] [--proxies 100] [--changes 10] [--gap-ms 250]
+ *
+ * With CONVERGENCE_CPU_PROF=<dir> the controller runs under `node --cpu-prof` and leaves its
+ * profile there (where the time per change goes; BENCHMARKS.md cites such profiles).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
