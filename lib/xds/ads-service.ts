@@ -1,4 +1,4 @@
-import type { ServiceDefinition } from '@grpc/grpc-js';
+import type { MethodDefinition, ServiceDefinition } from '@grpc/grpc-js';
 import type { IConversionOptions } from 'protobufjs';
 import type { PackedAny } from './any';
 import { messageType } from './proto-root';
@@ -41,7 +41,7 @@ export const ADS_METHOD_PATH = `/${ADS_SERVICE_NAME}/StreamAggregatedResources`;
 const WIRE_OBJECT: IConversionOptions = { longs: String, enums: String, oneofs: true, arrays: true, defaults: true };
 
 /** Encodes and decodes one xDS wire message for grpc-js, resources left packed. */
-export function wireCodec<T extends object>(typeName: string) {
+function wireCodec<T extends object>(typeName: string) {
   const type = () => messageType(typeName);
   return {
     serialize: (message: T): Buffer => Buffer.from(type().encode(type().fromObject(message)).finish()),
@@ -49,18 +49,22 @@ export function wireCodec<T extends object>(typeName: string) {
   };
 }
 
-const request = wireCodec<DiscoveryRequest>('envoy.service.discovery.v3.DiscoveryRequest');
-const response = wireCodec<DiscoveryResponse>('envoy.service.discovery.v3.DiscoveryResponse');
-
-/** The ADS service for grpc-js: `server.addService(adsServiceDefinition, …)` or a generic client. */
-export const adsServiceDefinition: ServiceDefinition = {
-  StreamAggregatedResources: {
-    path: ADS_METHOD_PATH,
+/** A bidirectional xDS stream method for grpc-js, both directions through `wireCodec`. */
+export function xdsStreamMethod<Req extends object, Res extends object>(path: string, requestType: string, responseType: string): MethodDefinition<Req, Res> {
+  const request = wireCodec<Req>(requestType);
+  const response = wireCodec<Res>(responseType);
+  return {
+    path,
     requestStream: true,
     responseStream: true,
     requestSerialize: request.serialize,
     requestDeserialize: request.deserialize,
     responseSerialize: response.serialize,
     responseDeserialize: response.deserialize,
-  },
+  };
+}
+
+/** The ADS service for grpc-js: `server.addService(adsServiceDefinition, …)` or a generic client. */
+export const adsServiceDefinition: ServiceDefinition = {
+  StreamAggregatedResources: xdsStreamMethod<DiscoveryRequest, DiscoveryResponse>(ADS_METHOD_PATH, 'envoy.service.discovery.v3.DiscoveryRequest', 'envoy.service.discovery.v3.DiscoveryResponse'),
 };

@@ -1,6 +1,6 @@
 import type { ServiceDefinition } from '@grpc/grpc-js';
 import type { PackedAny } from './any';
-import { wireCodec, type RpcStatus, type XdsNode } from './ads-service';
+import { xdsStreamMethod, type RpcStatus, type XdsNode } from './ads-service';
 
 /** envoy.service.discovery.v3.DeltaDiscoveryRequest, as far as VHDS uses it. */
 export interface DeltaDiscoveryRequest {
@@ -37,22 +37,15 @@ export const XDS_CLUSTER = 'xds-grpc';
 export const VHDS_SERVICE_NAME = 'envoy.service.route.v3.VirtualHostDiscoveryService';
 export const VHDS_METHOD_PATH = `/${VHDS_SERVICE_NAME}/DeltaVirtualHosts`;
 
-const request = wireCodec<DeltaDiscoveryRequest>('envoy.service.discovery.v3.DeltaDiscoveryRequest');
-const response = wireCodec<DeltaDiscoveryResponse>('envoy.service.discovery.v3.DeltaDiscoveryResponse');
-
 /**
  * Envoy's Virtual Host Discovery Service (delta xDS, its own stream beside ADS): a route
  * configuration with `vhds` holds few virtual hosts itself and receives the others one by one, so
  * a change of one service sends that service's virtual host, not the whole table.
  */
 export const vhdsServiceDefinition: ServiceDefinition = {
-  DeltaVirtualHosts: {
-    path: VHDS_METHOD_PATH,
-    requestStream: true,
-    responseStream: true,
-    requestSerialize: request.serialize,
-    requestDeserialize: request.deserialize,
-    responseSerialize: response.serialize,
-    responseDeserialize: response.deserialize,
-  },
+  DeltaVirtualHosts: xdsStreamMethod<DeltaDiscoveryRequest, DeltaDiscoveryResponse>(
+    VHDS_METHOD_PATH,
+    'envoy.service.discovery.v3.DeltaDiscoveryRequest',
+    'envoy.service.discovery.v3.DeltaDiscoveryResponse',
+  ),
 };
