@@ -1,47 +1,11 @@
-import { Client, credentials, type ChannelCredentials, type ClientDuplexStream } from '@grpc/grpc-js';
-import { ADS_METHOD_PATH, adsServiceDefinition, unpackAny, type DiscoveryRequest, type DiscoveryResponse, type XdsMessage, type XdsNode } from '../../lib/xds';
+import type { ChannelCredentials } from '@grpc/grpc-js';
+import { adsServiceDefinition, unpackAny, type DiscoveryRequest, type DiscoveryResponse, type XdsMessage, type XdsNode } from '../../lib/xds';
+import { XdsTestStream } from './xds-test-stream';
 
-const method = adsServiceDefinition.StreamAggregatedResources!;
-
-/**
- * A bare ADS client for protocol tests: sends exactly the requests a test writes and queues every
- * response, so a test can assert what the controller answered and what it did not.
- */
-export class AdsTestClient {
-  private readonly client: Client;
-  private readonly call: ClientDuplexStream<DiscoveryRequest, DiscoveryResponse>;
-  private readonly queue: DiscoveryResponse[] = [];
-  private waiters: (() => void)[] = [];
-  private first = true;
-  closed = false;
-  /** The status the stream ended with, when it failed. */
-  closedWith?: { code: number; details: string };
-
-  constructor(
-    address: string,
-    private readonly node: XdsNode,
-    channelCredentials: ChannelCredentials = credentials.createInsecure(),
-  ) {
-    this.client = new Client(address, channelCredentials);
-    this.call = this.client.makeBidiStreamRequest(ADS_METHOD_PATH, method.requestSerialize, method.responseDeserialize);
-    this.call.on('data', (r: DiscoveryResponse) => {
-      this.queue.push(r);
-      this.wake();
-    });
-    const end = () => {
-      this.closed = true;
-      this.wake();
-    };
-    this.call.on('error', (error: { code: number; details: string }) => {
-      this.closedWith = { code: error.code, details: error.details };
-      end();
-    });
-    this.call.on('end', end);
-  }
-
-  send(request: Omit<DiscoveryRequest, 'node'>): void {
-    this.call.write({ ...request, ...(this.first ? { node: this.node } : {}) });
-    this.first = false;
+/** A bare ADS client for protocol tests (see XdsTestStream). */
+export class AdsTestClient extends XdsTestStream<DiscoveryRequest, DiscoveryResponse> {
+  constructor(address: string, node: XdsNode, channelCredentials?: ChannelCredentials) {
+    super(address, node, adsServiceDefinition.StreamAggregatedResources!, channelCredentials);
   }
 
   /** Subscribes to a type (names empty = everything). */
@@ -55,32 +19,6 @@ export class AdsTestClient {
 
   nack(response: DiscoveryResponse, keptVersion: string, message: string, names: string[] = []): void {
     this.send({ type_url: response.type_url, resource_names: names, version_info: keptVersion, response_nonce: response.nonce, error_detail: { code: 3, message } });
-  }
-
-  /** The next response (of a type, when given), waiting for it to arrive. */
-  async next(typeUrl?: string): Promise<DiscoveryResponse> {
-    for (;;) {
-      const i = this.queue.findIndex((r) => typeUrl === undefined || r.type_url === typeUrl);
-      if (i >= 0) return this.queue.splice(i, 1)[0]!;
-      if (this.closed) throw new Error('the ADS stream closed');
-      await new Promise<void>((resolve) => this.waiters.push(resolve));
-    }
-  }
-
-  /** Responses received and not yet taken. */
-  pending(typeUrl?: string): DiscoveryResponse[] {
-    return this.queue.filter((r) => typeUrl === undefined || r.type_url === typeUrl);
-  }
-
-  close(): void {
-    this.call.cancel();
-    this.client.close();
-  }
-
-  private wake(): void {
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const w of waiters) w();
   }
 }
 
