@@ -85,6 +85,8 @@ const labelIndexes = new WeakMap<readonly WorkloadInstance[], LabelIndex>();
 const keysOfWorkload = new WeakMap<WorkloadInstance, readonly string[]>();
 /** The last workloads indexed: the next array is mostly the same objects (an endpoint move changes one). */
 let lastIndexed: { readonly workloads: readonly WorkloadInstance[]; readonly index: LabelIndex } | undefined;
+/** Beyond this many workloads replaced, patching costs about what indexing anew does. */
+const MAX_PATCHED = 64;
 
 function labelKeys(w: WorkloadInstance): readonly string[] {
   let keys = keysOfWorkload.get(w);
@@ -94,8 +96,10 @@ function labelKeys(w: WorkloadInstance): readonly string[] {
 
 /**
  * Indexed once per workloads array: a change to the mesh resources alone keeps the workloads' index.
- * A new array that replaces a few workloads of the last one, each by one carrying the same labels,
- * updates a copy of its index: only those groups change, and only their digests are made again.
+ * A new array that replaces a few workloads of the last one in place (the same workload, by
+ * namespace and name, with the same labels: an endpoint moved) updates a copy of its index: only
+ * those groups change, and only their digests are made again. Anything else (a workload added,
+ * removed, moved to another position, relabelled) builds the index anew.
  */
 function labelIndex(workloads: readonly WorkloadInstance[]): LabelIndex {
   let index = labelIndexes.get(workloads);
@@ -112,8 +116,10 @@ function updatedIndex(before: readonly WorkloadInstance[], index: LabelIndex, wo
   const replaced: number[] = [];
   for (let i = 0; i < workloads.length; i++) {
     if (before[i] === workloads[i]) continue;
-    const [was, now] = [labelKeys(before[i]!), labelKeys(workloads[i]!)];
-    if (replaced.length >= 64 || was.length !== now.length || was.some((k, j) => k !== now[j])) return undefined;
+    const [old, next] = [before[i]!, workloads[i]!];
+    if (replaced.length >= MAX_PATCHED || old.name !== next.name || old.namespace !== next.namespace) return undefined;
+    const [was, now] = [labelKeys(old), labelKeys(next)];
+    if (was.length !== now.length || was.some((k, j) => k !== now[j])) return undefined;
     replaced.push(i);
   }
   const groups = new Map(index.groups);
