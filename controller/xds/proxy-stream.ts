@@ -11,12 +11,24 @@ import type { VhdsStream } from './vhds-stream';
  */
 export type ReplyListener = (proxy: ProxyIdentity, type: string, rejected?: { readonly names: readonly string[]; readonly message: string }) => void;
 
+/** Characters of resource names: a name inside a longer one (`80` in `9080`) is not named. */
+const NAME_CHAR = /[\w.|/-]/;
+
+function names(message: string, name: string): boolean {
+  for (let at = message.indexOf(name); at >= 0; at = message.indexOf(name, at + 1)) {
+    const [before, after, next] = [message[at - 1] ?? ' ', message[at + name.length] ?? ' ', message[at + name.length + 1] ?? ' '];
+    // A name may be followed by `:` and a reason, not by `:<port>` (then it is part of a longer name).
+    if (!NAME_CHAR.test(before) && !NAME_CHAR.test(after) && !(after === ':' && /\d/.test(next))) return true;
+  }
+  return false;
+}
+
 /**
  * Which resources a NACK rejected: those its message names (Envoy's and Meshform's proxy's messages
  * name the resource at fault), else every one the rejected response changed.
  */
 export function rejectedNames(message: string, held: Iterable<string>, changed: readonly string[]): readonly string[] {
-  const named = [...held].filter((name) => message.includes(name));
+  const named = [...held].filter((name) => names(message, name));
   return named.length > 0 ? named : changed;
 }
 

@@ -6,7 +6,14 @@ import { rejectedNames, type Nack, type ReplyListener, type TypeDump } from './p
 import { versionOf, type TypeResources, type VersionedResource } from './snapshot';
 
 /** What a proxy holds of a resource: its version (a content hash), and the message when it came from here. */
-type Held = ReadonlyMap<string, { readonly hash: string; readonly message?: EnvoyMessage }>;
+type HeldEntry = { readonly hash: string; readonly message?: EnvoyMessage };
+type Held = ReadonlyMap<string, HeldEntry>;
+
+/** What a response in flight changed: the names it carried, and what the proxy held of those it removed. */
+interface Sent {
+  readonly carried: readonly string[];
+  readonly removed: readonly (readonly [string, HeldEntry])[];
+}
 
 /** One delta response's content, shared by every proxy that goes from the same set to the same set. */
 export interface VhdsDelta {
@@ -19,6 +26,7 @@ export interface VhdsDelta {
 
 const SHORT = 'VHDS';
 const MAX_IN_FLIGHT = 8;
+const MAX_SELECTIONS = 64;
 const NOTHING_HELD: Held = new Map();
 
 /** The virtual hosts of a snapshot's map a subscription selects, by map and subscription, so alike proxies share one. */
@@ -34,6 +42,8 @@ function select(all: TypeResources, routeConfigs: ReadonlySet<string>, names: Re
   let selected = byKey.get(key);
   if (!selected) {
     selected = new Map([...all].filter(([name]) => routeConfigs.has(routeConfigOfVirtualHost(name)) || names.has(name)));
+    // Subscriptions come from proxies: a map lives one generation, but bound what one can hold.
+    if (byKey.size >= MAX_SELECTIONS) byKey.clear();
     byKey.set(key, selected);
   }
   return selected;
@@ -87,8 +97,8 @@ export class VhdsStream {
   private sentVersion?: string;
   private ackedVersion?: string;
   private nack?: Nack;
-  /** What the last responses carried, by nonce, to forget it on a NACK (a proxy replies to each, in order). */
-  private readonly inFlight = new Map<string, readonly string[]>();
+  /** What the last responses changed, by nonce, to undo on a NACK (a proxy replies to each, in order). */
+  private readonly inFlight = new Map<string, Sent>();
 
   constructor(
     readonly connectionId: string,
@@ -112,7 +122,7 @@ export class VhdsStream {
     for (const name of unsubscribe) (name.includes('/') ? this.names : this.routeConfigs).delete(name);
     for (const name of subscribe) (name.includes('/') ? this.names : this.routeConfigs).add(name);
     if (subscribe.length + unsubscribe.length === 0) return;
-    this.subscriptionKey = `${[...this.routeConfigs].sort().join(',')}|${[...this.names].sort().join(',')}`;
+    this.subscriptionKey = JSON.stringify([[...this.routeConfigs].sort(), [...this.names].sort()]);
     if (unsubscribe.length > 0) this.held = new Map([...this.held].filter(([name]) => this.wants(name)));
     if (subscribe.length > 0) this.respond(true);
   }
@@ -140,16 +150,24 @@ export class VhdsStream {
 
   private recordReply(request: DeltaDiscoveryRequest): void {
     const nonce = request.response_nonce!;
-    const carried = this.inFlight.get(nonce);
+    const sent = this.inFlight.get(nonce);
     this.inFlight.delete(nonce);
     if (request.error_detail) {
-      this.nack = { version: this.sentVersion ?? '', nonce, message: request.error_detail.message, at: new Date().toISOString() };
+      const message = request.error_detail.message;
+      this.nack = { version: this.sentVersion ?? '', nonce, message, at: new Date().toISOString() };
       this.metrics?.nacks.inc({ type: SHORT });
-      this.log.warn({ code: 'XDS_NACK', proxy: this.proxy.id, type: SHORT, rejectedVersion: this.sentVersion }, request.error_detail.message);
-      // The proxy kept what it had before: what that response carried is unknown to it now.
-      const names = rejectedNames(request.error_detail.message, this.held.keys(), carried ?? []);
-      if (carried?.length) this.held = new Map([...this.held].filter(([name]) => !carried.includes(name)));
-      this.onReply?.(this.proxy, TypeUrl.VirtualHost, { names, message: request.error_detail.message });
+      this.log.warn({ code: 'XDS_NACK', proxy: this.proxy.id, type: SHORT, rejectedVersion: this.sentVersion }, message);
+      const carried = sent?.carried ?? [];
+      const blamed = rejectedNames(message, this.held.keys(), carried);
+      const refused = carried.filter((name) => blamed.includes(name));
+      const kept = refused.length > 0 ? refused : carried;
+      // The proxy kept what it had. What it refused is not sent again until it changes (as over ADS);
+      // the rest of that response, and its removals, go again with the next push.
+      const held = new Map(this.held);
+      for (const name of carried) if (!kept.includes(name)) held.delete(name);
+      for (const [name, entry] of sent?.removed ?? []) if (!held.has(name)) held.set(name, entry);
+      this.held = held;
+      this.onReply?.(this.proxy, TypeUrl.VirtualHost, { names: blamed, message });
       return;
     }
     if (nonce === this.nonce) this.ackedVersion = this.sentVersion;
@@ -167,10 +185,11 @@ export class VhdsStream {
     const wanted = select(this.all, this.routeConfigs, this.names, this.subscriptionKey);
     const delta = deltaOf(this.held, wanted);
     if (!answer && delta.resources.length === 0 && delta.removed.length === 0) return;
+    const removed = delta.removed.flatMap((name) => { const entry = this.held.get(name); return entry ? [[name, entry] as const] : []; });
     this.held = wanted;
     this.nonce = String(++this.nonceCounter);
     this.sentVersion = delta.version;
-    this.inFlight.set(this.nonce, delta.names);
+    this.inFlight.set(this.nonce, { carried: delta.names, removed });
     if (this.inFlight.size > MAX_IN_FLIGHT) this.inFlight.delete(this.inFlight.keys().next().value!);
     // The arrays are shared with every proxy making the same change, so the response is encoded once.
     this.send({ system_version_info: delta.version, resources: delta.resources as DeltaResource[], removed_resources: delta.removed as string[], type_url: TypeUrl.VirtualHost, nonce: this.nonce });

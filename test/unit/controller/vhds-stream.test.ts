@@ -3,6 +3,7 @@ import { TypeUrl, type DeltaDiscoveryResponse } from '../../../lib/xds';
 import { createLogger } from '../../../controller/logger';
 import { ControllerMetrics } from '../../../controller/metrics';
 import type { TypeResources, VersionedResource } from '../../../controller/xds/snapshot';
+import { rejectedNames } from '../../../controller/xds/proxy-stream';
 import { VhdsStream } from '../../../controller/xds/vhds-stream';
 import { sidecar } from '../../support/controller-fixtures';
 
@@ -61,17 +62,36 @@ describe('VHDS stream (delta)', () => {
     expect(sent).toHaveLength(2);
   });
 
-  it('sends a NACKed virtual host again with the next change, since the proxy kept what it had', () => {
-    const { vhds, last, names, ack, metrics } = stream();
-    vhds.update(SET);
+  it('does not send a refused virtual host again until it changes; the rest of the refused response and its removals go with the next push', async () => {
+    const { vhds, sent, last, names, ack, metrics } = stream();
+    vhds.update(hosts({ '9080/a:9080': 'a1', '9080/b:9080': 'b1', '9080/c:9080': 'c1' }));
     vhds.handleRequest({ type_url: TypeUrl.VirtualHost, resource_names_subscribe: ['9080'] });
     ack();
-    vhds.update(hosts({ '9080/a:9080': 'bad', '9080/b:9080': 'b1' }));
-    vhds.handleRequest({ type_url: TypeUrl.VirtualHost, response_nonce: last().nonce, error_detail: { code: 3, message: 'a:9080: bad route' } });
-    expect(vhds.dump().nack?.message).toBe('a:9080: bad route');
     vhds.update(hosts({ '9080/a:9080': 'bad', '9080/b:9080': 'b2' }));
-    expect(names(last())).toEqual(['9080/a:9080', '9080/b:9080']);
-    return metrics.registry.getSingleMetricAsString('meshform_xds_nacks_total').then((text) => expect(text).toContain('type="VHDS"} 1'));
+    expect(last().removed_resources).toEqual(['9080/c:9080']);
+    vhds.handleRequest({ type_url: TypeUrl.VirtualHost, response_nonce: last().nonce, error_detail: { code: 3, message: 'virtual host 9080/a:9080: bad route' } });
+    expect(vhds.dump().nack?.message).toBe('virtual host 9080/a:9080: bad route');
+    const count = sent.length;
+    vhds.update(hosts({ '9080/a:9080': 'bad', '9080/b:9080': 'b2' }));
+    expect(sent).toHaveLength(count + 1);
+    expect(names(last())).toEqual(['9080/b:9080']);
+    expect(last().removed_resources).toEqual(['9080/c:9080']);
+    ack();
+    vhds.update(hosts({ '9080/a:9080': 'bad', '9080/b:9080': 'b2' }));
+    expect(sent).toHaveLength(count + 1);
+    vhds.update(hosts({ '9080/a:9080': 'a3', '9080/b:9080': 'b2' }));
+    expect(names(last())).toEqual(['9080/a:9080']);
+    expect(await metrics.registry.getSingleMetricAsString('meshform_xds_nacks_total')).toContain('type="VHDS"} 1');
+  });
+
+  it('holds back every virtual host of a refused response whose message names none, until each changes', () => {
+    const { vhds, sent, last } = stream();
+    vhds.update(SET);
+    vhds.handleRequest({ type_url: TypeUrl.VirtualHost, resource_names_subscribe: ['9080'] });
+    vhds.handleRequest({ type_url: TypeUrl.VirtualHost, response_nonce: last().nonce, error_detail: { code: 3, message: 'something is wrong' } });
+    const count = sent.length;
+    vhds.update(hosts({ '9080/a:9080': 'a1', '9080/b:9080': 'b1', '8080/c:8080': 'c2' }));
+    expect(sent).toHaveLength(count);
   });
 
   it('sends a reconnecting proxy only what differs from the versions it says it holds', () => {
@@ -104,5 +124,16 @@ describe('VHDS stream (delta)', () => {
     ack();
     expect(vhds.dump()).toMatchObject({ subscribed: ['9080'], ackedVersion: last().system_version_info });
     expect(vhds.dump().resources).toHaveLength(2);
+  });
+});
+
+describe('which resources a NACK names', () => {
+  it('takes the names its message names, not those inside longer names', () => {
+    expect(rejectedNames('route 9080: vhost 9080/a:9080: bad regex', ['80', '9080', '9080/a:9080', '9080/a'], [])).toEqual(['9080', '9080/a:9080']);
+    expect(rejectedNames('listener 0.0.0.0_8080 refused', ['0.0.0.0_80', '0.0.0.0_8080'], [])).toEqual(['0.0.0.0_8080']);
+  });
+
+  it('falls back to what the rejected response changed when the message names nothing held', () => {
+    expect(rejectedNames('unsupported field', ['9080', 'outbound|9080||a'], ['outbound|9080||a'])).toEqual(['outbound|9080||a']);
   });
 });
