@@ -72,7 +72,9 @@ export class Controller {
         onConnect: (s) => this.connect(s),
         onDisconnect: (s) => {
           this.proxies.delete(s.connectionId);
-          if (this.rejections.delete(s.proxy.id)) this.publishRejections();
+          // An old stream of a proxy that reconnected must not clear what the live one reports.
+          const live = [...this.proxies.values()].some((c) => c.stream.proxy.id === s.proxy.id);
+          if (!live && this.rejections.delete(s.proxy.id)) this.publishRejections();
         },
         onReply: (proxy, type, rejected) => this.recordReply(proxy, type, rejected),
       },
@@ -185,6 +187,7 @@ export class Controller {
    * false, with the proxy and its reason) until that proxy ACKs the type again or goes.
    */
   private recordReply(proxy: ProxyIdentity, type: string, rejected?: { readonly names: readonly string[]; readonly message: string }): void {
+    if (rejected && !this.mayReport(proxy)) return;
     if (!rejected) {
       if (this.rejections.get(proxy.id)?.delete(type)) this.publishRejections();
       return;
@@ -195,6 +198,16 @@ export class Controller {
     if (!this.rejections.has(proxy.id)) this.rejections.set(proxy.id, new Map());
     this.rejections.get(proxy.id)!.set(type, entries);
     this.publishRejections();
+  }
+
+  /**
+   * Whether a proxy's NACKs may mark statuses: over TLS (in a cluster, where any pod can reach the
+   * xDS port) only a proxy that proved its identity, so nobody else writes a Programmed condition;
+   * a plaintext port is loopback (local mode), where every client is the user's.
+   */
+  private mayReport(proxy: ProxyIdentity): boolean {
+    if (!this.options.xds.tls) return true;
+    return [...this.proxies.values()].some((c) => c.stream.proxy.id === proxy.id && c.trust.state === 'verified');
   }
 
   private publishRejections(): void {

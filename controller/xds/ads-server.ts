@@ -1,5 +1,5 @@
 import { experimental, Server, ServerCredentials, status, type ServerDuplexStream } from '@grpc/grpc-js';
-import type { DeltaDiscoveryRequest, DeltaDiscoveryResponse, DiscoveryRequest, DiscoveryResponse } from '../../lib/xds';
+import { TypeUrl, type DeltaDiscoveryRequest, type DeltaDiscoveryResponse, type DiscoveryRequest, type DiscoveryResponse } from '../../lib/xds';
 import { proxyIdentity } from '../../lib/translate';
 import { ControllerErrorCode } from '../errors';
 import type { Logger } from '../logger';
@@ -34,7 +34,8 @@ export class AdsServer {
   private readonly streams = new Set<Call>();
   /** The latest ADS stream of each node id, which a VHDS stream of that node follows. */
   private readonly byNode = new Map<string, ProxyStream>();
-  private readonly vhdsByNode = new Map<string, Set<VhdsStream>>();
+  /** Each node's VHDS streams, with the call to end when its ADS stream goes. */
+  private readonly vhdsByNode = new Map<string, Map<VhdsStream, ServerDuplexStream<DeltaDiscoveryRequest, DeltaDiscoveryResponse>>>();
   private connections = 0;
   port = 0;
 
@@ -74,8 +75,12 @@ export class AdsServer {
           return;
         }
         stream = new ProxyStream(connectionId, proxyIdentity(request.node), (response) => call.write(response), this.log, this.metrics, this.callbacks.onReply);
+        const previous = this.byNode.get(stream.proxy.id);
         this.byNode.set(stream.proxy.id, stream);
-        for (const vhds of this.vhdsByNode.get(stream.proxy.id) ?? []) stream.attach(vhds);
+        for (const vhds of this.vhdsByNode.get(stream.proxy.id)?.keys() ?? []) {
+          previous?.detach(vhds);
+          stream.attach(vhds);
+        }
         this.metrics?.connectedProxies.inc();
         this.log.info({ proxy: stream.proxy.id, kind: stream.proxy.kind, connectionId }, 'proxy connected');
         this.callbacks.onConnect(stream);
@@ -85,7 +90,13 @@ export class AdsServer {
     const finish = () => {
       if (!this.streams.delete(call)) return;
       if (stream) {
-        if (this.byNode.get(stream.proxy.id) === stream) this.byNode.delete(stream.proxy.id);
+        if (this.byNode.get(stream.proxy.id) === stream) {
+          this.byNode.delete(stream.proxy.id);
+          // Left without snapshots, its VHDS streams would look alive and go stale: the proxy reconnects them once ADS is back.
+          for (const vhdsCall of this.vhdsByNode.get(stream.proxy.id)?.values() ?? []) {
+            vhdsCall.emit('error', { code: status.UNAVAILABLE, details: `[${ControllerErrorCode.NoAdsStream}] the ADS stream of node ${stream.proxy.id} ended` });
+          }
+        }
         this.metrics?.connectedProxies.dec();
         this.log.info({ proxy: stream.proxy.id, connectionId }, 'proxy disconnected');
         this.callbacks.onDisconnect(stream);
@@ -118,8 +129,8 @@ export class AdsServer {
         }
         vhds = new VhdsStream(connectionId, ads.proxy, (response) => call.write(response), this.log, this.metrics, this.callbacks.onReply);
         const id = ads.proxy.id;
-        if (!this.vhdsByNode.has(id)) this.vhdsByNode.set(id, new Set());
-        this.vhdsByNode.get(id)!.add(vhds);
+        if (!this.vhdsByNode.has(id)) this.vhdsByNode.set(id, new Map());
+        this.vhdsByNode.get(id)!.set(vhds, call);
         ads.attach(vhds);
         vhds.handleRequest(request);
         return;
@@ -133,6 +144,8 @@ export class AdsServer {
         this.vhdsByNode.get(id)?.delete(vhds);
         if (this.vhdsByNode.get(id)?.size === 0) this.vhdsByNode.delete(id);
         this.byNode.get(id)?.detach(vhds);
+        // What this stream's proxy rejected goes with the stream.
+        this.callbacks.onReply?.(vhds.proxy, TypeUrl.VirtualHost);
       }
       call.end();
     };

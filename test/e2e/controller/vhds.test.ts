@@ -104,6 +104,28 @@ describe('VHDS server (delta virtual hosts beside ADS)', () => {
     await eventually(async () => ((await statusOf('TrafficRoute/default/reviews'))?.programmed === true ? true : undefined), 'programmed again after the ACK');
   });
 
+  it('follows the node\'s new ADS stream when the proxy reconnects it: a later route change still arrives on the open VHDS stream', async () => {
+    const { ads, vhds } = await sidecar();
+    vhds.ack(await vhds.next());
+    const again = new AdsTestClient(harness.xdsAddress, NODE);
+    closers.push(again);
+    again.subscribe(TypeUrl.RouteConfiguration, ['9080']);
+    again.ack(await again.next(TypeUrl.RouteConfiguration), ['9080']);
+    ads.close();
+    harness.writeManifest('mesh.yaml', [service('web'), service('reviews'), route(60)]);
+    const change = await vhds.next();
+    expect(v2WeightOf(virtualHostsOf(change).get(host('reviews')))).toBe(60);
+    expect(vhds.pending()).toEqual([]);
+  });
+
+  it('ends a VHDS stream whose ADS stream ended, so that the proxy reconnects both rather than keep a stale one', async () => {
+    const { ads, vhds } = await sidecar();
+    vhds.ack(await vhds.next());
+    ads.close();
+    await expect(vhds.next()).rejects.toThrow(/closed/);
+    expect(vhds.closedWith).toMatchObject({ code: 14, details: expect.stringMatching(/XDS_NO_ADS_STREAM/) });
+  });
+
   it('refuses a VHDS stream whose node has no ADS stream, saying to open ADS first', async () => {
     const vhds = new VhdsTestClient(harness.xdsAddress, sidecarNode('lonely', '127.0.0.8'));
     closers.push(vhds);
