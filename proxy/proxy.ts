@@ -44,6 +44,7 @@ export class Proxy {
   /** Exporters for the OTLP endpoints Telemetry policies name, created on first use. */
   private readonly policyExporters = new Map<string, OtlpExporter>();
   private draining = false;
+  private vhdsSynced = false;
   private adminBoundPort = 0;
   private healthBoundPort = 0;
 
@@ -98,7 +99,10 @@ export class Proxy {
     this.ads = new AdsClient({
       ...stream,
       onResponse: (typeUrl, version, resources) => this.onResponse(typeUrl, version, () => this.store.apply(typeUrl, version, resources)),
-      onConnectedChange: (connected) => this.metrics.controllerConnected.set(connected ? 1 : 0),
+      onConnectedChange: (connected) => {
+        this.metrics.controllerConnected.set(connected ? 1 : 0);
+        if (connected) this.vhds.retryNow();
+      },
     });
     this.vhds = new VhdsClient({
       ...stream,
@@ -151,7 +155,10 @@ export class Proxy {
 
   isReady(): boolean {
     const versions = this.store.current.versions;
-    return !this.draining && versions[TypeUrl.Listener] !== undefined && versions[TypeUrl.Cluster] !== undefined && this.vhds.synced;
+    // Like listeners and clusters, virtual hosts count for the first sync only: a port added later, or
+    // a VHDS stream in backoff, must not take a serving pod out of its Service.
+    this.vhdsSynced ||= this.vhds.synced;
+    return !this.draining && versions[TypeUrl.Listener] !== undefined && versions[TypeUrl.Cluster] !== undefined && this.vhdsSynced;
   }
 
   /** Stops accepting and lets in-flight requests finish, up to the bootstrap's drain deadline. */

@@ -86,6 +86,15 @@ export class ControllerStream<Request extends { node?: XdsNode }, Response> {
     this.call?.cancel();
   }
 
+  /** Reconnects at once when waiting out a backoff (what it waited for is back). */
+  retryNow(): void {
+    if (this.closed || this.call || this.reconnectTimer === undefined) return;
+    clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
+    this.backoff.reset();
+    this.connect();
+  }
+
   private connect(): void {
     if (this.closed) return;
     const call = this.options.channel.openStream(this.options.method as grpc.MethodDefinition<Request, Response>);
@@ -113,6 +122,7 @@ export class ControllerStream<Request extends { node?: XdsNode }, Response> {
       'controller stream lost; serving last good config',
     );
     this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
       this.options.channel.refreshRoot();
       this.connect();
     }, delay);

@@ -88,6 +88,11 @@ export class VhdsClient {
     this.send(change, added);
   }
 
+  /** The ADS stream is up: a VHDS stream refused for want of it (FAILED_PRECONDITION) need not wait out its backoff. */
+  retryNow(): void {
+    this.stream.retryNow();
+  }
+
   close(): void {
     this.stream.close();
   }

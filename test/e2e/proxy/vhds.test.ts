@@ -120,6 +120,17 @@ describe('virtual hosts by VHDS', () => {
     expect(proxy.proxy.snapshot.versions[TypeUrl.VirtualHost]).toBe('1');
   });
 
+  it('stays ready when a port added later waits for its virtual hosts: VHDS counts for the first sync only', async () => {
+    const { xds, proxy } = await setup();
+    expect((await request(proxy.proxy.adminPort, '/ready')).status).toBe(200);
+    xds.vhds.pause();
+    xds.set(TypeUrl.RouteConfiguration, [vhdsRouteConfig('80', [catchAll]), vhdsRouteConfig('8080', [catchAll])]);
+    xds.set(TypeUrl.Listener, [httpListener('outbound_80', 0, '80'), httpListener('outbound_8080', 0, '8080')]);
+    await xds.vhds.waitForRequest((r) => r.resource_names_subscribe?.includes('8080') === true);
+    expect((await request(proxy.proxy.adminPort, '/ready')).status).toBe(200);
+    xds.vhds.resume();
+  });
+
   it('unsubscribes from a route configuration no listener uses any more and drops its virtual hosts', async () => {
     const { xds, proxy } = await setup();
     xds.set(TypeUrl.Listener, []);
