@@ -1,5 +1,5 @@
-import { routeConfigOfVirtualHost, type EnvoyMessage, type ProxyIdentity } from '../../lib/translate';
-import { TypeUrl, type DeltaDiscoveryRequest, type DeltaDiscoveryResponse, type DeltaResource } from '../../lib/xds';
+import type { EnvoyMessage, ProxyIdentity } from '../../lib/translate';
+import { routeConfigOfVirtualHost, TypeUrl, type DeltaDiscoveryRequest, type DeltaDiscoveryResponse, type DeltaResource } from '../../lib/xds';
 import type { Logger } from '../logger';
 import type { ControllerMetrics } from '../metrics';
 import { rejectedNames, type Nack, type ReplyListener, type TypeDump } from './proxy-stream';

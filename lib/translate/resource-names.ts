@@ -38,11 +38,6 @@ export function virtualHostName(host: string, port: number): string {
   return `${routeConfigName(port)}/${host}:${port}`;
 }
 
-/** The route configuration a VHDS virtual host belongs to. */
-export function routeConfigOfVirtualHost(name: string): string {
-  return name.slice(0, Math.max(0, name.lastIndexOf('/')));
-}
-
 export const FilterName = {
   HttpConnectionManager: 'envoy.filters.network.http_connection_manager',
   TcpProxy: 'envoy.filters.network.tcp_proxy',

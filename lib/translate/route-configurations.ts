@@ -67,7 +67,7 @@ const VHDS_SOURCE = {
 
 /**
  * Route configurations named by port, one virtual host per destination on that port (`hostOf`, from
- * the destination's translation). A sidecar's hold only a catch-all host (through to the original
+ * the destination's translation). A sidecar's configurations hold only a catch-all host (through to the original
  * destination under ALLOW_ANY, 502 under REGISTRY_ONLY: Istio's BlackHole) and get the others from
  * VHDS, one resource per destination, so that a change to one service sends one virtual host, not
  * the table of the whole port (370 KB at 1000 services). Proxyless gRPC clients have no VHDS: their

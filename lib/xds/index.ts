@@ -1,5 +1,5 @@
 export { ADS_METHOD_PATH, ADS_SERVICE_NAME, adsServiceDefinition } from './ads-service';
-export { VHDS_METHOD_PATH, VHDS_SERVICE_NAME, vhdsServiceDefinition, XDS_CLUSTER } from './vhds-service';
+export { routeConfigOfVirtualHost, VHDS_METHOD_PATH, VHDS_SERVICE_NAME, vhdsServiceDefinition, XDS_CLUSTER } from './vhds-service';
 export type { DeltaDiscoveryRequest, DeltaDiscoveryResponse, DeltaResource } from './vhds-service';
 export type { DiscoveryRequest, DiscoveryResponse, RpcStatus, XdsNode } from './ads-service';
 export { packAny, unpackAny } from './any';

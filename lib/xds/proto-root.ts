@@ -8,7 +8,6 @@ import * as protobuf from 'protobufjs';
  */
 const PROTO_FILES = [
   'envoy/service/discovery/v3/ads.proto',
-  'envoy/service/route/v3/rds.proto',
   'envoy/config/listener/v3/listener.proto',
   'envoy/config/route/v3/route.proto',
   'envoy/config/cluster/v3/cluster.proto',

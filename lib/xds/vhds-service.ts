@@ -34,6 +34,11 @@ export interface DeltaDiscoveryResponse {
 /** How a resource names the controller as an xDS server outside ADS (a VHDS source): Istio's bootstrap name for it. */
 export const XDS_CLUSTER = 'xds-grpc';
 
+/** The route configuration a VHDS virtual host belongs to: its name is `<route configuration>/<host>`, and a host has no `/`. */
+export function routeConfigOfVirtualHost(name: string): string {
+  return name.slice(0, Math.max(0, name.lastIndexOf('/')));
+}
+
 export const VHDS_SERVICE_NAME = 'envoy.service.route.v3.VirtualHostDiscoveryService';
 export const VHDS_METHOD_PATH = `/${VHDS_SERVICE_NAME}/DeltaVirtualHosts`;
 

@@ -1,4 +1,4 @@
-import { TypeUrl, typeNameOf, unpackAny, type DeltaResource, type PackedAny, type XdsMessage } from '../../lib/xds';
+import { routeConfigOfVirtualHost, TypeUrl, typeNameOf, unpackAny, type DeltaResource, type PackedAny, type XdsMessage } from '../../lib/xds';
 import type { ClusterManager } from '../cluster/cluster-manager';
 import { ConfigError } from '../errors';
 import { compileCluster, compileEndpoints, type ClusterConfig, type Endpoint } from './cluster-config';
@@ -38,11 +38,6 @@ const WILDCARD_TYPES = new Set<string>([TypeUrl.Listener, TypeUrl.Cluster]);
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && Buffer.compare(a, b) === 0;
-}
-
-/** A VHDS virtual host is named `<route configuration>/<host>`: the configuration precedes the last `/`. */
-function routeConfigOf(virtualHost: string): string {
-  return virtualHost.slice(0, Math.max(0, virtualHost.lastIndexOf('/')));
 }
 
 const asIncoming = (resources: readonly PackedAny[]): Incoming[] => resources.map((resource) => ({ resource }));
@@ -114,11 +109,11 @@ export class ConfigStore {
     return this.accept(TypeUrl.VirtualHost, version, () => {
       const compile = (message: XdsMessage): RoutedHost => {
         const resource = `virtual host ${String(message['name'])}`;
-        if (!routeConfigOf(String(message['name']))) throw new ConfigError(resource, 'a VHDS virtual host is named <route configuration>/<host>');
+        if (!routeConfigOfVirtualHost(String(message['name']))) throw new ConfigError(resource, 'a VHDS virtual host is named <route configuration>/<host>');
         return compileRoutedHost(message, resource, this.http.perFilter);
       };
       const virtualHosts = this.update(TypeUrl.VirtualHost, this.virtualHosts, resources, compile, removed);
-      const touched = new Set([...removed, ...resources.map(({ name }) => name)].map(routeConfigOf));
+      const touched = new Set([...removed, ...resources.map(({ name }) => name)].map(routeConfigOfVirtualHost));
       this.routeTables = this.tablesFor(touched, this.routes, virtualHosts);
       this.virtualHosts = virtualHosts;
       return true;
@@ -139,7 +134,7 @@ export class ConfigStore {
     keep(this.routeTables, wanted.routes);
     keep(this.endpoints, wanted.endpoints);
     keep(this.secrets, wanted.secrets);
-    for (const name of this.virtualHosts.keys()) if (!wanted.vhds.includes(routeConfigOf(name))) this.virtualHosts.delete(name);
+    for (const name of this.virtualHosts.keys()) if (!wanted.vhds.includes(routeConfigOfVirtualHost(name))) this.virtualHosts.delete(name);
   }
 
   wanted(): Wanted {
@@ -247,7 +242,7 @@ export class ConfigStore {
       const route = routes.get(name)?.compiled;
       // VHDS virtual hosts of a configuration not held (yet) wait for it.
       if (!route) continue;
-      const delivered = route.vhds ? [...virtualHosts].filter(([host]) => routeConfigOf(host) === name).map(([, entry]) => entry.compiled) : [];
+      const delivered = route.vhds ? [...virtualHosts].filter(([host]) => routeConfigOfVirtualHost(host) === name).map(([, entry]) => entry.compiled) : [];
       try {
         tables.set(name, new RouteTable(name, [...route.virtualHosts, ...delivered]));
       } catch (error) {

@@ -5,7 +5,7 @@ import { readControllerCa } from './controller-credentials';
 
 /**
  * Options of the channel to the controller. HTTP/2's default 64 KB flow-control window makes a
- * large response (a RouteConfiguration of hundreds of KB in a mesh of 1000 services) wait for a
+ * large response (the clusters and assignments of a mesh of 1000 services, hundreds of KB) wait for a
  * WINDOW_UPDATE round trip every 64 KB; Envoy opens 256 MB. Only credit: nothing is allocated
  * until the controller sends.
  */

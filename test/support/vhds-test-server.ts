@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import {
+  routeConfigOfVirtualHost,
   packAny,
   TypeUrl,
   vhdsServiceDefinition,
@@ -15,9 +16,6 @@ interface DeltaStream {
   /** What the client holds as far as this server knows: virtual host name → version. */
   held: Map<string, string>;
 }
-
-/** The route configuration a virtual host belongs to: what precedes the last `/` of its name. */
-const routeConfigOf = (name: string) => name.slice(0, Math.max(0, name.lastIndexOf('/')));
 
 /**
  * A small VHDS (delta) service for tests, served beside ADS by TestXdsServer: holds virtual hosts
@@ -47,7 +45,7 @@ export class TestVhdsService {
   set(...resources: ResourceObject[]): string {
     const version = String(++this.version);
     for (const resource of resources) this.hosts.set(resource.name, { resource, version });
-    for (const stream of this.streams) this.push(stream, resources.map((r) => r.name).filter((name) => stream.subscribed.has(routeConfigOf(name))), []);
+    for (const stream of this.streams) this.push(stream, resources.map((r) => r.name).filter((name) => stream.subscribed.has(routeConfigOfVirtualHost(name))), []);
     return version;
   }
 
@@ -124,13 +122,13 @@ export class TestVhdsService {
     for (const [name, version] of Object.entries(request.initial_resource_versions ?? {})) stream.held.set(name, version);
     for (const name of request.resource_names_unsubscribe ?? []) {
       stream.subscribed.delete(name);
-      for (const host of stream.held.keys()) if (routeConfigOf(host) === name) stream.held.delete(host);
+      for (const host of stream.held.keys()) if (routeConfigOfVirtualHost(host) === name) stream.held.delete(host);
     }
     const added = request.resource_names_subscribe ?? [];
     if (added.length === 0) return;
     for (const name of added) stream.subscribed.add(name);
-    const current = [...this.hosts.keys()].filter((name) => added.includes(routeConfigOf(name)));
-    const gone = [...stream.held.keys()].filter((name) => added.includes(routeConfigOf(name)) && !this.hosts.has(name));
+    const current = [...this.hosts.keys()].filter((name) => added.includes(routeConfigOfVirtualHost(name)));
+    const gone = [...stream.held.keys()].filter((name) => added.includes(routeConfigOfVirtualHost(name)) && !this.hosts.has(name));
     this.push(stream, current, gone, true);
   }
 
