@@ -40,6 +40,13 @@ export interface Nack {
   readonly at: string;
 }
 
+/** Counts and logs a NACK (`XDS_NACK`) of a stream, ADS or VHDS alike, and returns it to keep. */
+export function noteNack(log: Logger, metrics: ControllerMetrics | undefined, proxy: ProxyIdentity, type: string, nack: Omit<Nack, 'at'>, keptVersion?: string): Nack {
+  metrics?.nacks.inc({ type });
+  log.warn({ code: 'XDS_NACK', proxy: proxy.id, type, rejectedVersion: nack.version, ...(keptVersion !== undefined ? { keptVersion } : {}) }, nack.message);
+  return { ...nack, at: new Date().toISOString() };
+}
+
 interface TypeState {
   /** The names as the last request listed them. */
   requested: readonly string[];
@@ -189,9 +196,8 @@ export class ProxyStream {
   private recordReply(type: string, state: TypeState, request: DiscoveryRequest): void {
     const short = SHORT_NAMES[type] ?? type;
     if (request.error_detail) {
-      state.nack = { version: state.sentVersion ?? '', nonce: request.response_nonce ?? '', message: request.error_detail.message, at: new Date().toISOString() };
-      this.metrics?.nacks.inc({ type: short });
-      this.log.warn({ code: 'XDS_NACK', proxy: this.proxy.id, type: short, rejectedVersion: state.sentVersion, keptVersion: request.version_info }, request.error_detail.message);
+      const nack = { version: state.sentVersion ?? '', nonce: request.response_nonce ?? '', message: request.error_detail.message };
+      state.nack = noteNack(this.log, this.metrics, this.proxy, short, nack, request.version_info);
       const changed = [...state.sent.values()].filter((r) => state.sentBefore.get(r.name)?.hash !== r.hash).map((r) => r.name);
       this.onReply?.(this.proxy, type, { names: rejectedNames(request.error_detail.message, state.sent.keys(), changed), message: request.error_detail.message });
       return;

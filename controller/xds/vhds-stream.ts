@@ -2,7 +2,7 @@ import type { EnvoyMessage, ProxyIdentity } from '../../lib/translate';
 import { routeConfigOfVirtualHost, TypeUrl, type DeltaDiscoveryRequest, type DeltaDiscoveryResponse, type DeltaResource } from '../../lib/xds';
 import type { Logger } from '../logger';
 import type { ControllerMetrics } from '../metrics';
-import { rejectedNames, type Nack, type ReplyListener, type TypeDump } from './proxy-stream';
+import { noteNack, rejectedNames, type Nack, type ReplyListener, type TypeDump } from './proxy-stream';
 import { versionOf, type TypeResources, type VersionedResource } from './snapshot';
 
 /** What a proxy holds of a resource: its version (a content hash), and the message when it came from here. */
@@ -154,9 +154,7 @@ export class VhdsStream {
     this.inFlight.delete(nonce);
     if (request.error_detail) {
       const message = request.error_detail.message;
-      this.nack = { version: this.sentVersion ?? '', nonce, message, at: new Date().toISOString() };
-      this.metrics?.nacks.inc({ type: SHORT });
-      this.log.warn({ code: 'XDS_NACK', proxy: this.proxy.id, type: SHORT, rejectedVersion: this.sentVersion }, message);
+      this.nack = noteNack(this.log, this.metrics, this.proxy, SHORT, { version: this.sentVersion ?? '', nonce, message });
       const carried = sent?.carried ?? [];
       const blamed = rejectedNames(message, this.held.keys(), carried);
       const refused = carried.filter((name) => blamed.includes(name));
