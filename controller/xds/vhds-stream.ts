@@ -90,8 +90,8 @@ export class VhdsStream {
   private subscriptionKey = '';
   private all: TypeResources | undefined;
   private held: Held = NOTHING_HELD;
-  /** A subscription came before the first snapshot: the first update answers it, even with nothing. */
-  private answerOwed = false;
+  /** Subscriptions that came before the first snapshot: the first update answers each (a proxy counts its answers). */
+  private answersOwed = 0;
   private nonceCounter = 0;
   private nonce?: string;
   private sentVersion?: string;
@@ -130,7 +130,9 @@ export class VhdsStream {
   /** Takes the virtual hosts of a new snapshot and sends what changed of those subscribed. */
   update(all: TypeResources | undefined, changedAt?: number): void {
     this.all = all;
-    this.respond(this.answerOwed, changedAt);
+    const owed = this.answersOwed;
+    this.answersOwed = 0;
+    for (let i = 0; i < Math.max(1, owed); i++) this.respond(owed > 0, changedAt);
   }
 
   dump(): TypeDump {
@@ -176,10 +178,9 @@ export class VhdsStream {
 
   private respond(answer: boolean, changedAt?: number): void {
     if (!this.all) {
-      this.answerOwed ||= answer;
+      if (answer) this.answersOwed += 1;
       return;
     }
-    this.answerOwed = false;
     const wanted = select(this.all, this.routeConfigs, this.names, this.subscriptionKey);
     const delta = deltaOf(this.held, wanted);
     if (!answer && delta.resources.length === 0 && delta.removed.length === 0) return;

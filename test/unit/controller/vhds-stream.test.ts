@@ -39,13 +39,15 @@ describe('VHDS stream (delta)', () => {
     expect(sent[1]!.removed_resources).toEqual([]);
   });
 
-  it('answers a subscription that came before the first snapshot with that snapshot, even an empty one', () => {
-    const { vhds, sent } = stream();
+  it('answers each subscription that came before the first snapshot once it comes, even with nothing', () => {
+    const { vhds, sent, names } = stream();
     vhds.handleRequest({ type_url: TypeUrl.VirtualHost, resource_names_subscribe: ['7070'] });
+    vhds.handleRequest({ type_url: TypeUrl.VirtualHost, resource_names_subscribe: ['9080'] });
     expect(sent).toEqual([]);
     vhds.update(SET);
-    expect(sent).toHaveLength(1);
-    expect(sent[0]!.resources).toEqual([]);
+    expect(sent).toHaveLength(2);
+    expect(names(sent[0]!)).toEqual(['9080/a:9080', '9080/b:9080']);
+    expect(sent[1]!.resources).toEqual([]);
   });
 
   it('after a change sends only the virtual host that changed, and the names of those removed', () => {
