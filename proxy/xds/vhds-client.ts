@@ -29,7 +29,10 @@ export interface VhdsClientOptions {
  * Envoy's VHDS client (delta xDS on its own stream beside ADS). It subscribes to route
  * configuration names, each meaning all the virtual hosts of that configuration, and sends only
  * subscription changes. The controller answers every request that adds names with one response,
- * so the first response after a subscription tells that the initial virtual hosts are in.
+ * in order, so responses are paired with subscriptions by count. A push already under way when a
+ * later subscription goes out is taken for its answer, so that route configuration may count as in
+ * sync a moment early; readiness counts only the first sync, where nothing else is in flight (the
+ * controller sends nothing before the first subscription).
  */
 export class VhdsClient {
   private readonly stream: ControllerStream<DeltaDiscoveryRequest, DeltaDiscoveryResponse>;
