@@ -10,12 +10,11 @@ import { rbacFilters } from './rbac';
 import { FilterName, inboundListenerName, inboundPassthroughName } from './resource-names';
 import { effectiveTelemetry, telemetryFields } from './telemetry';
 import { downstreamMtlsSocket } from './tls-contexts';
-import { DEFAULT_APP_ADDRESS } from './workloads';
+import { DEFAULT_APP_ADDRESS, type WorkloadInstance } from './workloads';
 
 /** A sidecar's inbound side: one listener and one STATIC cluster (to the application) per port of its service. */
-export function inboundOf(ctx: TranslationContext, service: Resolved<'MeshService'>): { listeners: EnvoyMessage[]; clusters: EnvoyMessage[] } {
+export function inboundOf(ctx: TranslationContext, service: Resolved<'MeshService'>, self: WorkloadInstance | undefined): { listeners: EnvoyMessage[]; clusters: EnvoyMessage[] } {
   const ip = ctx.proxy.instanceIp!;
-  const self = ctx.workloads.find((w) => w.address === ip && w.namespace === service.metadata.namespace);
   const access = ctx.model.policiesFor('AccessPolicy', service);
   const jwt = jwtAuthn(ctx.model.policiesFor('JwtPolicy', service));
   const rateLimit = localRateLimit(ctx, ctx.model.policiesFor('RateLimit', service));

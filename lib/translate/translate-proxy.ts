@@ -67,12 +67,35 @@ export function outboundKey(model: MeshModel, proxy: ProxyIdentity): string {
   return calls.length === 0 ? 'sidecar|*' : `sidecar|${proxy.namespace}|${proxy.workload}`;
 }
 
-/** The inbound half: a sidecar's own listeners, the clusters to its application, its SDS secrets. */
+/** Workloads by `namespace|address`, once per workloads array: every sidecar looks up its own. */
+const byAddress = new WeakMap<readonly WorkloadInstance[], Map<string, WorkloadInstance>>();
+
+function workloadAt(workloads: readonly WorkloadInstance[], namespace: string, address: string): WorkloadInstance | undefined {
+  let index = byAddress.get(workloads);
+  if (!index) {
+    index = new Map();
+    for (const w of workloads) if (!index.has(`${w.namespace}|${w.address}`)) index.set(`${w.namespace}|${w.address}`, w);
+    byAddress.set(workloads, index);
+  }
+  return index.get(`${namespace}|${address}`);
+}
+
+/** A proxy's last inbound translation and what it read: the model and its own workload (the only workload it reads). */
+const inboundMemo = new WeakMap<ProxyIdentity, { readonly model: MeshModel; readonly self: WorkloadInstance | undefined; readonly translation: Translation }>();
+
+/**
+ * The inbound half: a sidecar's own listeners, the clusters to its application, its SDS secrets.
+ * Translated again only when the model or the proxy's own workload changed, so an endpoint move
+ * elsewhere costs a proxy nothing here (and its resources keep their versions without hashing).
+ */
 export function translateInbound(model: MeshModel, workloads: readonly WorkloadInstance[], proxy: ProxyIdentity): Translation {
   const empty = { listeners: [], routeConfigurations: [], virtualHosts: [], clusters: [], clusterLoadAssignments: [], secretNames: [] };
   if (proxy.kind !== 'sidecar') return { ...empty, issues: [] };
-  const ctx = context(model, workloads, proxy);
   const service = model.service(proxy.namespace, proxy.workload!);
+  const self = workloadAt(workloads, service?.metadata.namespace ?? proxy.namespace, proxy.instanceIp!);
+  const memo = inboundMemo.get(proxy);
+  if (memo && memo.model === model && memo.self === self) return memo.translation;
+  const ctx = context(model, workloads, proxy);
   if (!service) {
     ctx.issues.add({
       code: 'UNKNOWN_SERVICE',
@@ -83,8 +106,10 @@ export function translateInbound(model: MeshModel, workloads: readonly WorkloadI
     });
     return { ...empty, secretNames: [SDS_DEFAULT, SDS_ROOT_CA], issues: ctx.issues.issues };
   }
-  const inbound = inboundOf(ctx, service);
-  return { ...empty, listeners: inbound.listeners, clusters: inbound.clusters, secretNames: [SDS_DEFAULT, SDS_ROOT_CA], issues: ctx.issues.issues };
+  const inbound = inboundOf(ctx, service, self);
+  const translation = { ...empty, listeners: inbound.listeners, clusters: inbound.clusters, secretNames: [SDS_DEFAULT, SDS_ROOT_CA], issues: ctx.issues.issues };
+  inboundMemo.set(proxy, { model, self, translation });
+  return translation;
 }
 
 /** Both halves together: everything one proxy is sent. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { translateForProxy, type EnvoyMessage } from '../../../lib/translate';
+import { translateForProxy, translateInbound, type EnvoyMessage } from '../../../lib/translate';
 import { TypeUrl } from '../../../lib/xds';
 import { instance, meshService, model, proxyless, resource, sidecar } from '../../support/controller-fixtures';
 
@@ -177,5 +177,20 @@ describe('inbound listener', () => {
   it('asks for the SDS secrets default and ROOTCA for a sidecar, none for a proxyless client', () => {
     expect(translateForProxy(model(web), [], sidecar('web', '127.0.0.4')).secretNames).toEqual(['default', 'ROOTCA']);
     expect(translateForProxy(model(web), [], proxyless()).secretNames).toEqual([]);
+  });
+});
+
+describe('inbound translation across generations', () => {
+  it('translates a proxy\'s inbound side again only when the model or its own workload changed', () => {
+    const mesh = model(meshService('reviews'), meshService('ratings'));
+    const proxy = sidecar('reviews', '127.0.0.2');
+    const own = instance('reviews', '127.0.0.2');
+    const first = translateInbound(mesh, [own, instance('ratings', '127.0.0.3')], proxy);
+    expect(translateInbound(mesh, [own, instance('ratings', '127.0.0.9')], proxy)).toBe(first);
+    const relocated = instance('reviews', '127.0.0.2', {}, { app: { address: '127.0.0.50' } });
+    const moved = translateInbound(mesh, [relocated], proxy);
+    expect(moved).not.toBe(first);
+    expect(JSON.stringify(moved.clusters)).toContain('127.0.0.50');
+    expect(translateInbound(model(meshService('reviews')), [relocated], proxy)).not.toBe(moved);
   });
 });
