@@ -128,7 +128,7 @@ describe('ADS server (state of the world)', () => {
     client.ack(await client.next(TypeUrl.Cluster), [cluster]);
     harness.writeManifest('mesh.yaml', [meshService('reviews'), manifest('TrafficPolicy', 'reviews', { service: { name: 'reviews' }, connectionPool: { tcp: { maxConnections: 7 } } })]);
     const changed = await client.next(TypeUrl.Cluster);
-    client.nack(changed, '', 'circuit breakers: unsupported threshold');
+    client.nack(changed, '', 'circuit breakers: unsupported threshold', [cluster]);
     const statusOf = async (key: string) => ((await adminJson(harness, '/debug/resources')).resources as { key: string; programmed: boolean; rejections: object[] }[]).find((s) => s.key === key);
     const service = await eventually(async () => {
       const s = await statusOf('MeshService/default/reviews');
