@@ -2,6 +2,7 @@ import type { MeshModel } from '../../lib/model';
 import {
   bindOutboundListeners,
   DestinationMemo,
+  GenerationCache,
   outboundKey,
   packResource,
   resourceContentDigest,
@@ -13,7 +14,6 @@ import {
   type WorkloadInstance,
 } from '../../lib/translate';
 import { TypeUrl } from '../../lib/xds';
-import { GenerationCache } from './generation-cache';
 import { type ProxySnapshot, type TypeResources, type VersionedResource } from './snapshot';
 
 const nameOf = (m: EnvoyMessage) => String(m['name'] ?? m['cluster_name']);

@@ -8,6 +8,7 @@ import { loadAssignmentsOf } from './cluster-load-assignments';
 import { virtualHostOf } from './route-configurations';
 import { selectorOf } from './workloads';
 import { digestOf, resourceDigest } from './content-digest';
+import { GenerationCache } from './generation-cache';
 
 /** What one destination port contributes to a proxy's configuration. */
 export interface DestinationOutput {
@@ -23,26 +24,7 @@ export interface DestinationOutput {
  * very same message objects (so the controller need not hash them again). Entries unused in a
  * generation are dropped at the next one.
  */
-export class DestinationMemo {
-  private current = new Map<string, DestinationOutput>();
-  private previous = new Map<string, DestinationOutput>();
-
-  /** Starts a generation: what the last one used stays available, older entries go. */
-  nextGeneration(): void {
-    this.previous = this.current;
-    this.current = new Map();
-  }
-
-  lookup(key: string): DestinationOutput | undefined {
-    const hit = this.current.get(key) ?? this.previous.get(key);
-    if (hit) this.current.set(key, hit);
-    return hit;
-  }
-
-  store(key: string, output: DestinationOutput): void {
-    this.current.set(key, output);
-  }
-}
+export class DestinationMemo extends GenerationCache<string, DestinationOutput> {}
 
 /**
  * Everything the translation of a destination reads: the asking proxy's kind, the mesh defaults,
@@ -111,7 +93,7 @@ function candidateLabels(service: Resolved<'MeshService'>): readonly (readonly [
 /** Translates one destination port, or takes it from the memo when nothing it reads has changed. */
 export function translateDestination(ctx: TranslationContext, d: OutboundService, memo: DestinationMemo | undefined): DestinationOutput {
   const key = memo ? fingerprint(ctx, d) : '';
-  let output = memo?.lookup(key);
+  let output = memo?.get(key);
   if (!output) {
     const own: TranslationContext = { ...ctx, issues: new IssueLog() };
     output = {
@@ -120,7 +102,7 @@ export function translateDestination(ctx: TranslationContext, d: OutboundService
       ...(d.protocol === 'http' ? { virtualHost: virtualHostOf(own, d) } : {}),
       issues: own.issues.issues,
     };
-    memo?.store(key, output);
+    memo?.set(key, output);
   }
   for (const issue of output.issues) ctx.issues.add(issue);
   return output;

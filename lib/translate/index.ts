@@ -9,6 +9,7 @@ export { instancesOf, selects, endpointPort, DEFAULT_APP_ADDRESS } from './workl
 export type { WorkloadInstance } from './workloads';
 export { kindsWithoutXds } from './coverage';
 export { DestinationMemo } from './destination-memo';
+export { GenerationCache } from './generation-cache';
 export type { DestinationOutput } from './destination-memo';
 export { PASSTHROUGH_CLUSTER } from './route-configurations';
 export { bindOutboundListeners } from './outbound-listeners';
