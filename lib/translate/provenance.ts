@@ -1,25 +1,18 @@
 import type { MeshModel, Resolved } from '../model';
 import { CLUSTER_DOMAIN } from '../naming';
 import type { ProxyIdentity } from './proxy-identity';
+import { trafficPoliciesOf, trafficRoutesOf } from './translation-index';
 
 const FQDN = new RegExp(`([a-z0-9](?:[-a-z0-9]*[a-z0-9])?)\\.([a-z0-9](?:[-a-z0-9]*[a-z0-9])?)\\.${CLUSTER_DOMAIN.replace(/\./g, '\\.')}`);
-const INBOUND_KINDS = ['MtlsPolicy', 'AccessPolicy', 'JwtPolicy', 'RateLimit'] as const;
+/** The policies inbound translation reads (through `policiesFor`, which says which apply to a service). */
+const INBOUND_KINDS = ['MtlsPolicy', 'AccessPolicy', 'JwtPolicy', 'RateLimit', 'Telemetry'] as const;
 
 const keyOf = (r: Resolved) => `${r.kind}/${r.metadata.namespace}/${r.metadata.name}`;
-
-/** Whether a targetRef policy applies to a service: the mesh, the service's namespace, or the service itself. */
-function targets(policy: Resolved<(typeof INBOUND_KINDS)[number]>, service: Resolved<'MeshService'>): boolean {
-  const ref = policy.spec.targetRef;
-  if (ref.kind === 'Mesh') return true;
-  if (ref.kind === 'Namespace') return policy.metadata.namespace === service.metadata.namespace;
-  return ref.name === service.metadata.name && (ref.namespace ?? policy.metadata.namespace) === service.metadata.namespace;
-}
 
 /** A service and what shapes calls to it: its TrafficRoutes and TrafficPolicies. */
 function outboundSources(model: MeshModel, service: Resolved<'MeshService'> | Resolved<'ExternalService'>): Resolved[] {
   const { namespace, name } = service.metadata;
-  const about = (r: Resolved<'TrafficRoute'> | Resolved<'TrafficPolicy'>) => r.spec.service.name === name && (r.spec.service.namespace ?? r.metadata.namespace) === namespace;
-  return [service, ...model.all('TrafficRoute').filter(about), ...model.all('TrafficPolicy').filter(about)];
+  return [service, ...trafficRoutesOf(model, namespace, name), ...trafficPoliciesOf(model, namespace, name)];
 }
 
 /**
@@ -33,7 +26,7 @@ function outboundSources(model: MeshModel, service: Resolved<'MeshService'> | Re
 export function meshResourcesOf(model: MeshModel, proxy: ProxyIdentity, envoyName: string): string[] {
   if (envoyName.startsWith('inbound')) {
     const own = proxy.workload ? model.service(proxy.namespace, proxy.workload) : undefined;
-    return own ? [own, ...INBOUND_KINDS.flatMap((kind) => model.all(kind).filter((p) => targets(p, own)))].map(keyOf) : [];
+    return own ? [own, ...INBOUND_KINDS.flatMap((kind) => model.policiesFor(kind, own))].map(keyOf) : [];
   }
   const fqdn = FQDN.exec(envoyName);
   const mesh = fqdn ? model.service(fqdn[2]!, fqdn[1]!) : undefined;

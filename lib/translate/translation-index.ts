@@ -21,21 +21,21 @@ function groupBy<T>(items: readonly T[], key: (item: T) => readonly string[]): M
  * workloads) so that translating for a mesh of N services stays linear in N.
  */
 export class TranslationIndex {
-  private readonly routes: Map<string, Resolved<'TrafficRoute'>[]>;
-  private readonly policies: Map<string, Resolved<'TrafficPolicy'>[]>;
   private readonly byLabel: LabelIndex;
 
-  constructor(model: MeshModel, workloads: readonly WorkloadInstance[]) {
-    ({ routes: this.routes, policies: this.policies } = policyIndex(model));
+  constructor(
+    private readonly model: MeshModel,
+    workloads: readonly WorkloadInstance[],
+  ) {
     this.byLabel = labelIndex(workloads);
   }
 
   trafficRoutes(namespace: string, name: string): readonly Resolved<'TrafficRoute'>[] {
-    return this.routes.get(serviceKey(namespace, name)) ?? [];
+    return trafficRoutesOf(this.model, namespace, name);
   }
 
   trafficPolicies(namespace: string, name: string): readonly Resolved<'TrafficPolicy'>[] {
-    return this.policies.get(serviceKey(namespace, name)) ?? [];
+    return trafficPoliciesOf(this.model, namespace, name);
   }
 
   /** Workloads in a namespace carrying one given label: the candidates of a selector. */
@@ -61,6 +61,16 @@ interface PolicyIndex {
 }
 
 const policyIndexes = new WeakMap<MeshModel, PolicyIndex>();
+
+/** The TrafficRoutes about a service, through an index made once per model. */
+export function trafficRoutesOf(model: MeshModel, namespace: string, name: string): readonly Resolved<'TrafficRoute'>[] {
+  return policyIndex(model).routes.get(serviceKey(namespace, name)) ?? [];
+}
+
+/** The TrafficPolicies about a service, through an index made once per model. */
+export function trafficPoliciesOf(model: MeshModel, namespace: string, name: string): readonly Resolved<'TrafficPolicy'>[] {
+  return policyIndex(model).policies.get(serviceKey(namespace, name)) ?? [];
+}
 
 /** TrafficRoutes and TrafficPolicies by the service they apply to, once per model (an endpoint move keeps the model). */
 function policyIndex(model: MeshModel): PolicyIndex {

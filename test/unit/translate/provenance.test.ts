@@ -24,7 +24,7 @@ describe('which mesh resources an Envoy resource comes from (for NACKs on status
   });
 
   it('traces the inbound side to the proxy\'s own service and the policies that target it, and no others', () => {
-    expect(meshResourcesOf(mesh, proxy, 'inbound_127.0.0.5_9080')).toEqual(['MeshService/default/ratings', 'AccessPolicy/default/ratings-only', 'AccessPolicy/default/all']);
+    expect(meshResourcesOf(mesh, proxy, 'inbound_127.0.0.5_9080')).toEqual(['MeshService/default/ratings', 'AccessPolicy/default/all', 'AccessPolicy/default/ratings-only']);
   });
 
   it('traces an external host to its ExternalService', () => {
