@@ -63,10 +63,35 @@ export class AdsServer {
     this.server.forceShutdown();
   }
 
-  private serve(call: ServerDuplexStream<DiscoveryRequest, DiscoveryResponse>): void {
+  /** Holds a call until it ends (however it ends: once), then runs `onFinish` and ends it; returns its connection id. */
+  private track(call: Call, onFinish: () => void): string {
     this.streams.add(call);
+    const finish = () => {
+      if (!this.streams.delete(call)) return;
+      onFinish();
+      call.end();
+    };
+    call.on('end', finish);
+    call.on('error', finish);
+    call.on('cancelled', finish);
+    return `c${++this.connections}`;
+  }
+
+  private serve(call: ServerDuplexStream<DiscoveryRequest, DiscoveryResponse>): void {
     let stream: ProxyStream | undefined;
-    const connectionId = `c${++this.connections}`;
+    const connectionId = this.track(call, () => {
+      if (!stream) return;
+      if (this.byNode.get(stream.proxy.id) === stream) {
+        this.byNode.delete(stream.proxy.id);
+        // Left without snapshots, its VHDS streams would look alive and go stale: the proxy reconnects them once ADS is back.
+        for (const vhdsCall of this.vhdsByNode.get(stream.proxy.id)?.values() ?? []) {
+          vhdsCall.emit('error', { code: status.UNAVAILABLE, details: `[${ControllerErrorCode.NoAdsStream}] the ADS stream of node ${stream.proxy.id} ended` });
+        }
+      }
+      this.metrics?.connectedProxies.dec();
+      this.log.info({ proxy: stream.proxy.id, connectionId }, 'proxy disconnected');
+      this.callbacks.onDisconnect(stream);
+    });
     call.on('data', (request: DiscoveryRequest) => {
       if (!stream) {
         if (!request.node?.id) {
@@ -87,25 +112,6 @@ export class AdsServer {
       }
       stream.handleRequest(request);
     });
-    const finish = () => {
-      if (!this.streams.delete(call)) return;
-      if (stream) {
-        if (this.byNode.get(stream.proxy.id) === stream) {
-          this.byNode.delete(stream.proxy.id);
-          // Left without snapshots, its VHDS streams would look alive and go stale: the proxy reconnects them once ADS is back.
-          for (const vhdsCall of this.vhdsByNode.get(stream.proxy.id)?.values() ?? []) {
-            vhdsCall.emit('error', { code: status.UNAVAILABLE, details: `[${ControllerErrorCode.NoAdsStream}] the ADS stream of node ${stream.proxy.id} ended` });
-          }
-        }
-        this.metrics?.connectedProxies.dec();
-        this.log.info({ proxy: stream.proxy.id, connectionId }, 'proxy disconnected');
-        this.callbacks.onDisconnect(stream);
-      }
-      call.end();
-    };
-    call.on('end', finish);
-    call.on('error', finish);
-    call.on('cancelled', finish);
   }
 
   /**
@@ -114,9 +120,16 @@ export class AdsServer {
    * retries once its ADS stream is up.
    */
   private serveVhds(call: ServerDuplexStream<DeltaDiscoveryRequest, DeltaDiscoveryResponse>): void {
-    this.streams.add(call);
     let vhds: VhdsStream | undefined;
-    const connectionId = `c${++this.connections}`;
+    const connectionId = this.track(call, () => {
+      if (!vhds) return;
+      const id = vhds.proxy.id;
+      this.vhdsByNode.get(id)?.delete(vhds);
+      if (this.vhdsByNode.get(id)?.size === 0) this.vhdsByNode.delete(id);
+      this.byNode.get(id)?.detach(vhds);
+      // What this stream's proxy rejected goes with the stream.
+      this.callbacks.onReply?.(vhds.proxy, TypeUrl.VirtualHost);
+    });
     call.on('data', (request: DeltaDiscoveryRequest) => {
       if (!vhds) {
         const ads = request.node?.id ? this.byNode.get(request.node.id) : undefined;
@@ -132,25 +145,8 @@ export class AdsServer {
         if (!this.vhdsByNode.has(id)) this.vhdsByNode.set(id, new Map());
         this.vhdsByNode.get(id)!.set(vhds, call);
         ads.attach(vhds);
-        vhds.handleRequest(request);
-        return;
       }
       vhds.handleRequest(request);
     });
-    const finish = () => {
-      if (!this.streams.delete(call)) return;
-      if (vhds) {
-        const id = vhds.proxy.id;
-        this.vhdsByNode.get(id)?.delete(vhds);
-        if (this.vhdsByNode.get(id)?.size === 0) this.vhdsByNode.delete(id);
-        this.byNode.get(id)?.detach(vhds);
-        // What this stream's proxy rejected goes with the stream.
-        this.callbacks.onReply?.(vhds.proxy, TypeUrl.VirtualHost);
-      }
-      call.end();
-    };
-    call.on('end', finish);
-    call.on('error', finish);
-    call.on('cancelled', finish);
   }
 }
