@@ -6,7 +6,6 @@ function encode(typeUrl: string, message: object): Uint8Array {
   return packAny(typeUrl, message).value;
 }
 
-const VIRTUAL_HOST = 'type.googleapis.com/envoy.config.route.v3.VirtualHost';
 /** RouteConfiguration.virtual_hosts is field 2, length-delimited. */
 const VIRTUAL_HOSTS_TAG = (2 << 3) | 2;
 const virtualHostFields = new WeakMap<object, Uint8Array>();
@@ -21,7 +20,7 @@ function encodeRouteConfiguration(message: { readonly virtual_hosts?: readonly o
   const { name, virtual_hosts: hosts = [], ...rest } = message as { name?: string; virtual_hosts?: readonly object[] };
   const parts = [encode(TypeUrl.RouteConfiguration, { name }), ...hosts.map((host) => {
     let field = virtualHostFields.get(host);
-    if (!field) virtualHostFields.set(host, (field = Writer.create().uint32(VIRTUAL_HOSTS_TAG).bytes(encode(VIRTUAL_HOST, host)).finish()));
+    if (!field) virtualHostFields.set(host, (field = Writer.create().uint32(VIRTUAL_HOSTS_TAG).bytes(encode(TypeUrl.VirtualHost, host)).finish()));
     return field;
   }), encode(TypeUrl.RouteConfiguration, rest)];
   return Buffer.concat(parts);
