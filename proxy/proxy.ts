@@ -44,7 +44,7 @@ export class Proxy {
   /** Exporters for the OTLP endpoints Telemetry policies name, created on first use. */
   private readonly policyExporters = new Map<string, OtlpExporter>();
   private draining = false;
-  private vhdsSynced = false;
+  private initialized = false;
   private adminBoundPort = 0;
   private healthBoundPort = 0;
 
@@ -155,10 +155,10 @@ export class Proxy {
 
   isReady(): boolean {
     const versions = this.store.current.versions;
-    // Like listeners and clusters, virtual hosts count for the first sync only: a port added later, or
-    // a VHDS stream in backoff, must not take a serving pod out of its Service.
-    this.vhdsSynced ||= this.vhds.synced;
-    return !this.draining && versions[TypeUrl.Listener] !== undefined && versions[TypeUrl.Cluster] !== undefined && this.vhdsSynced;
+    // The first full sync decides, once: a port added later, or a VHDS stream in backoff, must not take
+    // a serving pod out of its Service (listeners and clusters, once in, never go either).
+    this.initialized ||= versions[TypeUrl.Listener] !== undefined && versions[TypeUrl.Cluster] !== undefined && this.vhds.synced;
+    return !this.draining && this.initialized;
   }
 
   /** Stops accepting and lets in-flight requests finish, up to the bootstrap's drain deadline. */

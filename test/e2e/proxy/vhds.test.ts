@@ -19,7 +19,7 @@ describe('virtual hosts by VHDS', () => {
   });
 
   /** A controller stand-in whose route configuration 80 holds only a catch-all and takes app's virtual host from VHDS. */
-  async function controller() {
+  async function controller(listener = true) {
     const xds = await TestXdsServer.start();
     cleanups.push(() => xds.stop());
     const upstreams = { v1: await UpstreamServer.start('v1'), v2: await UpstreamServer.start('v2') };
@@ -27,7 +27,7 @@ describe('virtual hosts by VHDS', () => {
     xds.set(TypeUrl.Cluster, [cluster('app-v1'), cluster('app-v2')]);
     xds.set(TypeUrl.ClusterLoadAssignment, [endpoints('app-v1', [upstreams.v1.address]), endpoints('app-v2', [upstreams.v2.address])]);
     xds.set(TypeUrl.RouteConfiguration, [vhdsRouteConfig('80', [catchAll])]);
-    xds.set(TypeUrl.Listener, [httpListener('outbound_80', 0, '80')]);
+    if (listener) xds.set(TypeUrl.Listener, [httpListener('outbound_80', 0, '80')]);
     xds.vhds.set(appHost('app-v1'));
     return xds;
   }
@@ -118,6 +118,20 @@ describe('virtual hosts by VHDS', () => {
     xds.vhds.resume();
     await waitFor('ready', async () => (await request(proxy.proxy.adminPort, '/ready')).status === 200);
     expect(proxy.proxy.snapshot.versions[TypeUrl.VirtualHost]).toBe('1');
+  });
+
+  it('is not ready before its first virtual hosts even when probed before any listener came', async () => {
+    const xds = await controller(false);
+    xds.vhds.pause();
+    const proxy = await startProxy(xds);
+    cleanups.push(() => proxy.stop());
+    expect((await request(proxy.proxy.adminPort, '/ready')).status).toBe(503);
+    xds.set(TypeUrl.Listener, [httpListener('outbound_80', 0, '80')]);
+    await xds.vhds.waitForRequest((r) => r.resource_names_subscribe?.includes('80') === true);
+    await xds.waitForAck(TypeUrl.RouteConfiguration, '1');
+    expect((await request(proxy.proxy.adminPort, '/ready')).status).toBe(503);
+    xds.vhds.resume();
+    await waitFor('ready', async () => (await request(proxy.proxy.adminPort, '/ready')).status === 200);
   });
 
   it('stays ready when a port added later waits for its virtual hosts: VHDS counts for the first sync only', async () => {
