@@ -1,7 +1,7 @@
 import * as http from 'node:http';
 import * as http2 from 'node:http2';
 import * as https from 'node:https';
-import type { PeerCertificate } from 'node:tls';
+import { createSecureContext, type PeerCertificate } from 'node:tls';
 import type { ClusterConfig, Endpoint } from '../config/cluster-config';
 import type { CompiledSecret } from '../config/tls-config';
 import { EndpointState } from './endpoint-state';
@@ -136,8 +136,13 @@ function tlsOptions(config: ClusterConfig, [certificate, validation]: readonly (
   const tls = config.tls!;
   const ca = validation?.trustedCa ?? tls.trustedCa;
   return {
-    ...(certificate?.certificateChain ? { cert: certificate.certificateChain, key: certificate.privateKey } : {}),
-    ...(ca ? { ca } : {}),
+    // One context per pool, not PEM strings: an https.Agent names its pools by concatenating the
+    // PEMs of every request's options (kilobytes built and hashed per request), and each new
+    // connection would parse them into a context of its own again.
+    secureContext: createSecureContext({
+      ...(certificate?.certificateChain ? { cert: certificate.certificateChain, key: certificate.privateKey } : {}),
+      ...(ca ? { ca } : {}),
+    }),
     ...(tls.sni ? { servername: tls.sni } : {}),
     ALPNProtocols: ['http/1.1'],
     rejectUnauthorized: true,

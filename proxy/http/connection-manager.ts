@@ -8,7 +8,7 @@ import type { ConfigSnapshot } from '../config/snapshot';
 import { logAccess } from '../telemetry/access-log';
 import type { ProxyMetrics } from '../telemetry/metrics';
 import { DEFAULT_TELEMETRY, type ListenerTelemetry } from '../telemetry/listener-telemetry';
-import { continueTrace, type OtlpExporter } from '../telemetry/tracing';
+import { continueTrace, type OtlpExporter, type SpanContext } from '../telemetry/tracing';
 import { ProxyRequest, type Downstream } from './proxy-request';
 import { ProxyResponse } from './proxy-response';
 import { ResponseFlag } from './response-flags';
@@ -39,6 +39,8 @@ export interface ConnectionContext {
   /** The chain's config when the connection was accepted; used if the listener has since gone. */
   readonly chain: HttpConnectionConfig;
   readonly downstream: Downstream;
+  /** Told once per request, when its response has closed (the listener counts requests in flight). */
+  requestClosed(): void;
 }
 
 /**
@@ -82,6 +84,34 @@ function workloadOfIdentity(identity: string | undefined): string {
   return match ? match[1]! : identity;
 }
 
+/** A sampled request's span, exported once its response has closed. */
+function exportSpan(
+  span: { readonly trace: SpanContext; readonly exporter: OtlpExporter; readonly startEpochMs: number },
+  req: ProxyRequest,
+  res: ProxyResponse,
+  kind: 'server' | 'client',
+  durationMs: number,
+  telemetry: ListenerTelemetry,
+): void {
+  const startNs = BigInt(span.startEpochMs) * 1_000_000n;
+  span.exporter.export({
+    context: span.trace,
+    name: `${req.method} ${req.route?.route.name || req.pathname}`,
+    kind,
+    startNs,
+    endNs: startNs + BigInt(Math.round(durationMs * 1e6)),
+    attributes: {
+      'http.request.method': req.method,
+      'url.path': req.pathname,
+      'http.response.status_code': res.status,
+      'meshform.upstream_cluster': req.cluster ?? '',
+      'meshform.request_id': req.id,
+      ...Object.fromEntries((telemetry.tracing?.customTags ?? []).map(([tag, header]) => [tag, req.header(header) ?? ''])),
+    },
+    error: res.status >= 500 || res.status === 0,
+  });
+}
+
 /**
  * Envoy's HttpConnectionManager for one request: takes the current snapshot, resolves the route
  * before any filter runs, runs the composed filter chain, then logs and measures the outcome.
@@ -95,11 +125,11 @@ export class HttpConnectionManager {
     const current = listener?.chains.find((c) => (c.transportTls === true) === context.transportTls && c.network.kind === 'http')?.network;
     const chain = current?.kind === 'http' ? current : context.chain;
     const startedAt = performance.now();
-    const startEpochNs = BigInt(Date.now()) * 1_000_000n;
     const http2 = raw.httpVersionMajor === 2;
-    const headers = { ...raw.headers };
+    // The request's own header object is the working copy (pseudo-headers stay in it, unread: a
+    // matcher asks for them by name, forwarding skips them); the one copy made is what goes upstream.
+    const headers = raw.headers;
     const authority = String((http2 ? headers[':authority'] : headers.host) ?? headers.host ?? '');
-    for (const name of Object.keys(headers)) if (name.startsWith(':')) delete headers[name];
     forwardClientCert(headers, chain.forwardClientCert, context.downstream.peerIdentity);
     const requestId = typeof headers['x-request-id'] === 'string' && headers['x-request-id'] ? headers['x-request-id'] : randomUUID();
     const telemetry = listener?.telemetry ?? DEFAULT_TELEMETRY;
@@ -125,28 +155,16 @@ export class HttpConnectionManager {
     const res = new ProxyResponse(rawRes);
     const table: RouteTable | undefined = chain.inlineRoutes ?? (chain.routeConfigName ? snapshot.routes.get(chain.routeConfigName) : undefined);
     req.route = table?.match(authority, req);
+    const span = trace?.sampled && exporter ? { trace, exporter, startEpochMs: Date.now() } : undefined;
     rawRes.once('close', () => {
-      const durationMs = performance.now() - startedAt;
-      if (!rawRes.writableFinished) req.flags.add(ResponseFlag.DownstreamConnectionTermination);
-      this.record(req, res, listener?.direction ?? 'outbound', durationMs, telemetry, trace?.traceId);
-      if (trace && exporter) {
-        exporter.export({
-          context: trace,
-          name: `${req.method} ${req.route?.route.name || req.pathname}`,
-          kind: listener?.direction === 'inbound' ? 'server' : 'client',
-          startNs: startEpochNs,
-          endNs: startEpochNs + BigInt(Math.round(durationMs * 1e6)),
-          attributes: {
-            'http.request.method': req.method,
-            'url.path': req.pathname,
-            'http.response.status_code': res.status,
-            'meshform.upstream_cluster': req.cluster ?? '',
-            'meshform.request_id': req.id,
-            ...Object.fromEntries((telemetry.tracing?.customTags ?? []).map(([tag, header]) => [tag, req.header(header) ?? ''])),
-          },
-          error: res.status >= 500 || res.status === 0,
-        });
+      context.requestClosed();
+      if (!rawRes.writableFinished) {
+        req.flags.add(ResponseFlag.DownstreamConnectionTermination);
+        res.cancellation.cancel();
       }
+      const durationMs = performance.now() - startedAt;
+      this.record(req, res, listener?.direction ?? 'outbound', durationMs, telemetry, trace?.traceId);
+      if (span) exportSpan(span, req, res, listener?.direction === 'inbound' ? 'server' : 'client', durationMs, telemetry);
     });
     if (this.services.draining() && !http2) rawRes.setHeader('connection', 'close');
     chain.handler(req, res).catch((error: unknown) => {

@@ -1,6 +1,7 @@
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Http2ServerResponse } from 'node:http2';
 import type { ErrorCode } from '../errors';
+import { Cancellation } from './cancellation';
 
 /**
  * The downstream response, the same for HTTP/1.1 and HTTP/2. It records what access logs and
@@ -11,6 +12,8 @@ export class ProxyResponse {
   bytesSent = 0;
   /** Set when the proxy answered by itself instead of an upstream. */
   errorCode: ErrorCode | undefined;
+  /** Cancelled when the downstream goes before this response is complete: what is in flight upstream stops. */
+  readonly cancellation = new Cancellation();
 
   constructor(readonly raw: ServerResponse | Http2ServerResponse) {}
 

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import type { OutgoingHttpHeaders } from 'node:http';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { combineHashes, hash32 } from '../cluster/hash';
 import type { EndpointState } from '../cluster/endpoint-state';
@@ -9,6 +8,7 @@ import { applyHeaderMutations, type HeaderMutation } from '../config/header-muta
 import type { ClusterAction, HashPolicy, MatchedRoute, PathRewrite, RedirectAction, WeightedClusterEntry } from '../config/route-table';
 import { ErrorCode } from '../errors';
 import type { ProxyMetrics } from '../telemetry/metrics';
+import { Cancellation } from './cancellation';
 import type { Handler } from './filter';
 import { forwardableHeaders } from './hop-by-hop';
 import type { ProxyRequest } from './proxy-request';
@@ -174,7 +174,8 @@ interface Forwarding {
   readonly responseMutations: HeaderMutation[];
   /** Epoch ms by which the whole response must be complete (route timeout), or Infinity. */
   readonly deadline: number;
-  readonly signal: AbortSignal;
+  /** Cancelled when the downstream goes before its response is complete. */
+  readonly cancel: Cancellation;
   readonly services: RouterServices;
 }
 
@@ -192,14 +193,6 @@ async function forward(req: ProxyRequest, res: ProxyResponse, matched: MatchedRo
     res.localReply(503, ErrorCode.UpstreamOverflow, `upstream overflow: ${entry.name} reached max_requests`);
     return;
   }
-  const abort = new AbortController();
-  const onDownstreamClose = () => {
-    if (!res.raw.writableFinished) {
-      req.flags.add(ResponseFlag.DownstreamConnectionTermination);
-      abort.abort();
-    }
-  };
-  res.raw.once('close', onDownstreamClose);
   try {
     const replayable = action.retry !== undefined || action.mirrors.length > 0;
     const body: RequestBody = replayable
@@ -216,7 +209,7 @@ async function forward(req: ProxyRequest, res: ProxyResponse, matched: MatchedRo
       body,
       responseMutations: responseMutations(matched, entry),
       deadline: action.timeoutMs > 0 ? Date.now() + action.timeoutMs : Infinity,
-      signal: abort.signal,
+      cancel: res.cancellation,
       services,
     };
     if (body.kind === 'buffered') {
@@ -224,7 +217,6 @@ async function forward(req: ProxyRequest, res: ProxyResponse, matched: MatchedRo
     }
     await attemptLoop(forwarding);
   } finally {
-    res.raw.off('close', onDownstreamClose);
     cluster.endRequest();
   }
 }
@@ -262,9 +254,9 @@ async function attemptLoop(f: Forwarding): Promise<void> {
         headers: f.headers,
         body: f.body.kind === 'buffered' ? f.body.data : f.body.stream,
         timeoutMs: Number.isFinite(timeoutMs) ? Math.max(1, timeoutMs) : 0,
-        signal: f.signal,
+        cancel: f.cancel,
       });
-      if (f.signal.aborted) {
+      if (f.cancel.cancelled) {
         if (result.kind === 'response') result.response.discard();
         return;
       }
@@ -275,7 +267,7 @@ async function attemptLoop(f: Forwarding): Promise<void> {
       if (policy && !routeTimedOut && retry < policy.numRetries && isRetriable(policy, result)) {
         if (result.kind === 'response') result.response.discard();
         if (await backOff(f, retry)) continue;
-        if (f.signal.aborted) return;
+        if (f.cancel.cancelled) return;
         req.flags.add(ResponseFlag.UpstreamRetryLimitExceeded);
       }
       if (result.kind === 'failure') {
@@ -301,11 +293,19 @@ async function backOff(f: Forwarding, retry: number): Promise<boolean> {
   if (Date.now() + backoff >= f.deadline || !f.cluster.tryStartRetry()) return false;
   f.services.metrics.retries.inc({ cluster: f.cluster.name });
   try {
-    await sleep(backoff, undefined, { signal: f.signal }).catch(() => undefined);
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        f.cancel.unwatch(done);
+        resolve();
+      };
+      const timer = setTimeout(done, backoff);
+      f.cancel.watch(done);
+    });
   } finally {
     f.cluster.endRetry();
   }
-  return !f.signal.aborted;
+  return !f.cancel.cancelled;
 }
 
 /**
@@ -377,9 +377,16 @@ function shadow(f: Forwarding, clusterName: string, body: Buffer): void {
     headers: f.headers,
     body,
     timeoutMs: MIRROR_TIMEOUT_MS,
-    signal: AbortSignal.timeout(MIRROR_TIMEOUT_MS),
+    cancel: mirrorCancellation(),
   }).then((result) => {
     if (result.kind === 'response') result.response.discard();
     else f.services.logger.debug({ event: 'mirror.failed', cluster: clusterName, reason: result.message }, 'mirror request failed');
   });
+}
+
+/** A mirror is cut once MIRROR_TIMEOUT_MS have passed, whether or not its answer has started. */
+function mirrorCancellation(): Cancellation {
+  const cancel = new Cancellation();
+  setTimeout(() => cancel.cancel(), MIRROR_TIMEOUT_MS).unref();
+  return cancel;
 }

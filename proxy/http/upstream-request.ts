@@ -5,6 +5,7 @@ import type { Readable } from 'node:stream';
 import type { EndpointState } from '../cluster/endpoint-state';
 import type { UpstreamCluster } from '../cluster/upstream-cluster';
 import type { ConfigSnapshot } from '../config/snapshot';
+import type { Cancellation } from './cancellation';
 
 export type FailureReason = 'connect-failure' | 'reset' | 'refused-stream' | 'timeout' | 'overflow' | 'identity';
 
@@ -36,7 +37,8 @@ export interface AttemptOptions {
   readonly body: Buffer | Readable;
   /** Time allowed until response headers; 0 for none. */
   readonly timeoutMs: number;
-  readonly signal: AbortSignal;
+  /** Cancels the exchange, its response body included, for as long as it watches nothing else. */
+  readonly cancel: Cancellation;
 }
 
 const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ETIMEDOUT', 'ENOTFOUND']);
@@ -99,11 +101,11 @@ function sendHttp1(options: AttemptOptions): Promise<AttemptResult> {
       port: endpoint.endpoint.port,
       method: options.method,
       path: options.path,
-      headers: { ...options.headers, host: options.authority },
+      headers: rawHeaders(options.headers, options.authority),
       agent: cluster.state.agentFor(cluster.config, options.snapshot.secrets),
-      signal: options.signal,
       ...(cluster.config.tls ? { protocol: 'https:' } : {}),
     });
+    options.cancel.watch(() => request.destroy());
     attempt.arm(() => request.destroy(new AttemptError('timeout', `no response within ${options.timeoutMs} ms`)));
     request.on('socket', (socket) => {
       attempt.dequeue();
@@ -166,8 +168,8 @@ function sendHttp2(options: AttemptOptions): Promise<AttemptResult> {
         [http2.constants.HTTP2_HEADER_AUTHORITY]: options.authority,
         [http2.constants.HTTP2_HEADER_SCHEME]: options.scheme,
       },
-      { signal: options.signal },
     );
+    options.cancel.watch(() => stream.close(http2.constants.NGHTTP2_CANCEL));
     // Its last stream: the session takes no more and closes once its streams finish.
     if (cluster.state.countRequest(session, cluster.config)) cluster.state.retireSession(session, stream);
     attempt.arm(() => stream.close(http2.constants.NGHTTP2_CANCEL));
@@ -188,7 +190,7 @@ function sendHttp2(options: AttemptOptions): Promise<AttemptResult> {
     });
     stream.once('close', () => {
       session.off('error', onSessionError);
-      if (stream.rstCode === http2.constants.NGHTTP2_CANCEL && !options.signal.aborted) {
+      if (stream.rstCode === http2.constants.NGHTTP2_CANCEL && !options.cancel.cancelled) {
         attempt.settle({ kind: 'failure', reason: 'timeout', message: `no response within ${options.timeoutMs} ms` });
       } else if (stream.rstCode === http2.constants.NGHTTP2_REFUSED_STREAM) {
         attempt.settle({ kind: 'failure', reason: 'refused-stream', message: 'upstream refused the stream' });
@@ -200,6 +202,22 @@ function sendHttp2(options: AttemptOptions): Promise<AttemptResult> {
     if (Buffer.isBuffer(options.body)) stream.end(options.body);
     else options.body.pipe(stream);
   });
+}
+
+/**
+ * Headers as Node's flat list, Host (the authority) included: ClientRequest writes a list as it
+ * is, where an object goes through setHeader one header at a time into a map of its own first.
+ */
+function rawHeaders(headers: http.OutgoingHttpHeaders, authority: string): string[] {
+  const list: string[] = [];
+  for (const name in headers) {
+    const value = headers[name];
+    if (value === undefined) continue;
+    if (Array.isArray(value)) for (const item of value) list.push(name, item);
+    else list.push(name, typeof value === 'string' ? value : String(value));
+  }
+  list.push('host', authority);
+  return list;
 }
 
 function classify(error: NodeJS.ErrnoException): AttemptResult {

@@ -175,7 +175,19 @@ export class ListenerRuntime {
     // headersTimeout only on servers it listens with, and these servers are handed connections).
     const headersTimer = useHttp2 ? undefined : setTimeout(() => socket.destroy(), network.requestHeadersTimeoutMs);
     socket.once('close', () => clearTimeout(headersTimer));
-    socket[CONTEXT] = { listenerName: this.name, transportTls: downstream.tls, chain: network, downstream, active: 0, headersTimer };
+    const context = {
+      listenerName: this.name,
+      transportTls: downstream.tls,
+      chain: network,
+      downstream,
+      active: 0,
+      headersTimer,
+      requestClosed: () => {
+        context.active -= 1;
+        if (this.draining && context.active === 0 && !useHttp2) socket.end();
+      },
+    };
+    socket[CONTEXT] = context;
     const servers = this.serversFor(network);
     (useHttp2 ? servers.h2 : servers.h1).emit('connection', socket);
     // The HTTP/1.1 parser reads the stream; a peeked socket was paused with its first bytes put back.
@@ -194,10 +206,6 @@ export class ListenerRuntime {
       }
       clearTimeout(context.headersTimer);
       context.active += 1;
-      res.once('close', () => {
-        context.active -= 1;
-        if (this.draining && context.active === 0 && req.httpVersionMajor === 1) socket.end();
-      });
       this.deps.connections.handle(req, res, context);
     };
     // keepAliveTimeout is the HCM idle timeout: how long a connection may sit with no request.

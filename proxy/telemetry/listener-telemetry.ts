@@ -22,10 +22,14 @@ export interface ListenerTelemetry {
   readonly accessLog: { readonly enabled: boolean; readonly format: 'json' | 'text'; readonly errorsOnly: boolean };
 }
 
+/**
+ * Without a Telemetry policy: metrics on, access logs off (as Envoy, Istio and Linkerd do: a line
+ * per request is work and log volume nobody asked for), tracing as the bootstrap says.
+ */
 export const DEFAULT_TELEMETRY: ListenerTelemetry = {
   tracing: undefined,
   metricsEnabled: true,
-  accessLog: { enabled: true, format: 'json', errorsOnly: false },
+  accessLog: { enabled: false, format: 'json', errorsOnly: false },
 };
 
 type JsonObject = { [key: string]: JsonValue };

@@ -1,4 +1,4 @@
-import { msToDuration, TypeUrl } from '../../lib/xds';
+import { msToDuration, toStruct, TypeUrl } from '../../lib/xds';
 
 /** Small builders of Envoy v3 resources (plain objects) for tests; anything else passes through `extra`. */
 type Obj = Record<string, unknown>;
@@ -21,6 +21,11 @@ export function hcm(routeConfigName: string, filters: Obj[] = [], extra: Obj = {
 
 export function listener(name: string, port: number, chains: Obj[], extra: Obj = {}, host = '127.0.0.1'): Obj & { name: string } {
   return { name, address: { socket_address: { address: host, port_value: port } }, filter_chains: chains, ...extra };
+}
+
+/** A listener with access logs on, as the controller sends a Telemetry policy that enables them (they are off by default). */
+export function withAccessLogs<T extends Obj>(resource: T): T {
+  return { ...resource, metadata: { filter_metadata: { 'meshform.dev/telemetry': toStruct({ accessLogs: { enabled: true } }) } } };
 }
 
 /** A plaintext HTTP listener using RDS route config `routeConfigName`. */

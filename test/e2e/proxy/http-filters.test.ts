@@ -6,7 +6,7 @@ import { TypeUrl } from '../../../lib/xds';
 import { request } from '../../support/http-client';
 import { listenerPort, startProxy, type ProxyUnderTest } from '../../support/proxy-harness';
 import { UpstreamServer } from '../../support/upstream-server';
-import { cluster, duration, endpoints, httpFilter, httpListener, prefix, route, routeConfig, toCluster, virtualHost } from '../../support/xds-resources';
+import { cluster, duration, endpoints, httpFilter, httpListener, prefix, route, routeConfig, toCluster, virtualHost, withAccessLogs } from '../../support/xds-resources';
 import { TestXdsServer } from '../../support/xds-test-server';
 import { waitFor } from '../../support/wait';
 
@@ -68,7 +68,7 @@ describe('HTTP filters', () => {
     ]);
     const jwks = JSON.stringify({ keys: [jwk] });
     xds.set(TypeUrl.Listener, [
-      httpListener('outbound_80', 0, '80', [
+      withAccessLogs(httpListener('outbound_80', 0, '80', [
         httpFilter('envoy.filters.http.jwt_authn', TypeUrl.JwtAuthentication, {
           providers: {
             issuer: { issuer: 'https://issuer.test', audiences: ['web'], local_jwks: { inline_string: jwks }, forward: true },
@@ -102,7 +102,7 @@ describe('HTTP filters', () => {
         }),
         httpFilter('envoy.filters.http.local_ratelimit', TypeUrl.LocalRateLimit, { stat_prefix: 'listener' }),
         httpFilter('envoy.filters.http.fault', TypeUrl.HttpFault, {}),
-      ]),
+      ])),
     ]);
     proxy = await startProxy(xds);
     port = await listenerPort(proxy.proxy, 'outbound_80');

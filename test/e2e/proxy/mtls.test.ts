@@ -14,6 +14,7 @@ import {
   endpoints,
   httpFilter,
   httpListener,
+  withAccessLogs,
   inboundListener,
   inlineHcm,
   prefix,
@@ -51,8 +52,8 @@ describe('mTLS between sidecars', () => {
     serverXds.set(TypeUrl.Cluster, [local]);
     serverXds.set(TypeUrl.Secret, [certificateSecret(reviews.cert, reviews.key), rootCaSecret(ca.root.cert)]);
     serverXds.set(TypeUrl.Listener, [
-      inboundListener('inbound_strict', 0, 'STRICT', inlineHcm('inbound|80||', toApp, [onlyWeb])),
-      inboundListener('inbound_permissive', 0, 'PERMISSIVE', inlineHcm('inbound|80||', toApp, [], { forward_client_cert_details: 'SANITIZE_SET' })),
+      withAccessLogs(inboundListener('inbound_strict', 0, 'STRICT', inlineHcm('inbound|80||', toApp, [onlyWeb]))),
+      withAccessLogs(inboundListener('inbound_permissive', 0, 'PERMISSIVE', inlineHcm('inbound|80||', toApp, [], { forward_client_cert_details: 'SANITIZE_SET' }))),
     ]);
     server = await startProxy(serverXds, { node: { id: 'sidecar~127.0.0.1~reviews.default~default.svc.cluster.local', cluster: 'reviews', metadata: { WORKLOAD: 'reviews' } } });
     strictPort = await listenerPort(server.proxy, 'inbound_strict');

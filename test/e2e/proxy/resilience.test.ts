@@ -4,7 +4,7 @@ import { TypeUrl } from '../../../lib/xds';
 import { request } from '../../support/http-client';
 import { listenerPort, startProxy, type ProxyUnderTest } from '../../support/proxy-harness';
 import { UpstreamServer } from '../../support/upstream-server';
-import { cluster, duration, endpoints, httpListener, prefix, route, routeConfig, toCluster, virtualHost } from '../../support/xds-resources';
+import { cluster, duration, endpoints, httpListener, prefix, route, routeConfig, toCluster, virtualHost, withAccessLogs } from '../../support/xds-resources';
 import { TestXdsServer } from '../../support/xds-test-server';
 import { waitFor } from '../../support/wait';
 
@@ -89,7 +89,7 @@ describe('resilience', () => {
         ]),
       ]),
     ]);
-    xds.set(TypeUrl.Listener, [httpListener('outbound_80', 0, '80')]);
+    xds.set(TypeUrl.Listener, [withAccessLogs(httpListener('outbound_80', 0, '80'))]);
     proxy = await startProxy(xds);
     port = await listenerPort(proxy.proxy, 'outbound_80');
     await xds.waitForAck(TypeUrl.ClusterLoadAssignment, '1');

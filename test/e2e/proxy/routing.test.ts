@@ -3,7 +3,7 @@ import { TypeUrl } from '../../../lib/xds';
 import { request } from '../../support/http-client';
 import { listenerPort, startProxy, type ProxyUnderTest } from '../../support/proxy-harness';
 import { UpstreamServer } from '../../support/upstream-server';
-import { cluster, endpoints, httpListener, prefix, route, routeConfig, toCluster, virtualHost } from '../../support/xds-resources';
+import { cluster, endpoints, httpListener, prefix, route, routeConfig, toCluster, virtualHost, withAccessLogs } from '../../support/xds-resources';
 import { TestXdsServer } from '../../support/xds-test-server';
 
 describe('HTTP routing through the proxy', () => {
@@ -44,7 +44,7 @@ describe('HTTP routing through the proxy', () => {
         ),
       ]),
     ]);
-    xds.set(TypeUrl.Listener, [httpListener('outbound_8080', 0, '8080')]);
+    xds.set(TypeUrl.Listener, [withAccessLogs(httpListener('outbound_8080', 0, '8080'))]);
     proxy = await startProxy(xds);
     port = await listenerPort(proxy.proxy, 'outbound_8080');
     await xds.waitForAck(TypeUrl.RouteConfiguration, '1');
