@@ -1,4 +1,5 @@
-import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { ServerResponse, type OutgoingHttpHeaders } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Http2ServerResponse } from 'node:http2';
 import type { ErrorCode } from '../errors';
 import { Cancellation } from './cancellation';
@@ -59,6 +60,7 @@ export class ProxyResponse {
   }
 
   write(chunk: Buffer): boolean {
+    if (this.bytesSent === 0 && this.raw instanceof ServerResponse && this.raw.socket) holdWritesForThisTick(this.raw.socket);
     this.bytesSent += chunk.length;
     return (this.raw as ServerResponse).write(chunk);
   }
@@ -71,4 +73,18 @@ export class ProxyResponse {
   addTrailers(trailers: OutgoingHttpHeaders): void {
     (this.raw as ServerResponse).addTrailers(trailers);
   }
+}
+
+/**
+ * Node writes an HTTP/1.1 response head and its first body chunk to the socket separately: two
+ * syscalls and, on mTLS, two TLS records. Corked until the end of this tick, the head and every
+ * chunk written meanwhile leave in one write; a body that streams on flows as it did.
+ */
+function holdWritesForThisTick(socket: Socket): void {
+  socket.cork();
+  process.nextTick(uncork, socket);
+}
+
+function uncork(socket: Socket): void {
+  socket.uncork();
 }
