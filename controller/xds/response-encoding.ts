@@ -1,6 +1,6 @@
 import type { ServiceDefinition } from '@grpc/grpc-js';
 import type { Type } from 'protobufjs';
-import { adsServiceDefinition, messageType, vhdsServiceDefinition, type DeltaDiscoveryResponse, type DiscoveryResponse } from '../../lib/xds';
+import { adsServiceDefinition, DiscoveryMessage, messageType, vhdsServiceDefinition, type DeltaDiscoveryResponse, type DiscoveryResponse } from '../../lib/xds';
 
 interface Body {
   readonly check: string;
@@ -31,14 +31,10 @@ function nonceLastEncoder<R extends { nonce: string }>(typeName: string, keyOf: 
 }
 
 /** Encodes a DiscoveryResponse (ADS, state of the world); alike by resources array, version and type. */
-export const encodeResponse = nonceLastEncoder<DiscoveryResponse>('envoy.service.discovery.v3.DiscoveryResponse', (r) => r.resources, (r) => `${r.version_info}|${r.type_url}`);
+export const encodeResponse = nonceLastEncoder<DiscoveryResponse>(DiscoveryMessage.Response, (r) => r.resources, (r) => `${r.version_info}|${r.type_url}`);
 
 /** Encodes a DeltaDiscoveryResponse (VHDS); alike by resources array, removed names and version. */
-export const encodeDeltaResponse = nonceLastEncoder<DeltaDiscoveryResponse>(
-  'envoy.service.discovery.v3.DeltaDiscoveryResponse',
-  (r) => r.resources,
-  (r) => `${r.system_version_info}|${r.type_url}|${r.removed_resources.join(',')}`,
-);
+export const encodeDeltaResponse = nonceLastEncoder<DeltaDiscoveryResponse>(DiscoveryMessage.DeltaResponse, (r) => r.resources, (r) => `${r.system_version_info}|${r.type_url}|${r.removed_resources.join(',')}`);
 
 /** The ADS service as the controller serves it: the standard definition with `encodeResponse`. */
 export const controllerAdsDefinition: ServiceDefinition = {

@@ -3,6 +3,7 @@ import type { IConversionOptions } from 'protobufjs';
 import type { PackedAny } from './any';
 import { messageType } from './proto-root';
 import type { ProtoStruct } from './struct';
+import { DiscoveryMessage } from './type-urls';
 
 export interface XdsNode {
   id: string;
@@ -66,5 +67,5 @@ export function xdsStreamMethod<Req extends object, Res extends object>(path: st
 
 /** The ADS service for grpc-js: `server.addService(adsServiceDefinition, …)` or a generic client. */
 export const adsServiceDefinition: ServiceDefinition = {
-  StreamAggregatedResources: xdsStreamMethod<DiscoveryRequest, DiscoveryResponse>(ADS_METHOD_PATH, 'envoy.service.discovery.v3.DiscoveryRequest', 'envoy.service.discovery.v3.DiscoveryResponse'),
+  StreamAggregatedResources: xdsStreamMethod<DiscoveryRequest, DiscoveryResponse>(ADS_METHOD_PATH, DiscoveryMessage.Request, DiscoveryMessage.Response),
 };

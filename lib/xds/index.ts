@@ -9,5 +9,5 @@ export type { Duration } from './duration';
 export { messageType, xdsRoot } from './proto-root';
 export { fromStruct, toStruct } from './struct';
 export type { JsonValue, ProtoStruct } from './struct';
-export { TypeUrl, typeNameOf } from './type-urls';
+export { DiscoveryMessage, TypeUrl, typeNameOf } from './type-urls';
 export type { TypeUrlValue } from './type-urls';

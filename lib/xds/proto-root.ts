@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import * as protobuf from 'protobufjs';
+import { DiscoveryMessage, TypeUrl, typeNameOf } from './type-urls';
 
 /**
- * Every proto a Meshform resource may embed. They share one root so that a `google.protobuf.Any`
+ * The protos that define the messages below. They share one root so that a `google.protobuf.Any`
  * found anywhere (a filter's typed_config, a transport socket) resolves against the same types.
  */
 const PROTO_FILES = [
@@ -31,12 +32,24 @@ const PROTO_FILES = [
   'google/rpc/status.proto',
 ];
 
+/**
+ * The messages Meshform encodes or decodes: those of its xDS streams and every type a resource
+ * embeds in an Any. The root holds these and what their fields reference, nothing else: the protos
+ * above import a great deal more (validation rules, annotations, other extensions), which would
+ * cost every sidecar memory and start-up time.
+ */
+const MESSAGES = [...Object.values(DiscoveryMessage), ...Object.values(TypeUrl).map(typeNameOf)];
+
+/**
+ * The descriptor as JSON, when this code runs from a bundle: scripts/build-bundles.ts defines it
+ * (`descriptorDefine`), so a sidecar never parses a .proto file. Not defined when running from source.
+ */
+declare const MESHFORM_XDS_DESCRIPTOR: string | undefined;
+
 function includeDirs(): string[] {
   const deps = path.join(path.dirname(require.resolve('@grpc/grpc-js-xds/package.json')), 'deps');
   return ['envoy-api', 'xds', 'googleapis', 'protoc-gen-validate'].map((dir) => path.join(deps, dir));
 }
-
-let root: protobuf.Root | undefined;
 
 /** protobufjs bundles the well-known types except descriptor.proto, which Envoy's annotations import. */
 function registerDescriptorProto(): void {
@@ -47,9 +60,8 @@ function registerDescriptorProto(): void {
   if (nested) protobuf.common('descriptor', nested);
 }
 
-/** The protobufjs root holding the Envoy v3 xDS types (loaded once, on first use; keepCase). */
-export function xdsRoot(): protobuf.Root {
-  if (root) return root;
+/** Every type the protos define or import (keepCase), resolved. */
+function parseProtoFiles(): protobuf.Root {
   registerDescriptorProto();
   const dirs = includeDirs();
   const loaded = new protobuf.Root();
@@ -63,7 +75,74 @@ export function xdsRoot(): protobuf.Root {
   };
   loaded.loadSync(PROTO_FILES, { keepCase: true });
   loaded.resolveAll();
-  root = loaded;
+  return loaded;
+}
+
+/** The types a message's fields reach, transitively, with the message itself. */
+function collectReachable(type: protobuf.Type | protobuf.Enum, into: Set<protobuf.ReflectionObject>): void {
+  if (into.has(type)) return;
+  into.add(type);
+  if (type instanceof protobuf.Type) for (const field of type.fieldsArray) if (field.resolvedType) collectReachable(field.resolvedType, into);
+}
+
+/** Options protobufjs acts on (`packed`, `deprecated`…); custom ones, like `(validate.rules)`, are only data. */
+function builtInOptions(options: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  const kept = Object.entries(options ?? {}).filter(([name]) => !name.startsWith('('));
+  return kept.length > 0 ? Object.fromEntries(kept) : undefined;
+}
+
+function mapValues<T, U>(record: Record<string, T> | undefined, map: (value: T, key: string) => U): Record<string, U> | undefined {
+  return record && Object.fromEntries(Object.entries(record).map(([key, value]) => [key, map(value, key)]));
+}
+
+/** A kept type's JSON: field types fully qualified (the namespaces around them are pruned), custom options dropped. */
+function definitionJson(object: protobuf.Type | protobuf.Enum): protobuf.AnyNestedObject {
+  if (object instanceof protobuf.Enum) {
+    // Value options carry only annotations in these protos (protobufjs reads nothing but editions' `features` there).
+    const { valuesOptions: _valuesOptions, ...json } = object.toJSON() as protobuf.IEnum & { valuesOptions?: unknown };
+    return { ...json, options: builtInOptions(json.options) };
+  }
+  const { nested: _nested, ...json } = object.toJSON();
+  return {
+    ...json,
+    options: builtInOptions(json.options),
+    oneofs: mapValues(json.oneofs, (oneof) => ({ ...oneof, options: builtInOptions(oneof.options) })),
+    fields: mapValues(json.fields, (field, name) => ({ ...field, type: object.fields[name]!.resolvedType?.fullName ?? field.type, options: builtInOptions(field.options) }))!,
+  };
+}
+
+/** The JSON of the kept types under a namespace (or message), and of the namespaces leading to them. */
+function prunedNested(parent: protobuf.NamespaceBase, kept: ReadonlySet<protobuf.ReflectionObject>): Record<string, protobuf.AnyNestedObject> | undefined {
+  const nested: Record<string, protobuf.AnyNestedObject> = {};
+  for (const child of parent.nestedArray) {
+    const below = child instanceof protobuf.Namespace || child instanceof protobuf.Type ? prunedNested(child, kept) : undefined;
+    if (kept.has(child)) nested[child.name] = { ...definitionJson(child as protobuf.Type | protobuf.Enum), ...(below ? { nested: below } : {}) };
+    else if (below) nested[child.name] = { nested: below };
+  }
+  return Object.keys(nested).length > 0 ? nested : undefined;
+}
+
+/**
+ * The descriptor (protobufjs JSON) of MESSAGES and the types they reach, parsed from the protos.
+ * Throws if one of them is not defined there.
+ */
+export function xdsDescriptor(): protobuf.INamespace {
+  const full = parseProtoFiles();
+  const kept = new Set<protobuf.ReflectionObject>();
+  for (const name of MESSAGES) collectReachable(full.lookupType(name), kept);
+  return { nested: prunedNested(full, kept) };
+}
+
+/** esbuild's `define` that embeds the descriptor in a bundle (see MESHFORM_XDS_DESCRIPTOR). */
+export function descriptorDefine(): Record<string, string> {
+  return { MESHFORM_XDS_DESCRIPTOR: JSON.stringify(JSON.stringify(xdsDescriptor())) };
+}
+
+let root: protobuf.Root | undefined;
+
+/** The protobufjs root holding the xDS types Meshform uses (loaded once, on first use; keepCase). */
+export function xdsRoot(): protobuf.Root {
+  root ??= protobuf.Root.fromJSON(typeof MESHFORM_XDS_DESCRIPTOR === 'string' ? (JSON.parse(MESHFORM_XDS_DESCRIPTOR) as protobuf.INamespace) : xdsDescriptor());
   return root;
 }
 

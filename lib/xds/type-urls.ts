@@ -30,6 +30,14 @@ export const TypeUrl = {
 
 export type TypeUrlValue = (typeof TypeUrl)[keyof typeof TypeUrl];
 
+/** The messages of the xDS streams themselves: ADS, and the delta protocol VHDS speaks. */
+export const DiscoveryMessage = {
+  Request: 'envoy.service.discovery.v3.DiscoveryRequest',
+  Response: 'envoy.service.discovery.v3.DiscoveryResponse',
+  DeltaRequest: 'envoy.service.discovery.v3.DeltaDiscoveryRequest',
+  DeltaResponse: 'envoy.service.discovery.v3.DeltaDiscoveryResponse',
+} as const;
+
 /** The fully qualified message name of a type URL (what follows the last `/`). */
 export function typeNameOf(typeUrl: string): string {
   return typeUrl.slice(typeUrl.lastIndexOf('/') + 1);

@@ -1,6 +1,7 @@
 import type { ServiceDefinition } from '@grpc/grpc-js';
 import type { PackedAny } from './any';
 import { xdsStreamMethod, type RpcStatus, type XdsNode } from './ads-service';
+import { DiscoveryMessage } from './type-urls';
 
 /** envoy.service.discovery.v3.DeltaDiscoveryRequest, as far as VHDS uses it. */
 export interface DeltaDiscoveryRequest {
@@ -48,9 +49,5 @@ export const VHDS_METHOD_PATH = `/${VHDS_SERVICE_NAME}/DeltaVirtualHosts`;
  * a change of one service sends that service's virtual host, not the whole table.
  */
 export const vhdsServiceDefinition: ServiceDefinition = {
-  DeltaVirtualHosts: xdsStreamMethod<DeltaDiscoveryRequest, DeltaDiscoveryResponse>(
-    VHDS_METHOD_PATH,
-    'envoy.service.discovery.v3.DeltaDiscoveryRequest',
-    'envoy.service.discovery.v3.DeltaDiscoveryResponse',
-  ),
+  DeltaVirtualHosts: xdsStreamMethod<DeltaDiscoveryRequest, DeltaDiscoveryResponse>(VHDS_METHOD_PATH, DiscoveryMessage.DeltaRequest, DiscoveryMessage.DeltaResponse),
 };
