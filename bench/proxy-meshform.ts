@@ -5,6 +5,7 @@ import { App, Chart } from 'cdk8s';
 import { MeshService, MtlsMode, PolicyTarget, StrictMtls } from '../constructs';
 import { readMeshDir } from '../lib/manifests';
 import type { MeshResource } from '../lib/api';
+import { SIDECAR_NODE_FLAGS } from '../proxy/node-flags';
 import { addressesOf, INGRESS_NAME, planInstances, Workspace, type PlannedInstance } from '../runner';
 import { writeGitOpsFolder } from '../stacks/gitops-output';
 import { startTracked, stderrTail, stopTracked, waitForLine } from './support/child-processes';
@@ -61,7 +62,7 @@ export async function startMeshformPath(options: MeshformPathOptions): Promise<P
     controller.stdout!.resume();
     for (const plan of [ingressPlan, planned[0]!]) {
       const f = files.get(plan.name)!;
-      const sidecar = startTracked(process.execPath, [...(options.sidecarNodeFlags ?? []), options.bundles.proxy, '--bootstrap', f.bootstrap]);
+      const sidecar = startTracked(process.execPath, [...SIDECAR_NODE_FLAGS, ...(options.sidecarNodeFlags ?? []), options.bundles.proxy, '--bootstrap', f.bootstrap]);
       sidecars.push(sidecar);
       // Logs are read and dropped, as a log collector would read them, so a full pipe never stalls a proxy.
       sidecar.stdout!.resume();

@@ -51,9 +51,9 @@ export class ManagedProcess {
 const children = new Set<ManagedProcess>();
 let exitHookInstalled = false;
 
-/** Starts a Node process running the meshform CLI script `entry`; it dies with the runner even if the runner crashes. */
-export function startCli(name: string, entry: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; onStderr?: (line: string) => void } = {}): ManagedProcess {
-  const child = spawn(process.execPath, [entry, ...args], {
+/** Starts a Node process (with `nodeFlags`) running the meshform CLI script `entry`; it dies with the runner even if the runner crashes. */
+export function startCli(name: string, entry: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; nodeFlags?: readonly string[]; onStderr?: (line: string) => void } = {}): ManagedProcess {
+  const child = spawn(process.execPath, [...(options.nodeFlags ?? []), entry, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...options.env },
   });

@@ -1,5 +1,6 @@
 import { DemoGrpcService, DemoService, knobsFromEnv } from '../examples/demo-services';
 import { readMeshDir } from '../lib/manifests';
+import { SIDECAR_NODE_FLAGS } from '../proxy/node-flags';
 import { startCli, type ManagedProcess } from './child-process';
 import { cliEntry } from './cli-entry';
 import { addressesOf, INGRESS_NAME, planInstances, type PlannedInstance } from './instance-plan';
@@ -90,8 +91,8 @@ export class LocalMesh {
     this.options.progress?.(line);
   }
 
-  private spawn(name: string, args: string[]): ManagedProcess {
-    const proc = startCli(name, this.cliScript, args, { onStderr: (line) => this.options.logs?.(name, line) });
+  private spawn(name: string, args: string[], nodeFlags: readonly string[] = []): ManagedProcess {
+    const proc = startCli(name, this.cliScript, args, { nodeFlags, onStderr: (line) => this.options.logs?.(name, line) });
     this.processes.push(proc);
     return proc;
   }
@@ -122,7 +123,7 @@ export class LocalMesh {
     // retry the connection until it listens.
     const controller = this.spawn('controller', ['controller', '--local', this.options.manifestsDir, '--registry', workspace.registryFile, '--host', controllerHost, '--xds-port', '15010', '--admin-port', '15014']);
     const sidecars = [ingressPlan, ...planned.filter((p) => p.sidecar)];
-    const proxies = sidecars.map((plan) => ({ plan, proc: this.spawn(plan.name, ['proxy', '--bootstrap', files.get(plan.name)!.bootstrap]) }));
+    const proxies = sidecars.map((plan) => ({ plan, proc: this.spawn(plan.name, ['proxy', '--bootstrap', files.get(plan.name)!.bootstrap], SIDECAR_NODE_FLAGS) }));
 
     for (const plan of planned) {
       const calls = Object.fromEntries(Object.entries(plan.calls).map(([svc, port]) => [svc, `http://${plan.sidecar ? plan.outboundIp : at(0).outboundIp}:${port}`]));
