@@ -1,43 +1,49 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { en } from 'zod/locales';
 import type { JsonValue } from '../../lib/xds';
 import { ErrorCode, ProxyError } from '../errors';
 import { AppProbesSchema } from './app-probe-schema';
 
-const hostPort = z.string().regex(/^[^:]+:\d+$/, 'expected host:port');
+// zod/mini, not zod: the full library costs every sidecar ~10 MB resident for these few checks.
+// It has the same checks and, with its English locale, the same messages.
+z.config(en());
+
+const hostPort = z.string().check(z.regex(/^[^:]+:\d+$/, 'expected host:port'));
+const port = z.int().check(z.gte(0), z.lte(65535));
 
 const BootstrapSchema = z.object({
   node: z.object({
-    id: z.string().min(1),
-    cluster: z.string().default(''),
-    metadata: z.record(z.string(), z.json()).default({}),
+    id: z.string().check(z.minLength(1)),
+    cluster: z._default(z.string(), ''),
+    metadata: z._default(z.record(z.string(), z.json()), {}),
   }),
   controller: z.object({
     /** The host name is what TLS checks the controller's certificate against (its Service DNS name in a cluster). */
     address: hostPort,
     /** PEM roots for the controller's xDS certificate: with it, TLS; without it, plaintext (local mode). Re-read on every reconnect. */
-    caFile: z.string().min(1).optional(),
+    caFile: z.optional(z.string().check(z.minLength(1))),
     /** First reconnect delay; doubles (with jitter) up to maxBackoffMs while the controller is away. */
-    initialBackoffMs: z.number().int().positive().default(250),
-    maxBackoffMs: z.number().int().positive().default(10_000),
+    initialBackoffMs: z._default(z.int().check(z.positive()), 250),
+    maxBackoffMs: z._default(z.int().check(z.positive()), 10_000),
   }),
-  admin: z.object({ address: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535) }),
+  admin: z.object({ address: z._default(z.string(), '127.0.0.1'), port }),
   /** The only port meant for outside the pod: /ready, /stats/prometheus and /app-health/<key>. */
-  health: z.object({ address: z.string().default('0.0.0.0'), port: z.number().int().min(0).max(65535) }).optional(),
+  health: z.optional(z.object({ address: z._default(z.string(), '0.0.0.0'), port })),
   /** The app containers' original probes, which the kubelet reaches through GET /app-health/<key>. */
-  appProbes: AppProbesSchema.default({}),
+  appProbes: z._default(AppProbesSchema, {}),
   /** Identity token sent as node metadata TOKEN; re-read on every (re)connect so rotation works. */
-  tokenPath: z.string().optional(),
-  drainTimeoutMs: z.number().int().nonnegative().default(5_000),
-  tracing: z
-    .object({
-      otlpEndpoint: z.string().url(),
-      samplingPercent: z.number().min(0).max(100).default(100),
-      serviceName: z.string().optional(),
-    })
-    .optional(),
+  tokenPath: z.optional(z.string()),
+  drainTimeoutMs: z._default(z.int().check(z.nonnegative()), 5_000),
+  tracing: z.optional(
+    z.object({
+      otlpEndpoint: z.url(),
+      samplingPercent: z._default(z.number().check(z.gte(0), z.lte(100)), 100),
+      serviceName: z.optional(z.string()),
+    }),
+  ),
 });
 
 export type Bootstrap = z.infer<typeof BootstrapSchema>;
