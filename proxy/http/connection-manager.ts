@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
-import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
+import type { ServerHttp2Stream } from 'node:http2';
+import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import type { ForwardClientCert, HttpConnectionConfig, ListenerConfig } from '../config/listener-config';
 import type { RouteTable } from '../config/route-table';
@@ -10,7 +11,7 @@ import type { ProxyMetrics } from '../telemetry/metrics';
 import { DEFAULT_TELEMETRY, type ListenerTelemetry } from '../telemetry/listener-telemetry';
 import { continueTrace, type OtlpExporter, type SpanContext } from '../telemetry/tracing';
 import { ProxyRequest, type Downstream } from './proxy-request';
-import { ProxyResponse } from './proxy-response';
+import { Http1Response, Http2Response, type ProxyResponse } from './proxy-response';
 import { ResponseFlag } from './response-flags';
 
 export interface ConnectionManagerServices {
@@ -84,6 +85,8 @@ function workloadOfIdentity(identity: string | undefined): string {
   return match ? match[1]! : identity;
 }
 
+function ignoreStreamError(): void {}
+
 /** A sampled request's span, exported once its response has closed. */
 function exportSpan(
   span: { readonly trace: SpanContext; readonly exporter: OtlpExporter; readonly startEpochMs: number },
@@ -119,17 +122,46 @@ function exportSpan(
 export class HttpConnectionManager {
   constructor(private readonly services: ConnectionManagerServices) {}
 
-  handle(raw: IncomingMessage | Http2ServerRequest, rawRes: ServerResponse | Http2ServerResponse, context: ConnectionContext): void {
+  /** An HTTP/1.1 request as node:http parsed it. */
+  handleHttp1(raw: IncomingMessage, rawRes: ServerResponse, context: ConnectionContext): void {
+    const headers = raw.headers;
+    const length = headers['content-length'];
+    const hasBody = (length !== undefined && length !== '0') || headers['transfer-encoding'] !== undefined;
+    if (this.services.draining()) rawRes.setHeader('connection', 'close');
+    this.handle(raw.method ?? 'GET', raw.url ?? '/', String(headers.host ?? ''), headers, raw, hasBody, 'HTTP/1.1', new Http1Response(rawRes), context);
+  }
+
+  /** An HTTP/2 request: the stream itself carries the request body and the response. */
+  handleHttp2(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, context: ConnectionContext): void {
+    // A reset from the peer destroys the stream with an error; its close records the request.
+    stream.on('error', ignoreStreamError);
+    const authority = String(headers[':authority'] ?? headers.host ?? '');
+    const response = new Http2Response(stream);
+    this.handle(String(headers[':method'] ?? 'GET'), String(headers[':path'] ?? '/'), authority, headers, stream, !stream.endAfterHeaders, 'HTTP/2', response, context);
+  }
+
+  /**
+   * Resolves the route before any filter runs, runs the composed filter chain, then logs and
+   * measures the outcome once the response has closed.
+   */
+  private handle(
+    method: string,
+    path: string,
+    authority: string,
+    headers: IncomingHttpHeaders,
+    body: Readable,
+    hasBody: boolean,
+    protocol: 'HTTP/1.1' | 'HTTP/2',
+    res: ProxyResponse,
+    context: ConnectionContext,
+  ): void {
     const snapshot = this.services.snapshot();
     const listener: ListenerConfig | undefined = snapshot.listeners.get(context.listenerName);
     const current = listener?.chains.find((c) => (c.transportTls === true) === context.transportTls && c.network.kind === 'http')?.network;
     const chain = current?.kind === 'http' ? current : context.chain;
     const startedAt = performance.now();
-    const http2 = raw.httpVersionMajor === 2;
     // The request's own header object is the working copy (pseudo-headers stay in it, unread: a
     // matcher asks for them by name, forwarding skips them); the one copy made is what goes upstream.
-    const headers = raw.headers;
-    const authority = String((http2 ? headers[':authority'] : headers.host) ?? headers.host ?? '');
     forwardClientCert(headers, chain.forwardClientCert, context.downstream.peerIdentity);
     const requestId = typeof headers['x-request-id'] === 'string' && headers['x-request-id'] ? headers['x-request-id'] : randomUUID();
     const telemetry = listener?.telemetry ?? DEFAULT_TELEMETRY;
@@ -140,25 +172,14 @@ export class HttpConnectionManager {
       exporter || telemetry.tracing
         ? continueTrace(headers, chain.samplingPercent ?? tracing.samplingPercent, telemetry.tracing?.propagation)
         : undefined;
-    const req = new ProxyRequest(
-      raw.method ?? 'GET',
-      raw.url ?? '/',
-      authority,
-      context.downstream.tls ? 'https' : 'http',
-      headers,
-      raw,
-      context.downstream,
-      http2 ? 'HTTP/2' : 'HTTP/1.1',
-      requestId,
-      snapshot,
-    );
-    const res = new ProxyResponse(rawRes);
+    const req = new ProxyRequest(method, path, authority, context.downstream.tls ? 'https' : 'http', headers, body, hasBody, context.downstream, protocol, requestId, snapshot);
     const table: RouteTable | undefined = chain.inlineRoutes ?? (chain.routeConfigName ? snapshot.routes.get(chain.routeConfigName) : undefined);
     req.route = table?.match(authority, req);
     const span = trace?.sampled && exporter ? { trace, exporter, startEpochMs: Date.now() } : undefined;
-    rawRes.once('close', () => {
+    const raw = res.raw;
+    raw.once('close', () => {
       context.requestClosed();
-      if (!rawRes.writableFinished) {
+      if (!raw.writableFinished) {
         req.flags.add(ResponseFlag.DownstreamConnectionTermination);
         res.cancellation.cancel();
       }
@@ -166,11 +187,10 @@ export class HttpConnectionManager {
       this.record(req, res, listener?.direction ?? 'outbound', durationMs, telemetry, trace?.traceId);
       if (span) exportSpan(span, req, res, listener?.direction === 'inbound' ? 'server' : 'client', durationMs, telemetry);
     });
-    if (this.services.draining() && !http2) rawRes.setHeader('connection', 'close');
     chain.handler(req, res).catch((error: unknown) => {
       this.services.logger.error({ event: 'http.filter_error', err: error, requestId }, 'filter chain failed');
       if (!res.started) res.localReply(500, undefined, 'internal proxy error');
-      else rawRes.destroy();
+      else raw.destroy();
     });
   }
 

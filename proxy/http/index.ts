@@ -5,7 +5,7 @@ export type { Filter, Handler } from './filter';
 export { forwardableHeaders } from './hop-by-hop';
 export { ProxyRequest } from './proxy-request';
 export type { Downstream } from './proxy-request';
-export { ProxyResponse } from './proxy-response';
+export { Http1Response, Http2Response, ProxyResponse } from './proxy-response';
 export { readBody } from './request-body';
 export type { RequestBody } from './request-body';
 export { ResponseFlag } from './response-flags';

@@ -39,6 +39,8 @@ export class ProxyRequest {
     readonly scheme: 'http' | 'https',
     readonly headers: IncomingHttpHeaders,
     readonly body: Readable,
+    /** Whether a body follows the headers (a length, chunked, or an HTTP/2 stream left open). */
+    readonly hasBody: boolean,
     readonly downstream: Downstream,
     readonly protocol: 'HTTP/1.1' | 'HTTP/2',
     readonly id: string,

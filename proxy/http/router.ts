@@ -138,12 +138,6 @@ function requestHash(req: ProxyRequest, policies: readonly HashPolicy[]): { hash
   return { hash, setCookie };
 }
 
-function hasBody(req: ProxyRequest): boolean {
-  if (req.protocol === 'HTTP/2') return !req.body.readableEnded;
-  const length = req.headers['content-length'];
-  return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
-}
-
 function upstreamHeaders(req: ProxyRequest, matched: MatchedRoute, entry: WeightedClusterEntry): OutgoingHttpHeaders {
   const headers = forwardableHeaders(req.headers);
   headers['x-request-id'] = req.id;
@@ -196,7 +190,7 @@ async function forward(req: ProxyRequest, res: ProxyResponse, matched: MatchedRo
   try {
     const replayable = action.retry !== undefined || action.mirrors.length > 0;
     const body: RequestBody = replayable
-      ? await readBody(req.body, REPLAY_LIMIT_BYTES, hasBody(req))
+      ? await readBody(req.body, REPLAY_LIMIT_BYTES, req.hasBody)
       : { kind: 'streaming', stream: req.body };
     const forwarding: Forwarding = {
       req,

@@ -22,7 +22,8 @@ export interface ListenerDeps {
 const CONTEXT = Symbol('meshform.connection');
 /** A client that has not finished its TLS handshake (or sent its first bytes) by then is cut. */
 const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
-type TaggedSocket = Duplex & { [CONTEXT]?: ConnectionContext & { active: number; headersTimer: NodeJS.Timeout | undefined } };
+type TaggedContext = ConnectionContext & { active: number; headersTimer: NodeJS.Timeout | undefined };
+type TaggedSocket = Duplex & { [CONTEXT]?: TaggedContext };
 
 /**
  * One bound listener. Each connection is matched to a filter chain of the listener's current config
@@ -31,7 +32,9 @@ type TaggedSocket = Duplex & { [CONTEXT]?: ConnectionContext & { active: number;
  * connections are never cut by them.
  */
 export class ListenerRuntime {
-  private readonly server = net.createServer({ pauseOnConnect: false }, (socket) => this.onConnection(socket));
+  // noDelay as http.Server sets it on sockets it accepts itself: these are accepted here and handed
+  // on, and with Nagle a response written after a small unacknowledged one waits for a delayed ACK.
+  private readonly server = net.createServer({ pauseOnConnect: false, noDelay: true }, (socket) => this.onConnection(socket));
   private readonly sockets = new Set<TaggedSocket>();
   private readonly h2Sessions = new Set<http2.ServerHttp2Session>();
   private readonly httpServers = new WeakMap<HttpConnectionConfig, { h1: http.Server; h2: http2.Http2Server }>();
@@ -197,24 +200,36 @@ export class ListenerRuntime {
   private serversFor(network: HttpConnectionConfig): { h1: http.Server; h2: http2.Http2Server } {
     const existing = this.httpServers.get(network);
     if (existing) return existing;
-    const onRequest = (req: http.IncomingMessage | http2.Http2ServerRequest, res: http.ServerResponse | http2.Http2ServerResponse) => {
-      const socket = req.socket as TaggedSocket;
-      const context = socket[CONTEXT];
+    const begin = (context: TaggedContext) => {
+      clearTimeout(context.headersTimer);
+      context.active += 1;
+    };
+    // keepAliveTimeout is the HCM idle timeout: how long a connection may sit with no request.
+    const h1 = http.createServer({ maxHeaderSize: network.maxRequestHeadersBytes, keepAliveTimeout: network.idleTimeoutMs, requireHostHeader: false }, (req, res) => {
+      const context = (req.socket as TaggedSocket)[CONTEXT];
       if (!context) {
         res.destroy();
         return;
       }
-      clearTimeout(context.headersTimer);
-      context.active += 1;
-      this.deps.connections.handle(req, res, context);
-    };
-    // keepAliveTimeout is the HCM idle timeout: how long a connection may sit with no request.
-    const h1 = http.createServer({ maxHeaderSize: network.maxRequestHeadersBytes, keepAliveTimeout: network.idleTimeoutMs, requireHostHeader: false }, onRequest);
-    const h2 = http2.createServer({ maxSessionMemory: 64, settings: { maxHeaderListSize: network.maxRequestHeadersBytes } }, onRequest);
+      begin(context);
+      this.deps.connections.handleHttp1(req, res, context);
+    });
+    // Streams are taken from each session (no 'request' listener: that would turn on Node's
+    // compatibility layer and its two extra objects per request).
+    const h2 = http2.createServer({ maxSessionMemory: 64, settings: { maxHeaderListSize: network.maxRequestHeadersBytes } });
     h2.on('session', (session) => {
+      const context = (session.socket as TaggedSocket)[CONTEXT];
       this.h2Sessions.add(session);
       session.once('close', () => this.h2Sessions.delete(session));
       session.setTimeout(network.idleTimeoutMs, () => session.close());
+      session.on('stream', (stream, headers) => {
+        if (!context) {
+          stream.close(http2.constants.NGHTTP2_REFUSED_STREAM);
+          return;
+        }
+        begin(context);
+        this.deps.connections.handleHttp2(stream, headers, context);
+      });
       if (this.draining) session.close();
     });
     h2.on('sessionError', () => undefined);

@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { PassThrough } from 'node:stream';
 import { EMPTY_SNAPSHOT } from '../../../proxy/config/snapshot';
 import { ProxyRequest } from '../../../proxy/http/proxy-request';
-import { ProxyResponse } from '../../../proxy/http/proxy-response';
+import { Http1Response, type ProxyResponse } from '../../../proxy/http/proxy-response';
 
 /** A request as filters see it, without a socket. */
 export function stubRequest(path = '/', headers: Record<string, string> = {}): ProxyRequest {
@@ -13,6 +13,7 @@ export function stubRequest(path = '/', headers: Record<string, string> = {}): P
     'http',
     headers,
     new PassThrough(),
+    false,
     { remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', localPort: 80, tls: false },
     'HTTP/1.1',
     'req-1',
@@ -35,7 +36,7 @@ export function stubResponse(): ProxyResponse & { body: string; headers: Record<
     },
     destroyed: false,
   } as unknown as ServerResponse;
-  const response = new ProxyResponse(raw) as ProxyResponse & { body: string; headers: Record<string, unknown> };
+  const response = new Http1Response(raw) as ProxyResponse & { body: string; headers: Record<string, unknown> };
   Object.defineProperty(response, 'body', { get: () => recorded.body });
   Object.defineProperty(response, 'headers', { get: () => recorded.headers });
   return response;
