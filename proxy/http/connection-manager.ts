@@ -204,15 +204,21 @@ export class HttpConnectionManager {
   ): void {
     if (telemetry.metricsEnabled) {
       const inbound = direction === 'inbound';
-      this.services.metrics.recordRequest(
-        {
+      // What varies per request goes in the key; the labels are derived from it once per series.
+      const peer = (inbound ? req.downstream.peerIdentity : req.cluster) ?? '';
+      const route = req.route?.route.name || req.route?.virtualHost.name || '';
+      const status = String(res.status || 0);
+      const flags = req.flags.size === 0 ? '-' : [...req.flags].join(',');
+      this.services.metrics.requests.record(
+        `${direction}\u0000${peer}\u0000${route}\u0000${status}\u0000${flags}`,
+        () => ({
           direction,
-          source_workload: inbound ? workloadOfIdentity(req.downstream.peerIdentity) : this.services.workload,
-          destination_service: inbound ? this.services.workload : serviceOfCluster(req.cluster),
-          route: req.route?.route.name || req.route?.virtualHost.name || '',
-          response_code: String(res.status || 0),
-          response_flags: [...req.flags].join(',') || '-',
-        },
+          source_workload: inbound ? workloadOfIdentity(peer) : this.services.workload,
+          destination_service: inbound ? this.services.workload : serviceOfCluster(peer),
+          route,
+          response_code: status,
+          response_flags: flags,
+        }),
         durationMs / 1000,
         Number(req.headers['content-length'] ?? 0) || 0,
         res.bytesSent,
