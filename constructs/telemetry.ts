@@ -15,8 +15,8 @@ export interface TelemetryProps extends TargetedPolicyProps {
    */
   readonly metrics?: TelemetrySpecInput['metrics'];
   /**
-   * Access logs the proxies write.
-   * @default the proxies' defaults
+   * Access logs the proxies write, like `{ enabled: true, format: 'text' }`.
+   * @default none: without a Telemetry that sets them, proxies write no access logs (as Envoy, Istio and Linkerd)
    */
   readonly accessLogs?: TelemetrySpecInput['accessLogs'];
 }
