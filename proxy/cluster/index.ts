@@ -7,3 +7,4 @@ export { recordOutcome } from './outlier-detector';
 export type { AttemptOutcome } from './outlier-detector';
 export { ClusterState, UpstreamCluster, uriSans } from './upstream-cluster';
 export type { ClusterEvents, OverflowKind } from './upstream-cluster';
+export { HTTP2_SETTINGS, widenConnectionWindow } from './http2-windows';

@@ -4,6 +4,7 @@ import * as https from 'node:https';
 import { createSecureContext, type PeerCertificate } from 'node:tls';
 import type { ClusterConfig, Endpoint } from '../config/cluster-config';
 import type { CompiledSecret } from '../config/tls-config';
+import { HTTP2_SETTINGS, widenConnectionWindow } from './http2-windows';
 import { EndpointState } from './endpoint-state';
 import { createLoadBalancer, type LoadBalancer } from './load-balancer';
 import { recordOutcome, type AttemptOutcome } from './outlier-detector';
@@ -75,8 +76,9 @@ export class ClusterState {
     // A rotated session finishes its open streams, then closes.
     existing?.session.close();
     const authority = `${config.tls ? 'https' : 'http'}://${host}:${port}`;
-    const session = http2.connect(authority, config.tls ? { ...tlsOptions(config, material), ALPNProtocols: ['h2'] } : {});
+    const session = http2.connect(authority, { settings: HTTP2_SETTINGS, ...(config.tls ? { ...tlsOptions(config, material), ALPNProtocols: ['h2'] } : {}) });
     session.on('error', () => undefined);
+    session.once('connect', () => widenConnectionWindow(session));
     session.once('close', () => {
       if (this.sessions.get(key)?.session === session) this.sessions.delete(key);
     });

@@ -8,6 +8,7 @@ import { uriSans } from '../cluster/upstream-cluster';
 import type { FilterChainConfig, HttpConnectionConfig, ListenerConfig } from '../config/listener-config';
 import type { ConfigSnapshot } from '../config/snapshot';
 import type { ConnectionContext, HttpConnectionManager } from '../http/connection-manager';
+import { HTTP2_SETTINGS, widenConnectionWindow } from '../cluster/http2-windows';
 import type { Downstream } from '../http/proxy-request';
 import { proxyTcp } from '../tcp/tcp-proxy';
 import { serverSecureContext } from '../tls/secure-contexts';
@@ -216,9 +217,10 @@ export class ListenerRuntime {
     });
     // Streams are taken from each session (no 'request' listener: that would turn on Node's
     // compatibility layer and its two extra objects per request).
-    const h2 = http2.createServer({ maxSessionMemory: 64, settings: { maxHeaderListSize: network.maxRequestHeadersBytes } });
+    const h2 = http2.createServer({ maxSessionMemory: 64, settings: { ...HTTP2_SETTINGS, maxHeaderListSize: network.maxRequestHeadersBytes } });
     h2.on('session', (session) => {
       const context = (session.socket as TaggedSocket)[CONTEXT];
+      widenConnectionWindow(session);
       this.h2Sessions.add(session);
       session.once('close', () => this.h2Sessions.delete(session));
       session.setTimeout(network.idleTimeoutMs, () => session.close());

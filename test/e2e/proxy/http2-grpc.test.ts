@@ -59,8 +59,16 @@ describe('HTTP/2 and gRPC', () => {
   let port: number;
   let tlsPort: number;
   let unavailableLeft = 0;
+  let h2App: http2.Http2Server;
 
   beforeAll(async () => {
+    // An h2c upstream that answers with the flow-control windows the proxy's session gave it.
+    h2App = http2.createServer().on('stream', (stream) => {
+      const session = stream.session!;
+      stream.respond({ ':status': 200, 'content-type': 'application/json' });
+      stream.end(JSON.stringify({ streamWindow: session.remoteSettings.initialWindowSize, connectionWindow: session.state.remoteWindowSize }));
+    });
+    const h2AppPort = await new Promise<number>((resolve) => h2App.listen(0, '127.0.0.1', () => resolve((h2App.address() as { port: number }).port)));
     grpcServer = new grpc.Server();
     grpcServer.addService(ECHO, {
       Echo: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
@@ -79,10 +87,10 @@ describe('HTTP/2 and gRPC', () => {
     );
     app = await UpstreamServer.start('app');
     xds = await TestXdsServer.start();
-    xds.set(TypeUrl.Cluster, [cluster('grpc', h2c), cluster('app'), cluster('inbound|80||', { type: 'STATIC', load_assignment: endpoints('inbound|80||', [app.address]) })]);
-    xds.set(TypeUrl.ClusterLoadAssignment, [endpoints('grpc', [`127.0.0.1:${grpcPort}`]), endpoints('app', [app.address])]);
+    xds.set(TypeUrl.Cluster, [cluster('grpc', h2c), cluster('h2app', h2c), cluster('app'), cluster('inbound|80||', { type: 'STATIC', load_assignment: endpoints('inbound|80||', [app.address]) })]);
+    xds.set(TypeUrl.ClusterLoadAssignment, [endpoints('grpc', [`127.0.0.1:${grpcPort}`]), endpoints('h2app', [`127.0.0.1:${h2AppPort}`]), endpoints('app', [app.address])]);
     xds.set(TypeUrl.RouteConfiguration, [
-      routeConfig('80', [virtualHost('all', [route(prefix('/test.Echo/', { grpc: {} }), toCluster('grpc', { retry_policy: { retry_on: 'unavailable', num_retries: { value: 2 } } })), route(prefix('/'), toCluster('app'))])]),
+      routeConfig('80', [virtualHost('all', [route(prefix('/test.Echo/', { grpc: {} }), toCluster('grpc', { retry_policy: { retry_on: 'unavailable', num_retries: { value: 2 } } })), route(prefix('/windows'), toCluster('h2app')), route(prefix('/'), toCluster('app'))])]),
     ]);
     xds.set(TypeUrl.Secret, [certificateSecret(svid.cert, svid.key), rootCaSecret(ca.root.cert)]);
     xds.set(TypeUrl.Listener, [
@@ -99,6 +107,7 @@ describe('HTTP/2 and gRPC', () => {
   afterAll(async () => {
     await proxy?.stop();
     grpcServer?.forceShutdown();
+    h2App?.close();
     await Promise.all([xds?.stop(), app?.close()]);
     ca.dispose();
   });
@@ -107,6 +116,29 @@ describe('HTTP/2 and gRPC', () => {
     const response = await h2Get(`http://127.0.0.1:${port}`);
     expect(response.status).toBe(200);
     expect(JSON.parse(response.body).url).toBe('/h2');
+  });
+
+  it('opens its HTTP/2 sessions, downstream and upstream, with 1 MB stream windows and a 16 MB connection window', async () => {
+    const session = http2.connect(`http://127.0.0.1:${port}`);
+    try {
+      // GIVEN a client session to the proxy, once the proxy's SETTINGS and WINDOW_UPDATE have come
+      await new Promise<void>((resolve) => session.once('remoteSettings', () => resolve()));
+      const upstream = await new Promise<{ streamWindow: number; connectionWindow: number }>((resolve, reject) => {
+        const stream = session.request({ ':path': '/windows', ':authority': 'app' });
+        let body = '';
+        stream.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        stream.on('end', () => resolve(JSON.parse(body)));
+        stream.on('error', reject);
+        stream.end();
+      });
+      // THEN both sides of the proxy offer the wider windows
+      expect(session.remoteSettings.initialWindowSize).toBe(1024 * 1024);
+      expect(session.state.remoteWindowSize).toBeGreaterThan(16 * 1024 * 1024 - 64 * 1024);
+      expect(upstream.streamWindow).toBe(1024 * 1024);
+      expect(upstream.connectionWindow).toBeGreaterThan(16 * 1024 * 1024 - 64 * 1024);
+    } finally {
+      session.close();
+    }
   });
 
   it('negotiates HTTP/2 over mTLS with ALPN', async () => {
