@@ -126,7 +126,7 @@ function prunedNested(parent: protobuf.NamespaceBase, kept: ReadonlySet<protobuf
  * The descriptor (protobufjs JSON) of MESSAGES and the types they reach, parsed from the protos.
  * Throws if one of them is not defined there.
  */
-export function xdsDescriptor(): protobuf.INamespace {
+function xdsDescriptor(): protobuf.INamespace {
   const full = parseProtoFiles();
   const kept = new Set<protobuf.ReflectionObject>();
   for (const name of MESSAGES) collectReachable(full.lookupType(name), kept);
