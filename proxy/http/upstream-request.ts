@@ -149,17 +149,23 @@ function sendHttp2(options: AttemptOptions): Promise<AttemptResult> {
       attempt.settle(classify(error as NodeJS.ErrnoException));
       return;
     }
-    const onSessionError = (error: NodeJS.ErrnoException) => attempt.settle(classify(error));
-    session.once('error', onSessionError);
-    const connectTimer = session.connecting
-      ? setTimeout(() => session.destroy(new AttemptError('connect-failure', `connect timeout after ${cluster.config.connectTimeoutMs} ms`)), cluster.config.connectTimeoutMs)
-      : undefined;
-    const connected = () => {
-      clearTimeout(connectTimer);
+    if (session.connecting) {
+      // Until the session is up its errors are this attempt's (its stream is not on the wire yet);
+      // once up, a failing session ends its streams and each stream settles its own attempt.
+      const onSessionError = (error: NodeJS.ErrnoException) => attempt.settle(classify(error));
+      const connectTimer = setTimeout(
+        () => session.destroy(new AttemptError('connect-failure', `connect timeout after ${cluster.config.connectTimeoutMs} ms`)),
+        cluster.config.connectTimeoutMs,
+      );
+      session.once('error', onSessionError);
+      session.once('connect', () => {
+        clearTimeout(connectTimer);
+        session.off('error', onSessionError);
+        attempt.dequeue();
+      });
+    } else {
       attempt.dequeue();
-    };
-    if (session.connecting) session.once('connect', connected);
-    else connected();
+    }
     const stream = session.request(
       {
         ...options.headers,
@@ -176,7 +182,6 @@ function sendHttp2(options: AttemptOptions): Promise<AttemptResult> {
     let trailers: IncomingHttpHeaders = {};
     stream.once('trailers', (received) => (trailers = received));
     stream.once('response', (headers) => {
-      session.off('error', onSessionError);
       attempt.settle({
         kind: 'response',
         response: {
@@ -189,7 +194,6 @@ function sendHttp2(options: AttemptOptions): Promise<AttemptResult> {
       });
     });
     stream.once('close', () => {
-      session.off('error', onSessionError);
       if (stream.rstCode === http2.constants.NGHTTP2_CANCEL && !options.cancel.cancelled) {
         attempt.settle({ kind: 'failure', reason: 'timeout', message: `no response within ${options.timeoutMs} ms` });
       } else if (stream.rstCode === http2.constants.NGHTTP2_REFUSED_STREAM) {
