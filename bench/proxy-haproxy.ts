@@ -1,15 +1,14 @@
 import { execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { startTracked, stopTracked } from './support/child-processes';
 import { waitForPort } from './support/fortio';
-import { ECHO_HOST, ECHO_PATH, ECHO_PORT, HAPROXY_SUBNET, SERVICE_PORTS, type ProxyPath } from './proxy-path';
+import { writeThrowawayCa } from './support/throwaway-ca';
+import { ECHO_HOST, ECHO_PATH, ECHO_PORT, HAPROXY_SUBNET, SERVICE_PORTS, TLS_PORTS, type ProxyPath } from './proxy-path';
 
 const OUTBOUND_IP = `127.${HAPROXY_SUBNET}.0.3`;
 const INBOUND_IP = `127.${HAPROXY_SUBNET}.1.1`;
-/** The inbound HAProxy's TLS ports, one per protocol (ALPN http/1.1 or h2). */
-const TLS_PORTS = { http1: 9443, h2: 9444 } as const;
 
 /**
  * The reference: HAProxy from Debian's package in the mesh's topology, client → HAProxy → mutual TLS
@@ -26,20 +25,20 @@ export async function startHaproxyPath(): Promise<ProxyPath> {
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    writeCertificates(dir);
+    const certs = writeThrowawayCa(dir);
     const common = ['global', '  nbthread 1', '  maxconn 4096', 'defaults', '  mode http', '  timeout connect 5s', '  timeout client 60s', '  timeout server 60s', '  http-reuse always'];
-    const tls = `ssl ca-file ${dir}/ca.pem verify required`;
+    const tls = `ssl ca-file ${certs.ca} verify required`;
     const outbound = [
       ...common,
       `frontend http1`, `  bind ${OUTBOUND_IP}:${SERVICE_PORTS.http1}`, `  default_backend http1`,
       `frontend h2`, `  bind ${OUTBOUND_IP}:${SERVICE_PORTS.h2} proto h2`, `  default_backend h2`,
-      `backend http1`, `  server inbound ${INBOUND_IP}:${TLS_PORTS.http1} ${tls} crt ${dir}/client.pem alpn http/1.1`,
-      `backend h2`, `  server inbound ${INBOUND_IP}:${TLS_PORTS.h2} ${tls} crt ${dir}/client.pem alpn h2`,
+      `backend http1`, `  server inbound ${INBOUND_IP}:${TLS_PORTS.http1} ${tls} crt ${certs.client.pem} alpn http/1.1`,
+      `backend h2`, `  server inbound ${INBOUND_IP}:${TLS_PORTS.h2} ${tls} crt ${certs.client.pem} alpn h2`,
     ];
     const inbound = [
       ...common,
-      `frontend http1`, `  bind ${INBOUND_IP}:${TLS_PORTS.http1} ${tls} crt ${dir}/server.pem alpn http/1.1`, `  default_backend http1`,
-      `frontend h2`, `  bind ${INBOUND_IP}:${TLS_PORTS.h2} ${tls} crt ${dir}/server.pem alpn h2`, `  default_backend h2`,
+      `frontend http1`, `  bind ${INBOUND_IP}:${TLS_PORTS.http1} ${tls} crt ${certs.server.pem} alpn http/1.1`, `  default_backend http1`,
+      `frontend h2`, `  bind ${INBOUND_IP}:${TLS_PORTS.h2} ${tls} crt ${certs.server.pem} alpn h2`, `  default_backend h2`,
       `backend http1`, `  server echo ${ECHO_HOST}:${ECHO_PORT}`,
       `backend h2`, `  server echo ${ECHO_HOST}:${ECHO_PORT} proto h2`,
     ];
@@ -76,18 +75,5 @@ function haproxyBinary(): string {
     return execFileSync('sh', ['-c', 'command -v haproxy'], { encoding: 'utf8' }).trim();
   } catch {
     throw new Error('haproxy is missing: run bash scripts/bench/install-haproxy.sh');
-  }
-}
-
-/** A throwaway CA and a server and a client certificate it signs, each as HAProxy wants it (certificate + key in one PEM). */
-function writeCertificates(dir: string): void {
-  const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
-  const newKey = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  openssl('req', '-x509', ...newKey, '-keyout', 'ca.key', '-out', 'ca.pem', '-subj', '/CN=meshform-bench-ca', '-days', '2');
-  for (const name of ['server', 'client']) {
-    writeFileSync(path.join(dir, `${name}.ext`), `subjectAltName=DNS:${name}.bench.local\n`);
-    openssl('req', ...newKey, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`);
-    openssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.crt`, '-days', '2', '-extfile', `${name}.ext`);
-    writeFileSync(path.join(dir, `${name}.pem`), readFileSync(path.join(dir, `${name}.crt`), 'utf8') + readFileSync(path.join(dir, `${name}.key`), 'utf8'));
   }
 }

@@ -2,14 +2,15 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { App, Chart } from 'cdk8s';
-import { MeshService, MtlsMode, PolicyTarget, StrictMtls } from '../constructs';
+import { MeshService, MtlsMode, PolicyTarget, StrictMtls, Telemetry } from '../constructs';
 import { readMeshDir } from '../lib/manifests';
 import type { MeshResource } from '../lib/api';
 import { SIDECAR_NODE_FLAGS } from '../proxy/node-flags';
 import { addressesOf, INGRESS_NAME, planInstances, Workspace, type PlannedInstance } from '../runner';
 import { writeGitOpsFolder } from '../stacks/gitops-output';
 import { startTracked, stderrTail, stopTracked, waitForLine } from './support/child-processes';
-import { ECHO_PATH, ECHO_PORT, MESH_SUBNET, SERVICE_PORTS, type ProxyPath } from './proxy-path';
+import { startOtlpSink, type OtlpSink } from './support/otlp-sink';
+import { ECHO_HOST, ECHO_PATH, ECHO_PORT, MESH_SUBNET, MESH_TELEMETRY_SUBNET, SERVICE_PORTS, type ProxyPath } from './proxy-path';
 
 /** The single-file bundles the images run (scripts/build-bundles.ts). */
 export interface Bundles {
@@ -23,12 +24,21 @@ export interface MeshformPathOptions {
   readonly workDir: string;
   /** Node flags for the two sidecars, e.g. `--cpu-prof` (which NODE_OPTIONS may not carry). */
   readonly sidecarNodeFlags?: readonly string[];
+  /**
+   * The example mesh's telemetry on top (metrics, JSON access logs, 10% of requests traced to an
+   * OTLP sink), to show what it costs. Such a pair runs beside the plain one, on its own subnet.
+   * @default false
+   */
+  readonly telemetry?: boolean;
 }
 
 const SERVICE = 'bench';
 const XDS_PORT = 15010;
 const ADMIN_PORT = 15014;
+const OTLP_PORT = 4318;
 const READY_TIMEOUT_MS = 30_000;
+/** The example mesh's sampling (examples/bookinfo): a tenth of the requests become spans. */
+const TRACING_SAMPLING_PERCENT = 10;
 
 /**
  * The mesh's path, planned as the local runner plans a mesh (its instance plan and workspace) but
@@ -40,10 +50,13 @@ const READY_TIMEOUT_MS = 30_000;
  * and the sidecars may need Node flags (profiling).
  */
 export async function startMeshformPath(options: MeshformPathOptions): Promise<ProxyPath> {
+  const subnet = options.telemetry ? MESH_TELEMETRY_SUBNET : MESH_SUBNET;
+  const at = (k: number) => addressesOf(k, subnet);
+  const sinkHost = at(254).instanceIp;
   const manifests = path.join(options.workDir, 'manifests');
-  writeManifests(manifests);
-  const at = (k: number) => addressesOf(k, MESH_SUBNET);
-  const planned = planInstances(readMesh(manifests), at);
+  writeManifests(manifests, options.telemetry ? `http://${sinkHost}:${OTLP_PORT}` : undefined);
+  // Every pair's service instance forwards to the one echo server (on MESH_SUBNET it is there already).
+  const planned = planInstances(readMesh(manifests), at).map((p, i) => (i === 0 ? { ...p, appIp: ECHO_HOST } : p));
   const ingressPlan: PlannedInstance = { name: INGRESS_NAME, namespace: SERVICE, service: INGRESS_NAME, labels: { app: INGRESS_NAME }, serviceAccount: 'web', sidecar: true, ...at(0), ports: [], calls: {} };
   const controllerHost = at(255).instanceIp;
   const workspace = new Workspace({ dir: path.join(options.workDir, 'workspace'), controllerXds: `${controllerHost}:${XDS_PORT}` });
@@ -51,12 +64,15 @@ export async function startMeshformPath(options: MeshformPathOptions): Promise<P
 
   const sidecars: ChildProcess[] = [];
   let controller: ChildProcess | undefined;
+  let sink: OtlpSink | undefined;
   const stop = async () => {
     // Sidecars first: they drain, and --cpu-prof writes its profile on a clean exit.
     await Promise.all(sidecars.map((c) => stopTracked(c)));
     if (controller) await stopTracked(controller);
+    await sink?.close();
   };
   try {
+    if (options.telemetry) sink = await startOtlpSink(sinkHost, OTLP_PORT);
     controller = startTracked(process.execPath, [options.bundles.controller, '--local', manifests, '--registry', workspace.registryFile, '--host', controllerHost, '--xds-port', String(XDS_PORT), '--admin-port', String(ADMIN_PORT)], { env: { ...process.env, MESHFORM_LOG_LEVEL: 'error' } });
     await waitForLine(controller, 'controller', (line) => line.includes('"ready"'), READY_TIMEOUT_MS);
     controller.stdout!.resume();
@@ -69,7 +85,7 @@ export async function startMeshformPath(options: MeshformPathOptions): Promise<P
       await waitReady(`http://${f.adminAddress}/ready`, plan.name, sidecar);
     }
     return {
-      name: 'Meshform',
+      name: options.telemetry ? 'Meshform + telemetry' : 'Meshform',
       target: (protocol) => ({ url: `http://${ingressPlan.outboundIp}:${SERVICE_PORTS[protocol]}${ECHO_PATH}`, host: `${SERVICE}:${SERVICE_PORTS[protocol]}` }),
       proxies: [
         { role: 'outbound', pid: sidecars[0]!.pid! },
@@ -83,8 +99,12 @@ export async function startMeshformPath(options: MeshformPathOptions): Promise<P
   }
 }
 
-/** The benchmark's mesh, written with the constructs as a user would: STRICT mTLS on the service. */
-function writeManifests(dir: string): void {
+/**
+ * The benchmark's mesh, written with the constructs as a user would: STRICT mTLS on the service;
+ * with an OTLP endpoint, also the example mesh's Telemetry (examples/bookinfo) for the namespace,
+ * with metrics (on by default) and JSON access logs explicitly on.
+ */
+function writeManifests(dir: string, otlpEndpoint: string | undefined): void {
   mkdirSync(dir, { recursive: true });
   const app = new App();
   const chart = new Chart(app, SERVICE, { namespace: SERVICE });
@@ -96,6 +116,15 @@ function writeManifests(dir: string): void {
     ],
   });
   new StrictMtls(chart, 'strict', { target: PolicyTarget.service(service), mode: MtlsMode.STRICT });
+  if (otlpEndpoint) {
+    new Telemetry(chart, 'telemetry', {
+      namespace: SERVICE,
+      target: PolicyTarget.namespace(),
+      metrics: { enabled: true },
+      accessLogs: { enabled: true, format: 'json' },
+      tracing: { samplingPercent: TRACING_SAMPLING_PERCENT, otlpEndpoint },
+    });
+  }
   writeGitOpsFolder(app, dir);
 }
 

@@ -6,6 +6,7 @@ import { percentileMs, type Bucket } from './support/latency-histogram';
 import { summarizeProfile, type ProfileSummary } from './support/cpu-profile';
 import { stopTracked } from './support/child-processes';
 import { startHaproxyPath } from './proxy-haproxy';
+import { buildFloorProxy, startFloorPath } from './proxy-floor';
 import { startMeshformPath, type Bundles } from './proxy-meshform';
 import { directPath, ECHO_HOST, ECHO_PORT, type Protocol, type ProxyPath } from './proxy-path';
 
@@ -63,31 +64,37 @@ export interface ProxyResults {
   readonly echo: string;
   readonly latency: LatencyRow[];
   readonly throughput: ThroughputRow[];
-  /** The Meshform sidecars under the constant HTTP/1.1 load, profiled with --cpu-prof. */
-  readonly profiles: ({ role: string; file: string } & ProfileSummary)[];
+  /** The Meshform sidecars under the constant load, profiled with --cpu-prof, per protocol. */
+  readonly profiles: ({ protocol: Protocol; role: string; file: string } & ProfileSummary)[];
 }
 
 const PROTOCOLS: readonly Protocol[] = ['http1', 'h2'];
 
 /**
- * The data-plane benchmark. One echo server; the direct path, Meshform's pair and HAProxy's pair
- * run side by side and are measured in interleaved rounds (each round in a rotated order) so that a
- * noisy neighbour hurts every path alike. Then a closed-loop run for throughput per core, and a
- * separate profiled run of Meshform (profiling slows it, so it never feeds the tables).
+ * The data-plane benchmark. One echo server; the direct path, Meshform's pair (plain, and with the
+ * example mesh's telemetry), HAProxy's pair and the Node floor run side by side and are measured in
+ * interleaved rounds (each round in a rotated order) so that a noisy neighbour hurts every path
+ * alike. Then a closed-loop run for throughput per core, and separate profiled runs of Meshform per
+ * protocol (profiling slows it, so they never feed the tables).
  */
 export async function runProxyOverhead(settings: ProxySettings, bundles: Bundles, workDir: string, profileDir: string, progress: (line: string) => void): Promise<ProxyResults> {
+  const floorBundle = await buildFloorProxy(path.dirname(bundles.proxy));
   const echo = await startEchoServer(ECHO_HOST, ECHO_PORT);
   const paths: ProxyPath[] = [directPath()];
   try {
     paths.push(await startMeshformPath({ bundles, workDir: path.join(workDir, 'mesh') }));
+    paths.push(await startMeshformPath({ bundles, workDir: path.join(workDir, 'mesh-telemetry'), telemetry: true }));
     paths.push(await startHaproxyPath());
+    paths.push(await startFloorPath(floorBundle));
     const latency: LatencyRow[] = [];
     for (const protocol of PROTOCOLS) latency.push(...(await constantRate(paths, protocol, settings, progress)));
     progress(`closed loop, HTTP/1.1, ${settings.connections} connections, ${settings.closedLoopSeconds}s per path`);
     const throughput: ThroughputRow[] = [];
     for (const p of paths) throughput.push(await closedLoop(p, settings));
-    await paths.splice(1, 1)[0]!.stop();
-    const profiles = await profileMeshform(settings, bundles, workDir, profileDir, progress);
+    // The profiled pairs take the plain pair's addresses, and nothing else should compete with them.
+    for (const p of paths.splice(1)) await p.stop();
+    const profiles: ProxyResults['profiles'] = [];
+    for (const protocol of PROTOCOLS) profiles.push(...(await profileMeshform(protocol, settings, bundles, workDir, path.join(profileDir, protocol), progress)));
     return { settings, echo: `${ECHO_HOST}:${ECHO_PORT}`, latency, throughput, profiles };
   } finally {
     await Promise.all(paths.map((p) => p.stop()));
@@ -95,8 +102,13 @@ export async function runProxyOverhead(settings: ProxySettings, bundles: Bundles
   }
 }
 
+/** fortio at the settings' constant rate through a path, in a protocol (HTTP/2 as h2c). */
+function constantLoad(p: ProxyPath, protocol: Protocol, s: ProxySettings, seconds: number): Promise<LoadResult> {
+  return runLoad({ ...p.target(protocol), qps: s.qps, connections: s.connections, seconds, h2: protocol === 'h2' });
+}
+
 async function constantRate(paths: readonly ProxyPath[], protocol: Protocol, s: ProxySettings, progress: (line: string) => void): Promise<LatencyRow[]> {
-  const load = (p: ProxyPath, seconds: number) => runLoad({ ...p.target(protocol), qps: s.qps, connections: s.connections, seconds, h2: protocol === 'h2' });
+  const load = (p: ProxyPath, seconds: number) => constantLoad(p, protocol, s, seconds);
   progress(`${protocol}: warm-up ${s.warmupSeconds}s per path`);
   for (const p of paths) await load(p, s.warmupSeconds);
   const runs = new Map(paths.map((p) => [p, { results: [] as LoadResult[], cpu: p.proxies.map(() => 0) }]));
@@ -146,14 +158,18 @@ async function closedLoop(p: ProxyPath, s: ProxySettings): Promise<ThroughputRow
   };
 }
 
-/** Runs a fresh Meshform pair under --cpu-prof at the constant HTTP/1.1 load and summarizes each sidecar's profile. */
-async function profileMeshform(s: ProxySettings, bundles: Bundles, workDir: string, profileDir: string, progress: (line: string) => void): Promise<ProxyResults['profiles']> {
+/**
+ * Runs a fresh Meshform pair under --cpu-prof at the constant load of one protocol and summarizes
+ * each sidecar's profile. A pair per protocol: Node writes a process's profile only when it exits.
+ */
+async function profileMeshform(protocol: Protocol, s: ProxySettings, bundles: Bundles, workDir: string, profileDir: string, progress: (line: string) => void): Promise<ProxyResults['profiles']> {
   mkdirSync(profileDir, { recursive: true });
-  progress(`profiling Meshform's sidecars (--cpu-prof), ${s.qps} rps × ${s.profileSeconds}s`);
-  const profiled = await startMeshformPath({ bundles, workDir: path.join(workDir, 'mesh-profiled'), sidecarNodeFlags: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] });
+  progress(`${protocol}: profiling Meshform's sidecars (--cpu-prof), ${s.qps} rps × ${s.profileSeconds}s`);
+  const profiled = await startMeshformPath({ bundles, workDir: path.join(workDir, `mesh-profiled-${protocol}`), sidecarNodeFlags: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] });
+  const load = (seconds: number) => constantLoad(profiled, protocol, s, seconds);
   try {
-    await runLoad({ ...profiled.target('http1'), qps: s.qps, connections: s.connections, seconds: s.warmupSeconds });
-    await runLoad({ ...profiled.target('http1'), qps: s.qps, connections: s.connections, seconds: s.profileSeconds });
+    await load(s.warmupSeconds);
+    await load(s.profileSeconds);
   } finally {
     await profiled.stop();
   }
@@ -161,6 +177,6 @@ async function profileMeshform(s: ProxySettings, bundles: Bundles, workDir: stri
   const files = readdirSync(profileDir);
   return profiled.proxies.flatMap((x) => {
     const file = files.find((f) => f.includes(`.${x.pid}.`));
-    return file ? [{ role: x.role, file: path.join(profileDir, file), ...summarizeProfile(path.join(profileDir, file)) }] : [];
+    return file ? [{ protocol, role: x.role, file: path.join(profileDir, file), ...summarizeProfile(path.join(profileDir, file)) }] : [];
   });
 }

@@ -21,17 +21,24 @@ export interface ProxyPath {
 }
 
 /**
- * Loopback subnets, picked per run among 127.220–253 (a pair: the mesh's, then HAProxy's), away
- * from the 127.20–219 subnets the end-to-end tests pick, so a benchmark can run beside a test run
- * and, almost always, beside another benchmark (the --quick check inside `npm test`). The echo
- * server sits where the mesh plan puts the first instance's application (127.<MESH_SUBNET>.1.2).
+ * Loopback subnets, a block of four picked per run among 127.220–251 (8 blocks in 127.220–253):
+ * Meshform's pair, HAProxy's, the Node floor's, and Meshform's pair with telemetry (each Meshform
+ * pair has its own controller and the runner's address plan, so it needs a subnet of its own). They
+ * stay away from the 127.20–219 subnets the end-to-end tests pick, so a benchmark can run beside a
+ * test run and, almost always (7 times in 8), beside another benchmark (the --quick check inside
+ * `npm test`). The echo server sits where the mesh plan puts the first instance's application
+ * (127.<MESH_SUBNET>.1.2); the telemetry pair's plan is pointed at it.
  */
-export const MESH_SUBNET = 220 + 2 * Math.floor(Math.random() * 17);
+export const MESH_SUBNET = 220 + 4 * Math.floor(Math.random() * 8);
 export const HAPROXY_SUBNET = MESH_SUBNET + 1;
+export const FLOOR_SUBNET = MESH_SUBNET + 2;
+export const MESH_TELEMETRY_SUBNET = MESH_SUBNET + 3;
 export const ECHO_HOST = `127.${MESH_SUBNET}.1.2`;
 export const ECHO_PORT = 8080;
 /** The service port per protocol, the same on every path. */
 export const SERVICE_PORTS: Record<Protocol, number> = { http1: 9080, h2: 9081 };
+/** The inbound proxy's mTLS ports on the reference pairs (HAProxy, floor), one per protocol (ALPN http/1.1 or h2). */
+export const TLS_PORTS: Record<Protocol, number> = { http1: 9443, h2: 9444 };
 /** The echo server's 1 KB answer. */
 export const ECHO_PATH = '/echo?size=1024';
 
