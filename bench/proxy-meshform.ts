@@ -91,6 +91,7 @@ export async function startMeshformPath(options: MeshformPathOptions): Promise<P
         { role: 'outbound', pid: sidecars[0]!.pid! },
         { role: 'inbound', pid: sidecars[1]!.pid! },
       ],
+      ...(sink ? { counts: () => ({ otlpBatches: sink!.batches() }) } : {}),
       stop,
     };
   } catch (error) {

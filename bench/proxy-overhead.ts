@@ -64,6 +64,8 @@ export interface ProxyResults {
   readonly echo: string;
   readonly latency: LatencyRow[];
   readonly throughput: ThroughputRow[];
+  /** Per path, the counts it keeps about itself (ProxyPath.counts), at the end of the measured runs. */
+  readonly counts: Record<string, Readonly<Record<string, number>>>;
   /** The Meshform sidecars under the constant load, profiled with --cpu-prof, per protocol. */
   readonly profiles: ({ protocol: Protocol; role: string; file: string } & ProfileSummary)[];
 }
@@ -91,11 +93,12 @@ export async function runProxyOverhead(settings: ProxySettings, bundles: Bundles
     progress(`closed loop, HTTP/1.1, ${settings.connections} connections, ${settings.closedLoopSeconds}s per path`);
     const throughput: ThroughputRow[] = [];
     for (const p of paths) throughput.push(await closedLoop(p, settings));
+    const counts = Object.fromEntries(paths.flatMap((p) => (p.counts ? [[p.name, p.counts()]] : [])));
     // The profiled pairs take the plain pair's addresses, and nothing else should compete with them.
     for (const p of paths.splice(1)) await p.stop();
     const profiles: ProxyResults['profiles'] = [];
     for (const protocol of PROTOCOLS) profiles.push(...(await profileMeshform(protocol, settings, bundles, workDir, path.join(profileDir, protocol), progress)));
-    return { settings, echo: `${ECHO_HOST}:${ECHO_PORT}`, latency, throughput, profiles };
+    return { settings, echo: `${ECHO_HOST}:${ECHO_PORT}`, latency, throughput, counts, profiles };
   } finally {
     await Promise.all(paths.map((p) => p.stop()));
     await stopTracked(echo);

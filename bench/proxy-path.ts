@@ -17,6 +17,8 @@ export interface ProxyPath {
   /** The URL the client calls for a protocol, and the Host header a mesh routes on. */
   target(protocol: Protocol): { url: string; host?: string };
   readonly proxies: readonly ProxyProcess[];
+  /** Counts the path keeps about itself, recorded with the results (the telemetry pair: span batches its OTLP sink received). */
+  counts?(): Readonly<Record<string, number>>;
   stop(): Promise<void>;
 }
 

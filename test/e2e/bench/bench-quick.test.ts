@@ -42,18 +42,24 @@ describe('npm run bench -- --quick', () => {
     for (const scenario of Object.values(report.scenarios) as { ok: boolean }[]) expect(scenario.ok).toBe(true);
 
     const proxy = report.scenarios.proxy.results;
-    expect(proxy.latency.map((r: { protocol: string; path: string }) => `${r.protocol} ${r.path}`)).toEqual(['http1 direct', 'http1 Meshform', 'http1 HAProxy', 'h2 direct', 'h2 Meshform', 'h2 HAProxy']);
+    const paths = ['direct', 'Meshform', 'Meshform + telemetry', 'HAProxy', 'floor (Node)'];
+    expect(proxy.latency.map((r: { protocol: string; path: string }) => `${r.protocol} ${r.path}`)).toEqual(['http1', 'h2'].flatMap((protocol) => paths.map((p) => `${protocol} ${p}`)));
     for (const row of proxy.latency) {
-      expect(row.requests).toBeGreaterThan(0);
-      // Every request through either mesh was answered 200: the paths work, whatever their speed.
-      expect(row.errors).toBe(0);
+      expect(row.requests, `${row.protocol} ${row.path}`).toBeGreaterThan(0);
+      // Every request through each pair was answered 200: the paths work, whatever their speed.
+      expect(row.errors, `${row.protocol} ${row.path}`).toBe(0);
       for (const key of ['p50Ms', 'p90Ms', 'p99Ms', 'maxMs', 'addedP50Ms', 'addedP99Ms']) expect(finite(row[key]), key).toBe(true);
-      expect(row.proxies).toHaveLength(row.path === 'direct' ? 0 : 2);
+      expect(row.proxies.map((p: { role: string }) => p.role).sort()).toEqual(row.path === 'direct' ? [] : ['inbound', 'outbound']);
       for (const p of row.proxies) expect(finite(p.cpuSecondsPer1000) && finite(p.peakRssMb)).toBe(true);
     }
-    expect(proxy.throughput.map((r: { path: string; rps: number }) => r.path)).toEqual(['direct', 'Meshform', 'HAProxy']);
-    for (const row of proxy.throughput) expect(row.rps).toBeGreaterThan(0);
-    expect(proxy.profiles.map((p: { role: string }) => p.role).sort()).toEqual(['inbound', 'outbound']);
+    // The telemetry pair traced: its sidecars' exporters reached the benchmark's OTLP sink.
+    expect(proxy.counts['Meshform + telemetry'].otlpBatches).toBeGreaterThan(0);
+    expect(proxy.throughput.map((r: { path: string }) => r.path)).toEqual(paths);
+    for (const row of proxy.throughput) {
+      expect(row.rps, row.path).toBeGreaterThan(0);
+      expect(row.errors, row.path).toBe(0);
+    }
+    expect(proxy.profiles.map((p: { protocol: string; role: string }) => `${p.protocol} ${p.role}`).sort()).toEqual(['h2 inbound', 'h2 outbound', 'http1 inbound', 'http1 outbound']);
     for (const p of proxy.profiles) expect(p.topFunctions.length).toBeGreaterThan(0);
 
     const [synth] = report.scenarios.synth.results;
