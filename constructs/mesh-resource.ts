@@ -1,9 +1,9 @@
 import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { API_GROUP_VERSION, KINDS, type KindName, type MeshResource, type SpecInputOf } from '../lib/api';
-import { formatFinding, MeshformValidationError, validateResource, type Finding } from '../lib/validation';
+import { formatFinding, MeshformValidationError, type Finding } from '../lib/validation';
 import { ClusterApiObject } from './cluster-api-object';
-import { registerMeshValidation } from './validate-mesh';
+import { registerMeshValidation, validateApiObject } from './validate-mesh';
 
 /** Props every construct that renders one mesh resource accepts. */
 export interface MeshResourceProps {
@@ -94,13 +94,13 @@ export abstract class MeshResourceConstruct<K extends KindName> extends Construc
   findings(): Finding[] {
     const where = this.node.path;
     const own = this.constructFindings().map((f) => ({ ...f, where }));
-    const result = validateResource(this.apiObject.toJson(), where);
+    const result = validateApiObject(this.apiObject, where);
     return [...own, ...(result.ok ? [] : result.findings)];
   }
 
   /** The validated resource with defaults applied, or undefined while it has findings. */
   toMeshResource(): MeshResource<K> | undefined {
-    const result = validateResource(this.apiObject.toJson(), this.node.path);
+    const result = validateApiObject(this.apiObject, this.node.path);
     return result.ok ? (result.resource as MeshResource<K>) : undefined;
   }
 

@@ -1,12 +1,31 @@
 import { ApiObject, Chart } from 'cdk8s';
 import type { Construct, IConstruct } from 'constructs';
 import { API_GROUP_VERSION, type MeshResource } from '../lib/api';
-import { analyzeMesh, formatFinding, validateResource, type Finding } from '../lib/validation';
+import { analyzeMesh, formatFinding, validateResource, type Finding, type ValidationResult } from '../lib/validation';
 
 /** Where a finding about an ApiObject points: the construct that owns it as `Resource`, else the object itself. */
 function ownerPath(object: ApiObject): string {
   const owner: IConstruct | undefined = object.node.id === 'Resource' ? object.node.scope : undefined;
   return (owner ?? object).node.path;
+}
+
+const lastValidation = new WeakMap<ApiObject, { readonly where: string; readonly rendered: string; readonly result: ValidationResult }>();
+
+/**
+ * Validates what `object` renders now, reusing the previous result while the rendering is the same:
+ * a resource is checked when constructed, then at synth by its own construct and by the
+ * cross-resource checks, and the schema parse is the costly part. The rendering is compared as its
+ * JSON text because escape hatches (`addJsonPatch`, props objects changed after construction) can
+ * change it without the construct knowing.
+ */
+export function validateApiObject(object: ApiObject, where: string): ValidationResult {
+  const json = object.toJson();
+  const rendered = JSON.stringify(json);
+  const last = lastValidation.get(object);
+  if (last?.where === where && last.rendered === rendered) return last.result;
+  const result = validateResource(json, where);
+  lastValidation.set(object, { where, rendered, result });
+  return result;
 }
 
 function meshObjects(scope: Construct): ApiObject[] {
@@ -22,7 +41,7 @@ export function crossResourceFindings(scope: Construct): Finding[] {
   const whereOf = new Map<MeshResource, string>();
   for (const object of meshObjects(scope)) {
     const where = ownerPath(object);
-    const result = validateResource(object.toJson(), where);
+    const result = validateApiObject(object, where);
     if (result.ok) whereOf.set(result.resource, where);
   }
   return analyzeMesh([...whereOf.keys()], (r) => whereOf.get(r)!);
@@ -34,7 +53,7 @@ export function crossResourceFindings(scope: Construct): Finding[] {
  */
 export function validateMesh(scope: Construct): Finding[] {
   const own = meshObjects(scope).flatMap((object) => {
-    const result = validateResource(object.toJson(), ownerPath(object));
+    const result = validateApiObject(object, ownerPath(object));
     return result.ok ? [] : result.findings;
   });
   return [...own, ...crossResourceFindings(scope)];
