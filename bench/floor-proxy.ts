@@ -44,8 +44,9 @@ function main(): void {
   const tls: SecureContextOptions = { ca: readFileSync(config.tls.ca), cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) };
   const servers = [];
   if (role === 'outbound') {
-    // node:https with a keep-alive Agent: the client every Node service already has (undici's Pool
-    // was not measured against it here; see the benchmark's notes).
+    // node:https with a keep-alive Agent, the client the sidecar itself uses (proxy/cluster/
+    // upstream-cluster.ts): the floor then prices the same Node machinery, not a faster client.
+    // undici's Pool could be cheaper per request; it has not been measured here.
     const agent = new https.Agent({ ...tls, keepAlive: true, servername: config.tls.serverName });
     servers.push(http.createServer({ keepAliveTimeout: KEEP_ALIVE_MS }, forwardHttp1((options, answer) => https.request({ ...options, agent, host: upstream.host, port: upstream.http1Port, servername: config.tls.serverName }, answer))));
     servers.push(http2.createServer({ settings: H2_SETTINGS }).on('session', widenWindow).on('stream', forwardH2(() => http2.connect(`https://${upstream.host}:${upstream.h2Port}`, { ...tls, servername: config.tls.serverName, settings: H2_SETTINGS }))));

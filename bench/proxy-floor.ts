@@ -1,16 +1,10 @@
-import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { build } from 'esbuild';
 import { SIDECAR_NODE_FLAGS } from '../proxy/node-flags';
-import { startTracked, stopTracked, waitForLine } from './support/child-processes';
-import { writeThrowawayCa } from './support/throwaway-ca';
+import { waitForLine } from './support/child-processes';
 import type { FloorConfig } from './floor-proxy';
-import { ECHO_HOST, ECHO_PATH, ECHO_PORT, FLOOR_SUBNET, SERVICE_PORTS, TLS_PORTS, type ProxyPath } from './proxy-path';
-
-const OUTBOUND_IP = `127.${FLOOR_SUBNET}.0.3`;
-const INBOUND_IP = `127.${FLOOR_SUBNET}.1.1`;
+import { ECHO_HOST, ECHO_PORT, FLOOR_SUBNET, SERVICE_PORTS, TLS_PORTS, type ProxyPath } from './proxy-path';
+import { startReferencePair } from './reference-pair';
 const READY_TIMEOUT_MS = 10_000;
 
 /**
@@ -29,35 +23,19 @@ export async function buildFloorProxy(outDir: string): Promise<string> {
  * HAProxy's pair) → Node pass-through → echo server, each proxy its own process with the sidecar's
  * Node flags, so what separates it from Meshform's pair is Meshform's own code.
  */
-export async function startFloorPath(bundle: string): Promise<ProxyPath> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'meshform-bench-floor-'));
-  const children: ChildProcess[] = [];
-  const stop = async () => {
-    await Promise.all(children.map((c) => stopTracked(c)));
-    rmSync(dir, { recursive: true, force: true });
-  };
-  try {
-    const certs = writeThrowawayCa(dir);
+export function startFloorPath(bundle: string): Promise<ProxyPath> {
+  return startReferencePair('floor (Node)', FLOOR_SUBNET, async ({ certs, outboundIp, inboundIp, spawn }) => {
     const start = async (config: FloorConfig) => {
-      const child = startTracked(process.execPath, [...SIDECAR_NODE_FLAGS, bundle, JSON.stringify(config)]);
-      children.push(child);
+      const child = spawn(process.execPath, [...SIDECAR_NODE_FLAGS, bundle, JSON.stringify(config)]);
       await waitForLine(child, `floor ${config.role}`, (line) => line === 'ready', READY_TIMEOUT_MS);
       child.stdout!.resume();
       return { role: config.role, pid: child.pid! };
     };
-    const inbound = { host: INBOUND_IP, http1Port: TLS_PORTS.http1, h2Port: TLS_PORTS.h2 };
-    // The inbound first, so the outbound's first request finds it; listed outbound first, as on every path.
-    const inboundProxy = await start({ role: 'inbound', listen: inbound, upstream: { host: ECHO_HOST, http1Port: ECHO_PORT, h2Port: ECHO_PORT }, tls: { ca: certs.ca, cert: certs.server.cert, key: certs.server.key, serverName: certs.server.dnsName } });
-    const outboundProxy = await start({ role: 'outbound', listen: { host: OUTBOUND_IP, http1Port: SERVICE_PORTS.http1, h2Port: SERVICE_PORTS.h2 }, upstream: inbound, tls: { ca: certs.ca, cert: certs.client.cert, key: certs.client.key, serverName: certs.server.dnsName } });
-    const proxies = [outboundProxy, inboundProxy];
-    return {
-      name: 'floor (Node)',
-      target: (protocol) => ({ url: `http://${OUTBOUND_IP}:${SERVICE_PORTS[protocol]}${ECHO_PATH}` }),
-      proxies,
-      stop,
-    };
-  } catch (error) {
-    await stop();
-    throw error;
-  }
+    const inbound = { host: inboundIp, http1Port: TLS_PORTS.http1, h2Port: TLS_PORTS.h2 };
+    const serverName = certs.server.dnsName;
+    // The inbound first, so the outbound's first request finds it.
+    const inboundProxy = await start({ role: 'inbound', listen: inbound, upstream: { host: ECHO_HOST, http1Port: ECHO_PORT, h2Port: ECHO_PORT }, tls: { ca: certs.ca, cert: certs.server.cert, key: certs.server.key, serverName } });
+    const outbound = { host: outboundIp, http1Port: SERVICE_PORTS.http1, h2Port: SERVICE_PORTS.h2 };
+    return [await start({ role: 'outbound', listen: outbound, upstream: inbound, tls: { ca: certs.ca, cert: certs.client.cert, key: certs.client.key, serverName } }), inboundProxy];
+  });
 }
