@@ -70,7 +70,9 @@ export abstract class MeshResourceConstruct<K extends KindName> extends Construc
       metadata: { name: this.name, namespace: this.namespace, labels: props.labels },
       spec: Lazy.any({ produce: () => this.renderSpec() }),
     });
-    this.node.addValidation({ validate: () => this.findings().map(formatFinding) });
+    // The schema findings come from the chart's validation (registerMeshValidation), which renders
+    // the resource once for them and for the cross-resource checks.
+    this.node.addValidation({ validate: () => this.propFindings().map(formatFinding) });
     registerMeshValidation(this);
   }
 
@@ -92,10 +94,13 @@ export abstract class MeshResourceConstruct<K extends KindName> extends Construc
 
   /** Everything wrong with this construct, each finding naming its path. */
   findings(): Finding[] {
+    const result = validateApiObject(this.apiObject, this.node.path);
+    return [...this.propFindings(), ...(result.ok ? [] : result.findings)];
+  }
+
+  private propFindings(): Finding[] {
     const where = this.node.path;
-    const own = this.constructFindings().map((f) => ({ ...f, where }));
-    const result = validateApiObject(this.apiObject, where);
-    return [...own, ...(result.ok ? [] : result.findings)];
+    return this.constructFindings().map((f) => ({ ...f, where }));
   }
 
   /** The validated resource with defaults applied, or undefined while it has findings. */

@@ -32,19 +32,28 @@ function meshObjects(scope: Construct): ApiObject[] {
   return scope.node.findAll().filter((c): c is ApiObject => ApiObject.isApiObject(c) && c.apiVersion === API_GROUP_VERSION);
 }
 
+/** Each mesh object under `scope` with the path findings name it by and its validation. */
+function validatedObjects(scope: Construct): { object: ApiObject; where: string; result: ValidationResult }[] {
+  return meshObjects(scope).map((object) => {
+    const where = ownerPath(object);
+    return { object, where, result: validateApiObject(object, where) };
+  });
+}
+
+/** `analyzeMesh` over the objects that passed their own schema; the others' findings already say what is wrong. */
+function analyzeValid(validated: readonly { where: string; result: ValidationResult }[]): Finding[] {
+  const whereOf = new Map<MeshResource, string>();
+  for (const { where, result } of validated) if (result.ok) whereOf.set(result.resource, where);
+  return analyzeMesh([...whereOf.keys()], (r) => whereOf.get(r)!);
+}
+
 /**
  * The cross-resource findings (`analyzeMesh`) over every mesh resource under `scope`, each named by
  * the path of the construct that renders it. Resources that fail their own schema are left out:
  * their own findings already say what is wrong.
  */
 export function crossResourceFindings(scope: Construct): Finding[] {
-  const whereOf = new Map<MeshResource, string>();
-  for (const object of meshObjects(scope)) {
-    const where = ownerPath(object);
-    const result = validateApiObject(object, where);
-    if (result.ok) whereOf.set(result.resource, where);
-  }
-  return analyzeMesh([...whereOf.keys()], (r) => whereOf.get(r)!);
+  return analyzeValid(validatedObjects(scope));
 }
 
 /**
@@ -52,22 +61,31 @@ export function crossResourceFindings(scope: Construct): Finding[] {
  * kind's schema, then the cross-resource checks. Empty when the mesh is valid.
  */
 export function validateMesh(scope: Construct): Finding[] {
-  const own = meshObjects(scope).flatMap((object) => {
-    const result = validateApiObject(object, ownerPath(object));
-    return result.ok ? [] : result.findings;
-  });
-  return [...own, ...crossResourceFindings(scope)];
+  const validated = validatedObjects(scope);
+  return [...validated.flatMap(({ result }) => (result.ok ? [] : result.findings)), ...analyzeValid(validated)];
 }
 
-const chartsWithMeshValidation = new WeakSet<Chart>();
+/** The chart whose synth validation reports each mesh construct's schema findings. */
+const schemaCheckedBy = new WeakMap<IConstruct, Chart>();
 
 /**
- * Makes `cdk8s synth` run the cross-resource checks over the chart holding `construct`, once per
- * chart however many mesh constructs it holds.
+ * Makes `cdk8s synth` check the mesh resources of the chart holding `construct`: each mesh
+ * construct's resource against its schema, then the cross-resource checks, in one validation per
+ * chart however many mesh constructs it holds. One validation renders each resource once for both
+ * (rendering is most of the cost at scale); the findings still name each construct's path.
  */
 export function registerMeshValidation(construct: Construct): void {
   const chart = Chart.of(construct);
+  schemaCheckedBy.set(construct, chart);
   if (chartsWithMeshValidation.has(chart)) return;
   chartsWithMeshValidation.add(chart);
-  chart.node.addValidation({ validate: () => crossResourceFindings(chart).map(formatFinding) });
+  chart.node.addValidation({
+    validate: () => {
+      const validated = validatedObjects(chart);
+      const own = validated.filter(({ object }) => object.node.id === 'Resource' && schemaCheckedBy.get(object.node.scope!) === chart);
+      return [...own.flatMap(({ result }) => (result.ok ? [] : result.findings)), ...analyzeValid(validated)].map(formatFinding);
+    },
+  });
 }
+
+const chartsWithMeshValidation = new WeakSet<Chart>();
