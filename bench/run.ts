@@ -1,5 +1,6 @@
 /**
- * `npm run bench`: every benchmark in one run — the data plane beside a direct call and HAProxy,
+ * `npm run bench`: every benchmark in one run — the data plane (Meshform with and without telemetry)
+ * beside a direct call, HAProxy and a bare Node pass-through (the floor),
  * synth at scale beside plain cdk8s-plus, and the control plane's convergence — printed as tables
  * and written as one JSON file. Benchmarks are never assertions: a scenario that fails is recorded
  * as failed and the run goes on to the next.
