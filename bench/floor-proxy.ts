@@ -92,10 +92,16 @@ function forwardH2(connect: () => http2.ClientHttp2Session): (stream: http2.Serv
   return (stream, headers) => {
     const upstream = open().request(headers, { endStream: stream.endAfterHeaders });
     upstream.on('response', (answer) => {
+      // The client may have reset its stream meanwhile; respond() on it would throw.
+      if (stream.destroyed) return void upstream.close(http2.constants.NGHTTP2_CANCEL);
       stream.respond(answer);
       upstream.pipe(stream);
     });
-    upstream.on('error', () => (stream.headersSent ? stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR) : stream.respond({ ':status': 502 }, { endStream: true })));
+    upstream.on('error', () => {
+      if (stream.destroyed) return;
+      if (stream.headersSent) stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
+      else stream.respond({ ':status': 502 }, { endStream: true });
+    });
     stream.on('error', () => upstream.close(http2.constants.NGHTTP2_CANCEL));
     if (!stream.endAfterHeaders) stream.pipe(upstream);
   };
