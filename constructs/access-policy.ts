@@ -69,7 +69,8 @@ export class AccessPolicy extends TargetedPolicy<'AccessPolicy'> {
   constructor(scope: Construct, id: string, props: AccessPolicyProps = {}) {
     super(scope, id, 'AccessPolicy', props);
     this.action = props.action ?? AccessAction.ALLOW;
-    for (const rule of props.rules ?? []) this.addRule(rule);
+    // One check for all the rules given: each addRule would render and check the policy again.
+    this.rules.push(...(props.rules ?? []));
     this.checkNow();
   }
 

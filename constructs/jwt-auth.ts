@@ -35,7 +35,8 @@ export class JwtAuth extends TargetedPolicy<'JwtPolicy'> {
   constructor(scope: Construct, id: string, props: JwtAuthProps = {}) {
     super(scope, id, 'JwtPolicy', props);
     this.required = props.required;
-    for (const issuer of props.issuers ?? []) this.addIssuer(issuer);
+    // One check for all the issuers given: each addIssuer would render and check the policy again.
+    this.issuers.push(...(props.issuers ?? []));
     this.checkNow();
   }
 

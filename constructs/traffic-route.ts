@@ -119,9 +119,9 @@ export abstract class RouteBase extends MeshResourceConstruct<'TrafficRoute'> {
     this.port = props.port;
   }
 
-  /** Adds a rule after the rules added so far; it is checked at once. */
-  addRule(rule: RouteRuleOptions): this {
-    this.addedRules.push(rule);
+  /** Adds rules after the rules added so far; they are checked at once. */
+  addRule(...rules: RouteRuleOptions[]): this {
+    this.addedRules.push(...rules);
     this.checkNow();
     return this;
   }
@@ -160,7 +160,7 @@ export interface TrafficRouteProps extends RouteBaseProps {
 export class TrafficRoute extends RouteBase {
   constructor(scope: Construct, id: string, props: TrafficRouteProps) {
     super(scope, id, props);
-    for (const rule of props.rules ?? []) this.addRule(rule);
-    this.checkNow();
+    // One call, so one check, for all the rules given (also when none: the route is checked as built).
+    this.addRule(...(props.rules ?? []));
   }
 }
