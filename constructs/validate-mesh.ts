@@ -83,7 +83,11 @@ export function registerMeshValidation(construct: Construct): void {
     validate: () => {
       const validated = validatedObjects(chart);
       const own = validated.filter(({ object }) => object.node.id === 'Resource' && schemaCheckedBy.get(object.node.scope!) === chart);
-      return [...own.flatMap(({ result }) => (result.ok ? [] : result.findings)), ...analyzeValid(validated)].map(formatFinding);
+      const findings = [...own.flatMap(({ result }) => (result.ok ? [] : result.findings)), ...analyzeValid(validated)];
+      // Synth is usually the last check: the kept renderings and parsed resources would otherwise
+      // stay in memory while the YAML is written (a later check just validates again).
+      for (const { object } of validated) lastValidation.delete(object);
+      return findings.map(formatFinding);
     },
   });
 }
