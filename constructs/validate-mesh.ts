@@ -13,8 +13,8 @@ const lastValidation = new WeakMap<ApiObject, { readonly where: string; readonly
 
 /**
  * Validates what `object` renders now, reusing the previous result while the rendering is the same:
- * a resource is checked when constructed, then at synth by its own construct and by the
- * cross-resource checks, and the schema parse is the costly part. The rendering is compared as its
+ * a resource is checked when constructed (and after each change through its methods) and again at
+ * synth, and the schema parse is the costly part. The rendering is compared as its
  * JSON text because escape hatches (`addJsonPatch`, props objects changed after construction) can
  * change it without the construct knowing.
  */
@@ -47,6 +47,11 @@ function analyzeValid(validated: readonly { where: string; result: ValidationRes
   return analyzeMesh([...whereOf.keys()], (r) => whereOf.get(r)!);
 }
 
+/** The schema findings of `checked`, then the cross-resource findings over all of `validated`. */
+function schemaAndCrossFindings(validated: readonly { result: ValidationResult; where: string }[], checked = validated): Finding[] {
+  return [...checked.flatMap(({ result }) => (result.ok ? [] : result.findings)), ...analyzeValid(validated)];
+}
+
 /**
  * The cross-resource findings (`analyzeMesh`) over every mesh resource under `scope`, each named by
  * the path of the construct that renders it. Resources that fail their own schema are left out:
@@ -61,12 +66,12 @@ export function crossResourceFindings(scope: Construct): Finding[] {
  * kind's schema, then the cross-resource checks. Empty when the mesh is valid.
  */
 export function validateMesh(scope: Construct): Finding[] {
-  const validated = validatedObjects(scope);
-  return [...validated.flatMap(({ result }) => (result.ok ? [] : result.findings)), ...analyzeValid(validated)];
+  return schemaAndCrossFindings(validatedObjects(scope));
 }
 
 /** The chart whose synth validation reports each mesh construct's schema findings. */
 const schemaCheckedBy = new WeakMap<IConstruct, Chart>();
+const chartsWithMeshValidation = new WeakSet<Chart>();
 
 /**
  * Makes `cdk8s synth` check the mesh resources of the chart holding `construct`: each mesh
@@ -83,7 +88,7 @@ export function registerMeshValidation(construct: Construct): void {
     validate: () => {
       const validated = validatedObjects(chart);
       const own = validated.filter(({ object }) => object.node.id === 'Resource' && schemaCheckedBy.get(object.node.scope!) === chart);
-      const findings = [...own.flatMap(({ result }) => (result.ok ? [] : result.findings)), ...analyzeValid(validated)];
+      const findings = schemaAndCrossFindings(validated, own);
       // Synth is usually the last check: the kept renderings and parsed resources would otherwise
       // stay in memory while the YAML is written (a later check just validates again).
       for (const { object } of validated) lastValidation.delete(object);
@@ -91,5 +96,3 @@ export function registerMeshValidation(construct: Construct): void {
     },
   });
 }
-
-const chartsWithMeshValidation = new WeakSet<Chart>();
