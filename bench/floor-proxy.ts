@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import * as http from 'node:http';
 import * as http2 from 'node:http2';
 import * as https from 'node:https';
-import type { SecureContextOptions } from 'node:tls';
+import { createSecureContext, type SecureContextOptions } from 'node:tls';
 // The sidecar's own HTTP/2 windows (1 MB per stream, 16 MB per session instead of 64 KB): one
 // session carries every stream between the two proxies, and the floor must not be held back by
 // flow control the sidecar does not have.
@@ -47,7 +47,9 @@ function main(): void {
     // node:https with a keep-alive Agent, the client the sidecar itself uses (proxy/cluster/
     // upstream-cluster.ts): the floor then prices the same Node machinery, not a faster client.
     // undici's Pool could be cheaper per request; it has not been measured here.
-    const agent = new https.Agent({ ...tls, keepAlive: true, servername: config.tls.serverName });
+    // One SecureContext, as the sidecar's pools: PEM strings in an Agent's options are concatenated
+    // into its pool name on every request.
+    const agent = new https.Agent({ secureContext: createSecureContext(tls), keepAlive: true, servername: config.tls.serverName });
     servers.push(http.createServer({ keepAliveTimeout: KEEP_ALIVE_MS }, forwardHttp1((options, answer) => https.request({ ...options, agent, host: upstream.host, port: upstream.http1Port, servername: config.tls.serverName }, answer))));
     servers.push(http2.createServer({ settings: H2_SETTINGS }).on('session', widenWindow).on('stream', forwardH2(() => http2.connect(`https://${upstream.host}:${upstream.h2Port}`, { ...tls, servername: config.tls.serverName, settings: H2_SETTINGS }))));
   } else {
@@ -69,6 +71,11 @@ function forwardHttp1(request: Http1Request): http.RequestListener {
     const upstream = request({ method: req.method, path: req.url, headers: req.headers }, (answer) => {
       res.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(res);
+      // The head leaves with the first body chunk in one write, as the sidecar sends it (the pipe
+      // starts flowing on a tick queued before this uncork).
+      const socket = res.socket;
+      socket?.cork();
+      process.nextTick(() => socket?.uncork());
     });
     upstream.on('error', () => (res.headersSent ? res.destroy() : res.writeHead(502).end()));
     req.pipe(upstream);
