@@ -40,7 +40,8 @@ export interface ConnectionContext {
   /** The chain's config when the connection was accepted; used if the listener has since gone. */
   readonly chain: HttpConnectionConfig;
   readonly downstream: Downstream;
-  /** Told once per request, when its response has closed (the listener counts requests in flight). */
+  /** Told once per request when it arrives, and once when its response has closed (the listener counts requests in flight). */
+  requestOpened(): void;
   requestClosed(): void;
 }
 
@@ -87,18 +88,21 @@ function workloadOfIdentity(identity: string | undefined): string {
 
 function ignoreStreamError(): void {}
 
-/** A sampled request's span, exported once its response has closed. */
+/** A sampled request's span, exported once its response has closed; `startedAt` is its performance.now(). */
 function exportSpan(
-  span: { readonly trace: SpanContext; readonly exporter: OtlpExporter; readonly startEpochMs: number },
+  trace: SpanContext,
+  exporter: OtlpExporter,
   req: ProxyRequest,
   res: ProxyResponse,
   kind: 'server' | 'client',
+  startedAt: number,
   durationMs: number,
   telemetry: ListenerTelemetry,
 ): void {
-  const startNs = BigInt(span.startEpochMs) * 1_000_000n;
-  span.exporter.export({
-    context: span.trace,
+  // In microseconds first: epoch nanoseconds do not fit a double exactly.
+  const startNs = BigInt(Math.round((performance.timeOrigin + startedAt) * 1e3)) * 1000n;
+  exporter.export({
+    context: trace,
     name: `${req.method} ${req.route?.route.name || req.pathname}`,
     kind,
     startNs,
@@ -175,7 +179,6 @@ export class HttpConnectionManager {
     const req = new ProxyRequest(method, path, authority, context.downstream.tls ? 'https' : 'http', headers, body, hasBody, context.downstream, protocol, requestId, snapshot);
     const table: RouteTable | undefined = chain.inlineRoutes ?? (chain.routeConfigName ? snapshot.routes.get(chain.routeConfigName) : undefined);
     req.route = table?.match(authority, req);
-    const span = trace?.sampled && exporter ? { trace, exporter, startEpochMs: Date.now() } : undefined;
     const raw = res.raw;
     raw.once('close', () => {
       context.requestClosed();
@@ -185,7 +188,7 @@ export class HttpConnectionManager {
       }
       const durationMs = performance.now() - startedAt;
       this.record(req, res, listener?.direction ?? 'outbound', durationMs, telemetry, trace?.traceId);
-      if (span) exportSpan(span, req, res, listener?.direction === 'inbound' ? 'server' : 'client', durationMs, telemetry);
+      if (trace?.sampled && exporter) exportSpan(trace, exporter, req, res, listener?.direction === 'inbound' ? 'server' : 'client', startedAt, durationMs, telemetry);
     });
     chain.handler(req, res).catch((error: unknown) => {
       this.services.logger.error({ event: 'http.filter_error', err: error, requestId }, 'filter chain failed');

@@ -15,8 +15,9 @@ export interface Downstream {
 }
 
 /**
- * A downstream request as the filters see it, the same for HTTP/1.1 and HTTP/2. Headers are a
- * mutable copy without pseudo-headers; the body is the untouched downstream stream.
+ * A downstream request as the filters see it, the same for HTTP/1.1 and HTTP/2. Headers are the
+ * request's own parsed object, which filters may change (HTTP/2 pseudo-headers stay in it: read
+ * them through `header()`); the body is the untouched downstream stream.
  */
 export class ProxyRequest {
   /** Set by the router when it picks a cluster and an endpoint; read by access logs and metrics. */

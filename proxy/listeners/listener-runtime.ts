@@ -23,8 +23,7 @@ export interface ListenerDeps {
 const CONTEXT = Symbol('meshform.connection');
 /** A client that has not finished its TLS handshake (or sent its first bytes) by then is cut. */
 const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
-type TaggedContext = ConnectionContext & { active: number; headersTimer: NodeJS.Timeout | undefined };
-type TaggedSocket = Duplex & { [CONTEXT]?: TaggedContext };
+type TaggedSocket = Duplex & { [CONTEXT]?: ConnectionContext & { active: number } };
 
 /**
  * One bound listener. Each connection is matched to a filter chain of the listener's current config
@@ -185,7 +184,10 @@ export class ListenerRuntime {
       chain: network,
       downstream,
       active: 0,
-      headersTimer,
+      requestOpened: () => {
+        clearTimeout(headersTimer);
+        context.active += 1;
+      },
       requestClosed: () => {
         context.active -= 1;
         if (this.draining && context.active === 0 && !useHttp2) socket.end();
@@ -201,10 +203,6 @@ export class ListenerRuntime {
   private serversFor(network: HttpConnectionConfig): { h1: http.Server; h2: http2.Http2Server } {
     const existing = this.httpServers.get(network);
     if (existing) return existing;
-    const begin = (context: TaggedContext) => {
-      clearTimeout(context.headersTimer);
-      context.active += 1;
-    };
     // keepAliveTimeout is the HCM idle timeout: how long a connection may sit with no request.
     const h1 = http.createServer({ maxHeaderSize: network.maxRequestHeadersBytes, keepAliveTimeout: network.idleTimeoutMs, requireHostHeader: false }, (req, res) => {
       const context = (req.socket as TaggedSocket)[CONTEXT];
@@ -212,7 +210,7 @@ export class ListenerRuntime {
         res.destroy();
         return;
       }
-      begin(context);
+      context.requestOpened();
       this.deps.connections.handleHttp1(req, res, context);
     });
     // Streams are taken from each session (no 'request' listener: that would turn on Node's
@@ -229,7 +227,7 @@ export class ListenerRuntime {
           stream.close(http2.constants.NGHTTP2_REFUSED_STREAM);
           return;
         }
-        begin(context);
+        context.requestOpened();
         this.deps.connections.handleHttp2(stream, headers, context);
       });
       if (this.draining) session.close();

@@ -1,4 +1,5 @@
 import { msToDuration, toStruct, TypeUrl } from '../../lib/xds';
+import { TELEMETRY_METADATA_KEY } from '../../proxy/telemetry';
 
 /** Small builders of Envoy v3 resources (plain objects) for tests; anything else passes through `extra`. */
 type Obj = Record<string, unknown>;
@@ -25,7 +26,7 @@ export function listener(name: string, port: number, chains: Obj[], extra: Obj =
 
 /** A listener with access logs on, as the controller sends a Telemetry policy that enables them (they are off by default). */
 export function withAccessLogs<T extends Obj>(resource: T): T {
-  return { ...resource, metadata: { filter_metadata: { 'meshform.dev/telemetry': toStruct({ accessLogs: { enabled: true } }) } } };
+  return { ...resource, metadata: { filter_metadata: { [TELEMETRY_METADATA_KEY]: toStruct({ accessLogs: { enabled: true } }) } } };
 }
 
 /** A plaintext HTTP listener using RDS route config `routeConfigName`. */
