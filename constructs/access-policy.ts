@@ -69,14 +69,13 @@ export class AccessPolicy extends TargetedPolicy<'AccessPolicy'> {
   constructor(scope: Construct, id: string, props: AccessPolicyProps = {}) {
     super(scope, id, 'AccessPolicy', props);
     this.action = props.action ?? AccessAction.ALLOW;
-    // One check for all the rules given: each addRule would render and check the policy again.
-    this.rules.push(...(props.rules ?? []));
-    this.checkNow();
+    // One call, so one check, for all the rules given (also when none: the policy is checked as built).
+    this.addRule(...(props.rules ?? []));
   }
 
-  /** Adds a rule; it is checked at once. */
-  addRule(rule: AccessRuleOptions): this {
-    this.rules.push(rule);
+  /** Adds rules; they are checked at once. */
+  addRule(...rules: AccessRuleOptions[]): this {
+    this.rules.push(...rules);
     this.checkNow();
     return this;
   }

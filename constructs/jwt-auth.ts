@@ -35,14 +35,13 @@ export class JwtAuth extends TargetedPolicy<'JwtPolicy'> {
   constructor(scope: Construct, id: string, props: JwtAuthProps = {}) {
     super(scope, id, 'JwtPolicy', props);
     this.required = props.required;
-    // One check for all the issuers given: each addIssuer would render and check the policy again.
-    this.issuers.push(...(props.issuers ?? []));
-    this.checkNow();
+    // One call, so one check, for all the issuers given (also when none: the policy is checked as built).
+    this.addIssuer(...(props.issuers ?? []));
   }
 
-  /** Accepts tokens of one more issuer; it is checked at once. */
-  addIssuer(issuer: JwtIssuer): this {
-    this.issuers.push(issuer);
+  /** Accepts tokens of more issuers; they are checked at once. */
+  addIssuer(...issuers: JwtIssuer[]): this {
+    this.issuers.push(...issuers);
     this.checkNow();
     return this;
   }
