@@ -31,5 +31,6 @@ export * from './timeout';
 export * from './traffic-mirror';
 export * from './traffic-policy';
 export * from './traffic-route';
-export * from './validate-mesh';
+// validateApiObject stays internal: the constructs' own cache of schema results.
+export { crossResourceFindings, registerMeshValidation, validateMesh } from './validate-mesh';
 export * from './workload';
