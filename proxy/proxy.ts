@@ -156,8 +156,12 @@ export class Proxy {
   isReady(): boolean {
     const versions = this.store.current.versions;
     // The first full sync decides, once: a port added later, or a VHDS stream in backoff, must not take
-    // a serving pod out of its Service (listeners and clusters, once in, never go either).
-    this.initialized ||= versions[TypeUrl.Listener] !== undefined && versions[TypeUrl.Cluster] !== undefined && this.vhds.synced;
+    // a serving pod out of its Service (listeners and clusters, once in, never go either). Full means
+    // the listeners' route configurations too, as Envoy warms a listener until its RDS arrives: before
+    // them no VHDS subscription exists, so "every subscription in sync" would hold vacuously and the
+    // first request would find only the catch-all.
+    this.initialized ||=
+      versions[TypeUrl.Listener] !== undefined && versions[TypeUrl.Cluster] !== undefined && this.store.routesArrived() && this.vhds.synced;
     return !this.draining && this.initialized;
   }
 

@@ -157,6 +157,11 @@ export class ConfigStore {
     return { routes: [...routes].sort(), endpoints: [...endpoints].sort(), secrets: [...secrets].sort(), vhds: vhds.sort() };
   }
 
+  /** Whether every route configuration a listener names has been accepted (until then VHDS has nothing to subscribe to). */
+  routesArrived(): boolean {
+    return this.wanted().routes.every((name) => this.routes.has(name));
+  }
+
   /** The accepted resources as decoded messages, for /config_dump. */
   dump(): Record<string, XdsMessage[]> {
     const messages = <T>(table: Table<T>) => [...table.values()].map((entry) => entry.message);

@@ -134,6 +134,23 @@ describe('virtual hosts by VHDS', () => {
     await waitFor('ready', async () => (await request(proxy.proxy.adminPort, '/ready')).status === 200);
   });
 
+  it('is not ready while a route configuration its listeners name has not arrived (nothing is subscribed over VHDS yet)', async () => {
+    // GIVEN listeners and clusters, but the listener's route configuration held back
+    const xds = await controller();
+    xds.set(TypeUrl.RouteConfiguration, []);
+    const proxy = await startProxy(xds);
+    cleanups.push(() => proxy.stop());
+    await xds.waitForAck(TypeUrl.Listener, '1');
+    await xds.waitForAck(TypeUrl.Cluster, '1');
+    // THEN the first request would only find an empty table: not ready
+    expect((await request(proxy.proxy.adminPort, '/ready')).status).toBe(503);
+    // WHEN the route configuration comes, and with it the VHDS subscription and its virtual hosts
+    xds.set(TypeUrl.RouteConfiguration, [vhdsRouteConfig('80', [catchAll])]);
+    await waitFor('ready', async () => (await request(proxy.proxy.adminPort, '/ready')).status === 200);
+    const port = await listenerPort(proxy.proxy, 'outbound_80');
+    expect((await request(port, '/', { headers: { host: 'app' } })).headers['x-upstream']).toBe('v1');
+  });
+
   it('stays ready when a port added later waits for its virtual hosts: VHDS counts for the first sync only', async () => {
     const { xds, proxy } = await setup();
     expect((await request(proxy.proxy.adminPort, '/ready')).status).toBe(200);
