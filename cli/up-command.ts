@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { LocalMesh } from '../runner';
+import { describeSupervisionEvent, LocalMesh, type GuidedCall } from '../runner';
 import { environmentNamed } from '../stacks/environments';
 import { writeGitOpsFolder } from '../stacks/gitops-output';
 import { buildPlatform } from '../stacks/platform';
@@ -42,10 +42,11 @@ export async function runUp(argv: string[]): Promise<number> {
     workspaceDir: path.resolve(values.workspace),
     subnet: Number(values.subnet),
     progress: step,
+    supervision: (event) => step(describeSupervisionEvent(event)),
     ...(values.verbose ? { logs: (name: string, line: string) => console.error(`${name}: ${line}`) } : {}),
   });
   step('mesh is up');
-  console.log(describeMesh(mesh));
+  console.log(describeMesh(mesh, await mesh.guide()));
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
@@ -56,23 +57,28 @@ export async function runUp(argv: string[]): Promise<number> {
   return 0;
 }
 
-/** What runs where, and a curl line for each entry point. */
-export function describeMesh(mesh: LocalMesh): string {
+/** What runs where, then the calls the example's policies allow and those they deny on purpose. */
+export function describeMesh(mesh: LocalMesh, calls: readonly GuidedCall[]): string {
   const rows = mesh.instances.map((i) => [i.name, `${i.appIp}:${i.ports[0]?.targetPort ?? ''}`, i.sidecar ? `${i.instanceIp}:${i.ports.map((p) => p.port).join(',')}` : '(no sidecar)', i.adminAddress ?? '']);
   const header = ['instance', 'application', 'sidecar inbound', 'sidecar admin'];
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
-  const line = (cells: string[]) => cells.map((cell, c) => cell.padEnd(widths[c]!)).join('  ');
-  const services = [...new Set(mesh.instances.map((i) => i.service))];
-  const curls = services.map((svc) => {
-    const { url, host } = mesh.entry(svc);
-    return `  curl -H 'host: ${host}' ${url}/`;
-  });
+  const curl = (c: GuidedCall) => `curl${c.method === 'GET' ? '' : ` -X ${c.method}`} -H 'host: ${c.host}' ${c.url}`;
+  const allowed = calls.filter((c) => c.status >= 200 && c.status < 400);
+  const denied = calls.filter((c) => c.why !== undefined);
+  const failed = calls.filter((c) => !allowed.includes(c) && !denied.includes(c));
   return [
-    line(header),
-    ...rows.map(line),
+    ...table(header, rows),
     '',
     `controller admin: http://${mesh.controllerAdmin}/debug/config_dump?proxy=<node id>   ingress admin: http://${mesh.ingress.adminAddress}/stats/prometheus`,
-    'call a service through the ingress sidecar:',
-    ...curls,
+    'calls through the ingress sidecar that the mesh allows (each answered just now):',
+    ...table([], allowed.map((c) => [`  ${curl(c)}`, `# ${c.status}${c.via ? ` (${c.service}, through ${c.via})` : ''}`])),
+    ...(denied.length ? ['calls the mesh denies on purpose, and why:', ...denied.flatMap((c) => [`  ${curl(c)}`, `    # ${c.status}: ${c.why}`])] : []),
+    ...(failed.length ? ['calls that failed (run with --verbose to see the logs):', ...failed.map((c) => `  ${curl(c)}  # ${c.status || 'no answer'}`)] : []),
   ].join('\n');
+}
+
+/** Rows padded into columns (a header row first when given). */
+function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
+  const all = header.length ? [header, ...rows] : rows;
+  const widths = (all[0] ?? []).map((_, c) => Math.max(...all.map((r) => r[c]!.length)));
+  return all.map((cells) => cells.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd());
 }

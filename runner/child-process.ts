@@ -1,34 +1,61 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
 import { createInterface } from 'node:readline';
+
+/** How a process ended: its exit code, or the signal that ended it. */
+export interface ProcessExit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
+const KEPT_LINES = 8;
 
 /** A process the runner started, stopped with it whatever happens. */
 export class ManagedProcess {
-  private exited: Promise<number | null>;
+  /** Resolves when the process has ended, with how. */
+  readonly exited: Promise<ProcessExit>;
+  private readonly stdoutLines = new EventEmitter();
+  private readonly tail: string[] = [];
 
   constructor(
     readonly name: string,
     readonly child: ChildProcess,
   ) {
-    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    // Both streams are always read: a child blocks once a pipe nobody reads is full.
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      this.keep(line);
+      this.stdoutLines.emit('line', line);
+    });
+  }
+
+  /** The last lines the process wrote (stdout and stderr), oldest first: what a crash report shows. */
+  lastLines(): readonly string[] {
+    return this.tail;
+  }
+
+  keep(line: string): void {
+    this.tail.push(line);
+    if (this.tail.length > KEPT_LINES) this.tail.shift();
   }
 
   /** Resolves with the first stdout line that `test` accepts; rejects if the process exits first. */
   waitForLine<T>(test: (line: string) => T | undefined, timeoutMs: number): Promise<T> {
     return new Promise((resolve, reject) => {
-      const lines = createInterface({ input: this.child.stdout! });
       const timer = setTimeout(() => done(new Error(`${this.name} did not become ready within ${timeoutMs} ms`)), timeoutMs);
+      const onLine = (line: string) => {
+        const value = test(line);
+        if (value !== undefined) done(undefined, value);
+      };
+      const onExit = (code: number | null) => done(new Error(`${this.name} exited with ${code} before it was ready`));
       const done = (error?: Error, value?: T) => {
         clearTimeout(timer);
-        lines.removeAllListeners('line');
+        this.stdoutLines.off('line', onLine);
         this.child.off('exit', onExit);
         if (error) reject(error);
         else resolve(value as T);
       };
-      const onExit = (code: number | null) => done(new Error(`${this.name} exited with ${code} before it was ready`));
-      lines.on('line', (line) => {
-        const value = test(line);
-        if (value !== undefined) done(undefined, value);
-      });
+      this.stdoutLines.on('line', onLine);
       this.child.once('exit', onExit);
     });
   }
@@ -60,8 +87,10 @@ export function startCli(name: string, entry: string, args: readonly string[], o
   const managed = new ManagedProcess(name, child);
   children.add(managed);
   child.once('exit', () => children.delete(managed));
-  const stderr = createInterface({ input: child.stderr! });
-  stderr.on('line', (line) => options.onStderr?.(line));
+  createInterface({ input: child.stderr! }).on('line', (line) => {
+    managed.keep(line);
+    options.onStderr?.(line);
+  });
   if (!exitHookInstalled) {
     exitHookInstalled = true;
     process.once('exit', () => {

@@ -4,3 +4,5 @@ export * from './child-process';
 export * from './local-mesh';
 export * from './cli-entry';
 export * from './mesh-state';
+export * from './supervisor';
+export * from './call-guide';

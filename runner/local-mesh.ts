@@ -1,7 +1,10 @@
 import { DemoGrpcService, DemoService, knobsFromEnv } from '../examples/demo-services';
 import { readMeshDir } from '../lib/manifests';
+import { MeshModel } from '../lib/model';
+import { guideCalls, type GuidedCall } from './call-guide';
 import { SIDECAR_NODE_FLAGS } from '../proxy/node-flags';
 import { startCli, type ManagedProcess } from './child-process';
+import { Supervisor, type Backoff, type SupervisionEvent } from './supervisor';
 import { cliEntry } from './cli-entry';
 import { addressesOf, INGRESS_NAME, planInstances, type PlannedInstance } from './instance-plan';
 import { removeMeshState, writeMeshState } from './mesh-state';
@@ -30,6 +33,10 @@ export interface LocalMeshOptions {
   readonly progress?: (line: string) => void;
   /** Every stderr line of the processes, prefixed by their name. */
   readonly logs?: (name: string, line: string) => void;
+  /** A process that ended on its own, and its restart (the controller and every sidecar are kept running). */
+  readonly supervision?: (event: SupervisionEvent) => void;
+  /** Restart delays. @default 100 ms doubling to 10 s */
+  readonly restartBackoff?: Backoff;
 }
 
 /** A running instance: its plan, its application and its sidecar's admin address. */
@@ -46,11 +53,12 @@ const READY_TIMEOUT_MS = 30_000;
  * addresses, and an ingress sidecar is the entry point. Everything stops with `stop()`.
  */
 export class LocalMesh {
-  private readonly processes: ManagedProcess[] = [];
+  private readonly supervisors = new Map<string, Supervisor>();
   private readonly grpcApps: DemoGrpcService[] = [];
   private cliScript = '';
   readonly instances: RunningInstance[] = [];
   controllerAdmin = '';
+  private model = new MeshModel([]);
   ingress!: PlannedInstance & { readonly adminAddress: string };
 
   private constructor(private readonly options: LocalMeshOptions) {}
@@ -79,11 +87,31 @@ export class LocalMesh {
     return { url: `http://${this.ingress.outboundIp}:${p}`, host: `${service}:${p}` };
   }
 
+  /** Calls through the ingress sidecar that the mesh's access policies allow, and those they deny and why (tried now). */
+  guide(): Promise<GuidedCall[]> {
+    const firsts = this.instances.filter((i, n) => this.instances.findIndex((j) => j.service === i.service) === n && i.ports[0]?.protocol.startsWith('http'));
+    return guideCalls(
+      this.model,
+      firsts.flatMap((i) => {
+        const service = this.model.service(i.namespace, i.service);
+        const { url, host } = this.entry(i.service);
+        return service ? [{ service, host, baseUrl: url, calls: Object.keys(i.calls) }] : [];
+      }),
+    );
+  }
+
+  /** The process running now for the controller (`'controller'`) or an instance's sidecar (its name). */
+  process(name: string): ManagedProcess {
+    const supervisor = this.supervisors.get(name);
+    if (!supervisor) throw new Error(`no process named ${name} runs in this mesh (${[...this.supervisors.keys()].join(', ')})`);
+    return supervisor.current;
+  }
+
   async stop(): Promise<void> {
     removeMeshState(this.options.workspaceDir);
-    const proxies = this.processes.filter((p) => p.name !== 'controller');
-    await Promise.all(proxies.map((p) => p.stop()));
-    await Promise.all(this.processes.filter((p) => p.name === 'controller').map((p) => p.stop()));
+    const proxies = [...this.supervisors.values()].filter((s) => s.name !== CONTROLLER);
+    await Promise.all(proxies.map((s) => s.stop()));
+    await this.supervisors.get(CONTROLLER)?.stop();
     await Promise.all([...this.instances.map((i) => i.app.close()), ...this.grpcApps.map((g) => g.close())]);
   }
 
@@ -91,16 +119,28 @@ export class LocalMesh {
     this.options.progress?.(line);
   }
 
-  private spawn(name: string, args: string[], nodeFlags: readonly string[] = []): ManagedProcess {
-    const proc = startCli(name, this.cliScript, args, { nodeFlags, onStderr: (line) => this.options.logs?.(name, line) });
-    this.processes.push(proc);
-    return proc;
+  /** Starts a CLI process kept running by a supervisor; `onDown`/`onUp` follow its exits and its return. */
+  private supervise(name: string, args: string[], ready: (proc: ManagedProcess) => Promise<void>, nodeFlags: readonly string[] = [], onDown = () => {}, onUp = () => {}): Supervisor {
+    const supervisor = new Supervisor(name, {
+      launch: () => startCli(name, this.cliScript, args, { nodeFlags, onStderr: (line) => this.options.logs?.(name, line) }),
+      ready,
+      ...(this.options.restartBackoff ? { backoff: this.options.restartBackoff } : {}),
+      onEvent: (event) => {
+        if (event.type === 'exited') onDown();
+        if (event.type === 'restarted') onUp();
+        this.options.supervision?.(event);
+      },
+    });
+    this.supervisors.set(name, supervisor);
+    return supervisor;
   }
 
   private async boot(): Promise<void> {
     this.cliScript = cliEntry();
     const at = (k: number) => addressesOf(k, this.options.subnet ?? 10);
-    const planned = planInstances(readMeshDir(this.options.manifestsDir).resources, at);
+    const { resources } = readMeshDir(this.options.manifestsDir);
+    this.model = new MeshModel(resources);
+    const planned = planInstances(resources, at);
     const namespace = this.options.ingressNamespace ?? planned[0]?.namespace ?? 'default';
     const ingressPlan: PlannedInstance = {
       name: INGRESS_NAME,
@@ -121,9 +161,16 @@ export class LocalMesh {
 
     // Everything starts at once: sidecars load their protos while the controller starts, and
     // retry the connection until it listens.
-    const controller = this.spawn('controller', ['controller', '--local', this.options.manifestsDir, '--registry', workspace.registryFile, '--host', controllerHost, '--xds-port', '15010', '--admin-port', '15014']);
+    let adminPort = 0;
+    const controllerReady = async (proc: ManagedProcess) => {
+      adminPort = (await proc.waitForLine(readyEvent, READY_TIMEOUT_MS)).adminPort;
+    };
+    const controller = this.supervise(CONTROLLER, ['controller', '--local', this.options.manifestsDir, '--registry', workspace.registryFile, '--host', controllerHost, '--xds-port', '15010', '--admin-port', '15014'], controllerReady);
     const sidecars = [ingressPlan, ...planned.filter((p) => p.sidecar)];
-    const proxies = sidecars.map((plan) => ({ plan, proc: this.spawn(plan.name, ['proxy', '--bootstrap', files.get(plan.name)!.bootstrap], SIDECAR_NODE_FLAGS) }));
+    const proxies = sidecars.map((plan) => {
+      const url = `http://${files.get(plan.name)!.adminAddress}/ready`;
+      return this.supervise(plan.name, ['proxy', '--bootstrap', files.get(plan.name)!.bootstrap], (proc) => waitReady(url, proc), SIDECAR_NODE_FLAGS, () => workspace.setReady(plan.name, false), () => workspace.setReady(plan.name, true));
+    });
 
     for (const plan of planned) {
       const calls = Object.fromEntries(Object.entries(plan.calls).map(([svc, port]) => [svc, `http://${plan.sidecar ? plan.outboundIp : at(0).outboundIp}:${port}`]));
@@ -140,24 +187,29 @@ export class LocalMesh {
     }
     this.say(`${planned.length} applications listening`);
 
-    const ports = await controller.waitForLine((line) => {
-      try {
-        const event = JSON.parse(line) as { event?: string; adminPort?: number };
-        return event.event === 'ready' ? event : undefined;
-      } catch {
-        return undefined;
-      }
-    }, READY_TIMEOUT_MS);
-    this.controllerAdmin = `${controllerHost}:${ports.adminPort}`;
+    await controller.ready();
+    this.controllerAdmin = `${controllerHost}:${adminPort}`;
     this.say(`controller ready: xDS ${controllerHost}:15010, admin ${this.controllerAdmin}`);
 
-    await Promise.all(proxies.map(({ plan, proc }) => waitReady(`http://${files.get(plan.name)!.adminAddress}/ready`, proc)));
+    await Promise.all(proxies.map((p) => p.ready()));
     this.ingress = { ...ingressPlan, adminAddress: files.get(INGRESS_NAME)!.adminAddress };
     this.say(`${sidecars.length} sidecars ready`);
     writeMeshState(this.options.workspaceDir, {
       controllerAdmin: this.controllerAdmin,
       sidecars: sidecars.map((p) => ({ name: p.name, service: p.service, admin: files.get(p.name)!.adminAddress })),
     });
+  }
+}
+
+const CONTROLLER = 'controller';
+
+/** The controller's `ready` event line, with the ports it listens on. */
+function readyEvent(line: string): { adminPort: number } | undefined {
+  try {
+    const event = JSON.parse(line) as { event?: string; adminPort?: number };
+    return event.event === 'ready' && event.adminPort !== undefined ? { adminPort: event.adminPort } : undefined;
+  } catch {
+    return undefined;
   }
 }
 

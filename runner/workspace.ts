@@ -25,6 +25,7 @@ export interface WorkspaceOptions {
  */
 export class Workspace {
   readonly registryFile: string;
+  private workloads: Record<string, unknown>[] = [];
 
   constructor(private readonly options: WorkspaceOptions) {
     fs.mkdirSync(options.dir, { recursive: true });
@@ -34,7 +35,7 @@ export class Workspace {
   /** Writes the registry and one bootstrap per sidecar (the ingress included); returns the bootstraps by instance name. */
   write(instances: readonly PlannedInstance[], ingress: PlannedInstance): Map<string, ProxyFiles> {
     const files = new Map<string, ProxyFiles>();
-    const workloads = [];
+    const workloads: Record<string, unknown>[] = [];
     for (const instance of [ingress, ...instances]) {
       const registered: Record<string, unknown> = {
         name: instance.name,
@@ -57,10 +58,27 @@ export class Workspace {
       }
       workloads.push(registered);
     }
-    const temp = `${this.registryFile}.tmp`;
-    fs.writeFileSync(temp, JSON.stringify({ version: 1, workloads }, null, 2));
-    fs.renameSync(temp, this.registryFile);
+    this.workloads = workloads;
+    this.writeRegistry();
     return files;
+  }
+
+  /**
+   * Marks an instance's endpoint ready or not, as Kubernetes does for a pod whose container died
+   * and came back: peers stop sending to it until it serves again.
+   */
+  setReady(name: string, ready: boolean): void {
+    const workload = this.workloads.find((w) => w.name === name);
+    if (!workload || name === INGRESS_NAME || workload.ready === ready) return;
+    workload.ready = ready;
+    this.writeRegistry();
+  }
+
+  /** Written whole and renamed, so the controller never reads half a file. */
+  private writeRegistry(): void {
+    const temp = `${this.registryFile}.tmp`;
+    fs.writeFileSync(temp, JSON.stringify({ version: 1, workloads: this.workloads }, null, 2));
+    fs.renameSync(temp, this.registryFile);
   }
 
   private bootstrapOf(instance: PlannedInstance, tokenFile: string): Record<string, unknown> {

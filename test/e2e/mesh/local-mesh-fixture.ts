@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { App, Chart } from 'cdk8s';
 import { MeshService, type MeshServiceProps } from '../../../constructs';
 import { parsePrometheusText } from '../../../lib/telemetry';
-import { LocalMesh } from '../../../runner';
+import { LocalMesh, type SupervisionEvent } from '../../../runner';
 import { writeGitOpsFolder } from '../../../stacks/gitops-output';
 
 /** A service of the test mesh on port 9080 with the given versions. */
@@ -29,7 +29,7 @@ export function synthesize(dir: string, build: (chart: Chart) => void): void {
  * GIVEN a mesh written with the constructs, a running local mesh (controller, sidecars, demo apps)
  * on its own loopback subnet; the caller stops it in afterAll.
  */
-export async function startMesh(build: (chart: Chart) => void, options: { ingressServiceAccount?: string } = {}): Promise<{ mesh: LocalMesh; manifests: string; rebuild: (build: (chart: Chart) => void) => void }> {
+export async function startMesh(build: (chart: Chart) => void, options: { ingressServiceAccount?: string; supervision?: (event: SupervisionEvent) => void } = {}): Promise<{ mesh: LocalMesh; manifests: string; rebuild: (build: (chart: Chart) => void) => void }> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'meshform-mesh-'));
   const manifests = path.join(root, 'manifests');
   synthesize(manifests, build);
@@ -41,6 +41,7 @@ export async function startMesh(build: (chart: Chart) => void, options: { ingres
       workspaceDir: path.join(root, 'workspace'),
       subnet,
       ...(options.ingressServiceAccount ? { ingressServiceAccount: options.ingressServiceAccount } : {}),
+      ...(options.supervision ? { supervision: options.supervision } : {}),
       logs: (name, line) => logs.push(`${name}: ${line}`),
     });
     return { mesh, manifests, rebuild: (next) => synthesize(manifests, next) };

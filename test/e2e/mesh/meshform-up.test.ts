@@ -57,15 +57,16 @@ describe('meshform up and meshform stat', () => {
       });
       await new Promise((r) => setTimeout(r, 200));
       const curl = output.find((l) => l.includes("curl -H 'host: reviews:9080'"))!.trim();
-      const [, host, url] = /curl -H 'host: ([^']+)' (\S+)/.exec(curl)!;
-      const served = execFileSync('curl', ['-s', '-H', `host: ${host}`, `${url}reviews/1`], { encoding: 'utf8' });
+      const [, host, url, printed] = /curl -H 'host: ([^']+)' (\S+)\s+# (\d+)/.exec(curl)!;
+      expect(printed).toBe('200');
+      const served = execFileSync('curl', ['-s', '-H', `host: ${host}`, url!], { encoding: 'utf8' });
       expect(JSON.parse(served).servedBy.service).toBe('reviews');
 
       // Traffic while `meshform stat` watches its window.
       const stat = promisify(execFile)(process.execPath, [cli, 'stat', '--workspace', workspace, '--window', '3s'], { encoding: 'utf8' });
       const statuses: string[] = [];
       const until = Date.now() + 2_500;
-      while (Date.now() < until) statuses.push(execFileSync('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', '-H', `host: ${host}`, `${url}reviews/1`], { encoding: 'utf8' }));
+      while (Date.now() < until) statuses.push(execFileSync('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', '-H', `host: ${host}`, url!], { encoding: 'utf8' }));
       expect(new Set(statuses)).toEqual(new Set(['200']));
       const table = (await stat).stdout.split('\n');
       expect(table[0]).toMatch(/^SERVICE\s+ROUTE\s+RPS\s+SUCCESS\s+P50\s+P95\s+P99/);

@@ -107,3 +107,17 @@ describe('rate limiting on a local mesh', () => {
     expect((await call(mesh, 'rated', '/x')).status).toBe(200);
   });
 });
+
+describe('the call guide meshform up prints', () => {
+  it('shows a call each policy allows, the calls the policies deny with the policies in words, and the way through an admitted caller', async () => {
+    const guide = await mesh.guide();
+    const of = (svc: string) => guide.filter((c) => c.service === svc).map((c) => ({ path: new URL(c.url).pathname, status: c.status, via: c.via, why: c.why }));
+    expect(of('api')).toEqual([
+      { path: '/api/1', status: 403, via: undefined, why: expect.stringMatching(/^AccessPolicy shop\/\S*api-public\S* allows GET \/api\/public\/\* from service account web$/) },
+      { path: '/api/public/1', status: 200, via: undefined, why: undefined },
+    ]);
+    expect(of('locked')).toEqual([{ path: '/locked/1', status: 403, via: undefined, why: expect.stringMatching(/^AccessPolicy shop\/\S*locked-deny-all\S* allows nothing$/) }]);
+    expect(of('secure')).toEqual([{ path: '/secure/1', status: 401, via: undefined, why: expect.stringMatching(/allows any request from JWT https:\/\/issuer\.test\/\* when request\.auth\.claims\[groups\] is admins$/) }]);
+    for (const open of ['strict', 'permissive', 'other']) expect(of(open)).toEqual([{ path: `/${open}/1`, status: 200, via: undefined, why: undefined }]);
+  });
+});
