@@ -22,6 +22,7 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 900_000,
           fileParallelism: false,
+          globalSetup: ['test/support/suite-setup.ts'],
         },
       },
       {
@@ -32,6 +33,7 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 60_000,
           fileParallelism: false,
+          globalSetup: ['test/support/suite-setup.ts'],
         },
       },
     ],

@@ -1,15 +1,11 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 
 const REPO = path.resolve(__dirname, '..', '..', '..');
-// The load generator and the reference proxy come from the project's own install scripts (no-ops when present).
-beforeAll(() => {
-  for (const script of ['install-fortio.sh', 'install-haproxy.sh']) execFileSync('bash', [path.join(REPO, 'scripts', 'bench', script)], { stdio: 'inherit' });
-}, 900_000);
 const out = mkdtempSync(path.join(tmpdir(), 'meshform-bench-quick-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 

@@ -5,12 +5,11 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalMesh } from '../../../runner';
 import { call, many, service, startMesh } from './local-mesh-fixture';
-import { ensurePrometheus, PrometheusServer } from './prometheus-server';
+import { PrometheusServer } from './prometheus-server';
 
 let mesh: LocalMesh;
 let prometheus: PrometheusServer;
 beforeAll(async () => {
-  ensurePrometheus();
   ({ mesh } = await startMesh((chart) => {
     service(chart, 'catalog');
     service(chart, 'orders');

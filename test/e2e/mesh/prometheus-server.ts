@@ -1,13 +1,8 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
 import { freePort } from '../../support/processes';
-
-/** Makes sure Debian's prometheus (with promtool) is installed, through the project's own script. */
-export function ensurePrometheus(): void {
-  execFileSync('bash', [path.resolve(__dirname, '../../../scripts/install-test-tools.sh')], { stdio: 'inherit' });
-}
 
 /** A real Prometheus scraping the given sidecar admin addresses every second. */
 export class PrometheusServer {
