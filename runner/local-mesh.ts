@@ -37,6 +37,8 @@ export interface LocalMeshOptions {
   readonly supervision?: (event: SupervisionEvent) => void;
   /** Restart delays. @default 100 ms doubling to 10 s */
   readonly restartBackoff?: Backoff;
+  /** Lifetime of workload certificates (renewed at 80% of it), e.g. '3s' to watch rotation. @default the Mesh's workloadCertTtl */
+  readonly certTtl?: string;
 }
 
 /** A running instance: its plan, its application and its sidecar's admin address. */
@@ -59,6 +61,7 @@ export class LocalMesh {
   readonly instances: RunningInstance[] = [];
   controllerAdmin = '';
   private model = new MeshModel([]);
+  private workspace!: Workspace;
   ingress!: PlannedInstance & { readonly adminAddress: string };
 
   private constructor(private readonly options: LocalMeshOptions) {}
@@ -105,6 +108,20 @@ export class LocalMesh {
     const supervisor = this.supervisors.get(name);
     if (!supervisor) throw new Error(`no process named ${name} runs in this mesh (${[...this.supervisors.keys()].join(', ')})`);
     return supervisor.current;
+  }
+
+  /** Takes an instance's endpoint out of the mesh or puts it back, as scaling a Deployment down and up does to its Endpoints. */
+  setEndpointReady(name: string, ready: boolean): void {
+    this.workspace.setReady(name, ready);
+  }
+
+  /**
+   * Deletes an instance as Kubernetes deletes a pod: its endpoint leaves the mesh as its sidecar gets
+   * SIGTERM and drains; then, as its ReplicaSet would, the supervisor starts it again.
+   */
+  terminate(name: string): void {
+    this.workspace.setReady(name, false);
+    this.process(name).child.kill('SIGTERM');
   }
 
   async stop(): Promise<void> {
@@ -155,7 +172,7 @@ export class LocalMesh {
     };
 
     const controllerHost = at(255).instanceIp;
-    const workspace = new Workspace({ dir: this.options.workspaceDir, controllerXds: `${controllerHost}:15010`, ...(this.options.otlpEndpoint ? { otlpEndpoint: this.options.otlpEndpoint } : {}) });
+    const workspace = (this.workspace = new Workspace({ dir: this.options.workspaceDir, controllerXds: `${controllerHost}:15010`, ...(this.options.otlpEndpoint ? { otlpEndpoint: this.options.otlpEndpoint } : {}) }));
     const files = workspace.write(planned, ingressPlan);
     this.say(`planned ${planned.length} instances of ${new Set(planned.map((p) => p.service)).size} services`);
 
@@ -165,7 +182,7 @@ export class LocalMesh {
     const controllerReady = async (proc: ManagedProcess) => {
       adminPort = (await proc.waitForLine(readyEvent, READY_TIMEOUT_MS)).adminPort;
     };
-    const controller = this.supervise(CONTROLLER, ['controller', '--local', this.options.manifestsDir, '--registry', workspace.registryFile, '--host', controllerHost, '--xds-port', '15010', '--admin-port', '15014'], controllerReady);
+    const controller = this.supervise(CONTROLLER, ['controller', '--local', this.options.manifestsDir, '--registry', workspace.registryFile, '--host', controllerHost, '--xds-port', '15010', '--admin-port', '15014', ...(this.options.certTtl ? ['--cert-ttl', this.options.certTtl] : [])], controllerReady);
     const sidecars = [ingressPlan, ...planned.filter((p) => p.sidecar)];
     const proxies = sidecars.map((plan) => {
       const url = `http://${files.get(plan.name)!.adminAddress}/ready`;

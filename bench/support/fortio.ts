@@ -3,6 +3,7 @@ import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import type { Bucket } from './latency-histogram';
 import { outputOf, startTracked, stderrTail } from './child-processes';
 
@@ -53,6 +54,8 @@ export interface LoadOptions {
   readonly seconds: number;
   /** HTTP/2 with prior knowledge (h2c) instead of HTTP/1.1. */
   readonly h2?: boolean;
+  /** Record when each failed request ended (fortio logs each one; costs a log line per failure). */
+  readonly failureTimes?: boolean;
 }
 
 export interface LoadResult {
@@ -63,6 +66,10 @@ export interface LoadResult {
   readonly seconds: number;
   readonly maxMs: number;
   readonly buckets: Bucket[];
+  /** Answers by status code; '-1' counts connection errors. */
+  readonly codes: Readonly<Record<string, number>>;
+  /** With `failureTimes`: when each failed request ended (epoch ms), in order. */
+  readonly failedAt: readonly number[];
 }
 
 interface FortioJson {
@@ -85,14 +92,22 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     '-uniform',
     // 10 µs buckets: fine enough for sub-millisecond differences between paths.
     '-r', '0.00001',
-    '-loglevel', 'Error',
+    '-loglevel', options.failureTimes ? 'Warning' : 'Error',
     '-json', json,
     ...(options.h2 ? ['-h2'] : []),
     ...(options.host ? ['-H', `Host: ${options.host}`] : []),
     options.url,
   ];
   try {
-    await outputOf(startTracked(fortioBinary(), args), 'fortio load');
+    const child = startTracked(fortioBinary(), args);
+    const failedAt: number[] = [];
+    if (options.failureTimes) {
+      createInterface({ input: child.stderr! }).on('line', (line) => {
+        const ts = failureTime(line);
+        if (ts !== undefined) failedAt.push(ts);
+      });
+    }
+    await outputOf(child, 'fortio load');
     const report = JSON.parse(readFileSync(json, 'utf8')) as FortioJson;
     const h = report.DurationHistogram;
     return {
@@ -102,8 +117,22 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       seconds: report.ActualDuration / 1e9,
       maxMs: h.Max * 1000,
       buckets: (h.Data ?? []).map((b) => ({ start: b.Start, end: b.End, count: b.Count })),
+      codes: report.RetCodes,
+      failedAt,
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** When a failed request ended, from a fortio log line: a non-200 answer (warn) or a request error. */
+function failureTime(line: string): number | undefined {
+  if (!line.startsWith('{')) return undefined;
+  try {
+    const entry = JSON.parse(line) as { ts?: number; level?: string; msg?: string };
+    const failed = (entry.level === 'warn' && entry.msg === 'Non ok http code') || entry.level === 'err' || entry.level === 'error';
+    return failed && entry.ts !== undefined ? Math.round(entry.ts * 1000) : undefined;
+  } catch {
+    return undefined;
   }
 }
