@@ -17,9 +17,5 @@ export function bootstrapSecretsCommand(load: Load<typeof import('../../controll
     .requiredOption('--mutating-webhook <name>', 'the MutatingWebhookConfiguration whose caBundle to write')
     .requiredOption('--validating-webhook <name>', 'the ValidatingWebhookConfiguration whose caBundle to write')
     .option('--trust-domain <domain>', "the mesh root CA's trust domain (default: cluster.local)")
-    .action(
-      exitCodeAction((options: BootstrapSecretsOptions) =>
-        load().runBootstrapSecrets(options),
-      ),
-    );
+    .action(exitCodeAction((options: BootstrapSecretsOptions) => load().runBootstrapSecrets(options)));
 }

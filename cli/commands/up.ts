@@ -14,7 +14,7 @@ export function upCommand(load: Load<typeof import('../up-command')>): Command {
     )
     .option('--env <name>', 'the environment to synthesize and run', 'dev')
     .option('--manifests <dir>', 'run these manifests instead of synthesizing')
-    .option('--workspace <dir>', 'registry, bootstraps, logs and mesh.json (read by `meshform stat`)', '.meshform')
+    .option('--workspace <dir>', 'where the registry, the bootstraps and mesh.json (read by `meshform stat`) go', '.meshform')
     .option('--subnet <n>', 'second octet of the loopback addresses, 1 to 254', wholeNumber, 10)
     .option('--verbose', "print every process's log lines on stderr")
     .action(exitCodeAction((options: UpOptions) => load().runUp(options)));

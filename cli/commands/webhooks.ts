@@ -14,7 +14,5 @@ export function webhooksCommand(load: Load<typeof import('../../controller/webho
     .requiredOption('--injection-config <json>', 'the injection configuration the sidecar-injection webhook applies')
     .option('--port <n>', 'HTTPS port, 0 picks a free one', portNumber, 15017)
     .option('--host <addr>', 'address to listen on', '0.0.0.0')
-    .action(
-      exitCodeAction((options: WebhooksOptions) => load().runWebhooks(options)),
-    );
+    .action(exitCodeAction((options: WebhooksOptions) => load().runWebhooks(options)));
 }
