@@ -1,4 +1,6 @@
 /** The controller as a child process of the convergence benchmark (its RSS is measured alone). */
-import { runController } from '../cli/controller-command';
+import { controllerCommand } from '../cli/commands/controller';
+import * as controller from '../cli/controller-command';
+import { runProgram } from '../cli/program';
 
-void runController(process.argv.slice(2));
+void runProgram(controllerCommand(() => controller), process.argv.slice(2));

@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { readMeshDir } from '../lib/manifests';
 import { analyzeMesh, formatFinding, type Finding } from '../lib/validation';
 
@@ -9,13 +8,7 @@ export function analyzeDir(dir: string): Finding[] {
 }
 
 /** `meshform analyze <dir>`: exits 1 when anything is wrong. */
-export function runAnalyze(argv: string[]): number {
-  const { positionals } = parseArgs({ args: argv, allowPositionals: true, options: {} });
-  const dir = positionals[0];
-  if (dir === undefined) {
-    console.error('usage: meshform analyze <dir>   (checks every mesh resource in the YAML files under <dir>)');
-    return 2;
-  }
+export function runAnalyze(dir: string): number {
   const findings = analyzeDir(dir);
   for (const f of findings) console.log(formatFinding(f));
   if (findings.length === 0) console.log(`${dir}: no findings`);

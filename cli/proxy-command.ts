@@ -1,29 +1,15 @@
-import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { loadBootstrapFile, Proxy, ProxyError } from '../proxy';
-
-const USAGE = 'usage: meshform proxy --bootstrap <file.yaml|file.json>';
 
 /**
  * `meshform proxy --bootstrap <file>`: runs the sidecar until SIGTERM/SIGINT, then drains (stop
  * accepting, finish in-flight requests up to the bootstrap's drainTimeoutMs) and exits.
  * Resolves with the process exit code.
  */
-export async function runProxy(argv: readonly string[]): Promise<number> {
+export async function runProxy(bootstrapPath: string): Promise<number> {
   // Access logs are one line per request: buffered writes keep a syscall off every request.
   const destination = pino.destination({ dest: 1, sync: false, minLength: 8 * 1024 });
   const logger = pino({ base: { component: 'meshform-proxy' } }, destination);
-  let bootstrapPath: string | undefined;
-  try {
-    bootstrapPath = parseArgs({ args: [...argv], options: { bootstrap: { type: 'string' } }, strict: true }).values.bootstrap;
-  } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
-    return 2;
-  }
-  if (!bootstrapPath) {
-    process.stderr.write(`${USAGE}\n`);
-    return 2;
-  }
   let proxy: Proxy;
   try {
     const bootstrap = loadBootstrapFile(bootstrapPath);

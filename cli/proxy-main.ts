@@ -5,24 +5,25 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { expandEnvReferences } from '../lib/injection/proxy-bootstrap';
-import { runProxy } from './proxy-command';
+// Not the barrel: the bundle holds what this entry imports, and nothing but the proxy belongs in it.
+import { proxyCommand } from './commands/proxy';
+import { runProgram } from './program';
+import * as implementation from './proxy-command';
 
-function withExpandedBootstrap(argv: string[]): string[] {
-  const at = argv.indexOf('--bootstrap');
-  const file = at >= 0 ? argv[at + 1] : undefined;
-  if (file === undefined) return argv;
+/** The bootstrap file itself, or a private copy with its `${NAME}` references expanded. */
+function expandedBootstrap(file: string): string {
   const text = readFileSync(file, 'utf8');
-  if (!text.includes('${')) return argv;
+  if (!text.includes('${')) return file;
   const expanded = path.join(mkdtempSync(path.join(tmpdir(), 'meshform-proxy-')), path.basename(file));
   writeFileSync(expanded, expandEnvReferences(text, process.env), { mode: 0o600 });
-  return argv.map((arg, i) => (i === at + 1 ? expanded : arg));
+  return expanded;
 }
 
-let argv: string[];
-try {
-  argv = withExpandedBootstrap(process.argv.slice(2));
-} catch (error) {
-  process.stderr.write(`${(error as Error).message}\n`);
-  process.exit(2);
-}
-void runProxy(argv).then((code) => process.exit(code));
+const proxy = proxyCommand(() => implementation).hook('preAction', (command) => {
+  try {
+    command.setOptionValue('bootstrap', expandedBootstrap(command.getOptionValue('bootstrap') as string));
+  } catch (error) {
+    command.error(`error: --bootstrap: ${(error as Error).message}`);
+  }
+});
+void runProgram(proxy, process.argv.slice(2)).then((code) => process.exit(code));

@@ -1,9 +1,5 @@
-import { parseArgs } from 'node:util';
-import { parseDuration } from '../lib/api';
 import { goldenSignals, parsePrometheusText, type GoldenSignals, type Sample } from '../lib/telemetry';
 import { readMeshState } from '../runner';
-
-const USAGE = 'usage: meshform stat [--workspace .meshform] [--window 2s] [--watch]';
 
 /** Scrapes every sidecar of the running local mesh; unreachable ones are skipped and counted. */
 async function scrape(admins: readonly string[]): Promise<{ samples: Sample[]; unreachable: number }> {
@@ -29,15 +25,19 @@ export function formatSignals(rows: readonly GoldenSignals[]): string {
   return [header, ...cells].map((r) => r.map((cell, c) => (c >= 2 ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  ')).join('\n');
 }
 
+/** `meshform stat`'s options (cli/commands/stat.ts). */
+export interface StatOptions {
+  /** The workspace of the running `meshform up`. */
+  readonly workspace: string;
+  /** The measuring window, in milliseconds. */
+  readonly window: number;
+  /** Measure again after each window until Ctrl-C. */
+  readonly watch?: boolean;
+}
+
 /** `meshform stat`: golden signals per service and route from the sidecars' own metrics. */
-export async function runStat(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { workspace: { type: 'string', default: '.meshform' }, window: { type: 'string', default: '2s' }, watch: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } } });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  const windowMs = parseDuration(values.window);
-  const state = readMeshState(values.workspace);
+export async function runStat({ workspace, window: windowMs, watch }: StatOptions): Promise<number> {
+  const state = readMeshState(workspace);
   const admins = state.sidecars.map((s) => s.admin);
   let before = await scrape(admins);
   let stop = false;
@@ -47,8 +47,8 @@ export async function runStat(argv: string[]): Promise<number> {
     const after = await scrape(admins);
     const table = formatSignals(goldenSignals(before.samples, after.samples, windowMs / 1000));
     const note = after.unreachable ? `\n(${after.unreachable} of ${admins.length} sidecars did not answer)` : '';
-    process.stdout.write(`${values.watch ? '\x1b[2J\x1b[H' : ''}${table}${note}\n`);
+    process.stdout.write(`${watch ? '\x1b[2J\x1b[H' : ''}${table}${note}\n`);
     before = after;
-  } while (values.watch && !stop);
+  } while (watch && !stop);
   return 0;
 }

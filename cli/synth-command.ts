@@ -1,15 +1,20 @@
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { ENVIRONMENTS, environmentNamed } from '../stacks/environments';
 import { writeGitOpsFolder } from '../stacks/gitops-output';
 import { buildPlatform } from '../stacks/platform';
 
+/** `meshform synth`'s options (cli/commands/synth.ts). */
+export interface SynthOptions {
+  /** Environment names; every environment when absent. */
+  readonly env?: readonly string[];
+  readonly out: string;
+}
+
 /** `meshform synth [--env <name>] [--out dist]`: writes `<out>/<env>/` for each environment. */
-export function runSynth(argv: string[]): number {
-  const { values } = parseArgs({ args: argv, options: { env: { type: 'string', multiple: true }, out: { type: 'string', default: 'dist' } } });
-  const envs = values.env ? values.env.map(environmentNamed) : ENVIRONMENTS;
+export function runSynth(options: SynthOptions): number {
+  const envs = options.env ? options.env.map(environmentNamed) : ENVIRONMENTS;
   for (const env of envs) {
-    const outdir = path.join(values.out, env.name);
+    const outdir = path.join(options.out, env.name);
     const files = writeGitOpsFolder(buildPlatform(env), outdir);
     console.log(`synthesized ${env.name}: ${files.length} objects → ${outdir}`);
   }

@@ -1,34 +1,22 @@
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { describeSupervisionEvent, LocalMesh, type GuidedCall } from '../runner';
 import { environmentNamed } from '../stacks/environments';
 import { writeGitOpsFolder } from '../stacks/gitops-output';
 import { buildPlatform } from '../stacks/platform';
 
-const USAGE = `usage: meshform up [--env dev] [--manifests <dir>] [--workspace .meshform] [--subnet 10] [--verbose]
-
-Synthesizes the platform's <env> environment into dist/<env> (unless --manifests names a folder),
-then runs the mesh on this machine: the controller in local mode, a demo application and a sidecar
-per workload on 127.<subnet>.k.x addresses, and an ingress sidecar as the entry point.
-Re-running \`meshform synth --env <env>\` in another terminal changes live traffic. Ctrl-C stops everything.`;
+/** `meshform up`'s options (cli/commands/up.ts). */
+export interface UpOptions {
+  readonly env: string;
+  /** A folder of manifests to run instead of synthesizing `env`. */
+  readonly manifests?: string;
+  readonly workspace: string;
+  /** Second octet of the loopback addresses (127.<subnet>.k.x). */
+  readonly subnet: number;
+  readonly verbose?: boolean;
+}
 
 /** `meshform up`: the embedded default, until Ctrl-C or SIGTERM. */
-export async function runUp(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      env: { type: 'string', default: 'dev' },
-      manifests: { type: 'string' },
-      workspace: { type: 'string', default: '.meshform' },
-      subnet: { type: 'string', default: '10' },
-      verbose: { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
-    },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
+export async function runUp(values: UpOptions): Promise<number> {
   const started = Date.now();
   const step = (line: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(1)}s] ${line}`);
   let manifests = values.manifests;
@@ -40,7 +28,7 @@ export async function runUp(argv: string[]): Promise<number> {
   const mesh = await LocalMesh.start({
     manifestsDir: path.resolve(manifests),
     workspaceDir: path.resolve(values.workspace),
-    subnet: Number(values.subnet),
+    subnet: values.subnet,
     progress: step,
     supervision: (event) => step(describeSupervisionEvent(event)),
     ...(values.verbose ? { logs: (name: string, line: string) => console.error(`${name}: ${line}`) } : {}),

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { createServer } from 'node:net';
@@ -102,6 +102,20 @@ describe('the bundles, run as the images run them', () => {
     expect(readdirSync(path.join(run, 'node_modules', '@grpc'))).toEqual(['grpc-js-xds']);
     expect(existsSync(path.join(run, 'node_modules', '@grpc', 'grpc-js-xds', 'build'))).toBe(false);
     expect(existsSync(path.join(path.dirname(run), 'node_modules'))).toBe(false);
+  });
+
+  it('answer --help (exit 0) and an unknown flag (usage, exit 2) as the meshform command does', () => {
+    const node = (...args: string[]) => spawnSync(process.execPath, args, { cwd: run, env: { PATH: process.env['PATH'] ?? '' }, encoding: 'utf8', timeout: 30_000 });
+    const proxyHelp = node('proxy.js', '--help');
+    expect(proxyHelp.status).toBe(0);
+    expect(proxyHelp.stdout).toContain('Usage: proxy --bootstrap <file>');
+    const webhooksHelp = node('controller.js', 'webhooks', '--help');
+    expect(webhooksHelp.status).toBe(0);
+    expect(webhooksHelp.stdout).toContain('Usage: controller webhooks --cert <pem>');
+    const bogus = node('controller.js', '--local', 'manifests', '--bogus');
+    expect(bogus.status).toBe(2);
+    expect(bogus.stderr).toMatch(/^error: unknown option '--bogus'\n/);
+    expect(bogus.stderr).toContain('Usage: controller --local <dir> | --kubernetes [options]');
   });
 
   it('controller.js starts in local mode and answers /healthz, /readyz and /metrics', async () => {

@@ -60,11 +60,12 @@ describe('meshform proxy --bootstrap (through cli/main.ts)', () => {
     expect(proxy.output).toContain('"event":"proxy.draining"');
   });
 
-  it('exits with status 2 and a usage line without --bootstrap', async () => {
+  it('exits with status 2, the missing option named and the usage, without --bootstrap', async () => {
     const proxy = ManagedProcess.tsx('cli/main.ts', ['proxy']);
     cleanups.push(() => proxy.stop());
     expect((await proxy.exited).code).toBe(2);
-    expect(proxy.output).toContain('usage: meshform proxy --bootstrap');
+    expect(proxy.output).toContain("error: required option '--bootstrap <file>' not specified");
+    expect(proxy.output).toContain('Usage: meshform proxy --bootstrap <file>');
   });
 
   it('exits with status 1 naming the invalid field of a bad bootstrap', async () => {
