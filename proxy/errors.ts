@@ -19,6 +19,11 @@ export const ErrorCode = {
   JwtMissing: 'JWT_MISSING',
   JwtInvalid: 'JWT_INVALID',
   UpstreamIdentityMismatch: 'UPSTREAM_IDENTITY_MISMATCH',
+  /** HTTP/1.1 framing the proxy refuses (request smuggling vectors, malformed syntax): 400. */
+  DownstreamProtocolError: 'DOWNSTREAM_PROTOCOL_ERROR',
+  RequestHeadersTooLarge: 'REQUEST_HEADERS_TOO_LARGE',
+  UriTooLong: 'URI_TOO_LONG',
+  TransferCodingNotImplemented: 'TRANSFER_CODING_NOT_IMPLEMENTED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

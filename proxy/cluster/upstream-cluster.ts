@@ -1,6 +1,7 @@
 import * as http from 'node:http';
 import * as http2 from 'node:http2';
 import * as https from 'node:https';
+import { isIP } from 'node:net';
 import { createSecureContext, type PeerCertificate } from 'node:tls';
 import type { ClusterConfig, Endpoint } from '../config/cluster-config';
 import type { CompiledSecret } from '../config/tls-config';
@@ -103,6 +104,14 @@ export class ClusterState {
   retireSession(session: http2.ClientHttp2Session, last: http2.ClientHttp2Stream): void {
     for (const [key, entry] of this.sessions) if (entry.session === session) this.sessions.delete(key);
     last.once('close', () => session.close());
+  }
+
+  /** Closes the idle pooled HTTP/1.1 connections to an endpoint (a name, not an IP: any on its port). */
+  closeIdleConnections(host: string, port: number): void {
+    const byName = isIP(host) === 0;
+    for (const sockets of Object.values(this.agent?.freeSockets ?? {})) {
+      for (const socket of sockets ?? []) if (socket.remotePort === port && (byName || socket.remoteAddress === host)) socket.destroy();
+    }
   }
 
   /** Open upstream connections, for /clusters and the connections gauge. */

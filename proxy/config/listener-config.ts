@@ -15,6 +15,8 @@ export interface HttpConnectionConfig {
   readonly handler: Handler;
   readonly codec: 'AUTO' | 'HTTP1' | 'HTTP2';
   readonly maxRequestHeadersBytes: number;
+  /** common_http_protocol_options.max_headers_count: more request headers are answered 431. */
+  readonly maxHeadersCount: number;
   readonly requestHeadersTimeoutMs: number;
   readonly idleTimeoutMs: number;
   /** forward_client_cert_details: what happens to x-forwarded-client-cert (Envoy's default: SANITIZE). */
@@ -56,6 +58,8 @@ export interface HttpChainBuilder {
 
 const SUPPORTED_LISTENER_FILTERS = new Set([TypeUrl.TlsInspector as string]);
 const DEFAULT_MAX_HEADERS_KB = 60;
+/** Envoy's default max_headers_count. */
+const DEFAULT_MAX_HEADERS_COUNT = 100;
 const DEFAULT_REQUEST_HEADERS_TIMEOUT_MS = 10_000;
 const DEFAULT_IDLE_TIMEOUT_MS = 3_600_000;
 
@@ -138,6 +142,7 @@ function compileHttpConnectionManager(message: XdsMessage, resource: string, htt
     handler: http.buildChain((message['http_filters'] as XdsMessage[] | undefined) ?? [], resource),
     codec: (['HTTP1', 'HTTP2'].includes(String(message['codec_type'])) ? message['codec_type'] : 'AUTO') as HttpConnectionConfig['codec'],
     maxRequestHeadersBytes: ((message['max_request_headers_kb'] as { value?: number } | undefined)?.value ?? DEFAULT_MAX_HEADERS_KB) * 1024,
+    maxHeadersCount: (common['max_headers_count'] as { value?: number } | undefined)?.value || DEFAULT_MAX_HEADERS_COUNT,
     requestHeadersTimeoutMs: durationToMs(message['request_headers_timeout'] as Duration | undefined) || DEFAULT_REQUEST_HEADERS_TIMEOUT_MS,
     idleTimeoutMs: durationToMs(common['idle_timeout'] as Duration | undefined) || DEFAULT_IDLE_TIMEOUT_MS,
     forwardClientCert: (message['forward_client_cert_details'] as ForwardClientCert | undefined) ?? 'SANITIZE',

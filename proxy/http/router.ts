@@ -16,7 +16,7 @@ import type { ProxyResponse } from './proxy-response';
 import { readBody, type RequestBody } from './request-body';
 import { ResponseFlag } from './response-flags';
 import { isRetriable, retryBackoffMs } from './retry-decision';
-import { sendAttempt, type FailureReason, type UpstreamResponse } from './upstream-request';
+import { sendAttempt, type FailureReason, type ReplayCause, type UpstreamResponse } from './upstream-request';
 
 export interface RouterServices {
   readonly logger: Logger;
@@ -25,6 +25,13 @@ export interface RouterServices {
 
 /** Bodies up to this size are kept in memory so retries and mirrors can resend them. */
 const REPLAY_LIMIT_BYTES = 1024 * 1024;
+/**
+ * Sends of a request that never reached the upstream (stale pooled connection, refused stream), on
+ * top of any retry policy: two, as a burst after an idle spell can meet two dead connections.
+ */
+const MAX_REPLAYS = 2;
+const EMPTY_BODY = Buffer.alloc(0);
+const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
 /** A mirror that has not answered by then is abandoned (it never holds the caller anyway). */
 const MIRROR_TIMEOUT_MS = 30_000;
 
@@ -221,7 +228,8 @@ async function attemptLoop(f: Forwarding): Promise<void> {
   const policy = f.body.kind === 'buffered' ? f.action.retry : undefined;
   const { hash, setCookie } = requestHash(req, f.action.hashPolicies);
   const tried = new Set<EndpointState>();
-  for (let retry = 0; ; retry++) {
+  let replays = 0;
+  for (let retry = 0; ; ) {
     const endpoint = cluster.config.originalDestinationHeader
       ? cluster.originalDestination(req.header(cluster.config.originalDestinationHeader))
       : cluster.pick(hash, tried);
@@ -246,7 +254,8 @@ async function attemptLoop(f: Forwarding): Promise<void> {
         authority: f.authority,
         scheme: req.scheme,
         headers: f.headers,
-        body: f.body.kind === 'buffered' ? f.body.data : f.body.stream,
+        // A replayed bodiless request sends nothing (its stream was read by the first attempt).
+        body: f.body.kind === 'buffered' ? f.body.data : replays > 0 ? EMPTY_BODY : f.body.stream,
         timeoutMs: Number.isFinite(timeoutMs) ? Math.max(1, timeoutMs) : 0,
         cancel: f.cancel,
       });
@@ -254,13 +263,18 @@ async function attemptLoop(f: Forwarding): Promise<void> {
         if (result.kind === 'response') result.response.discard();
         return;
       }
+      if (result.kind === 'failure' && result.replay && replays < MAX_REPLAYS && mayReplay(f, result.replay)) {
+        replays += 1;
+        replayed(f, endpoint, result.replay, result.message);
+        continue;
+      }
       if (!(result.kind === 'failure' && result.reason === 'overflow')) {
         cluster.recordOutcome(endpoint, result.kind === 'response' ? { kind: 'response', status: result.response.statusCode } : { kind: 'local-failure' });
       }
       const routeTimedOut = result.kind === 'failure' && result.reason === 'timeout' && Date.now() >= f.deadline;
       if (policy && !routeTimedOut && retry < policy.numRetries && isRetriable(policy, result)) {
         if (result.kind === 'response') result.response.discard();
-        if (await backOff(f, retry)) continue;
+        if (await backOff(f, retry++)) continue;
         if (f.cancel.cancelled) return;
         req.flags.add(ResponseFlag.UpstreamRetryLimitExceeded);
       }
@@ -276,6 +290,29 @@ async function attemptLoop(f: Forwarding): Promise<void> {
       endpoint.active -= 1;
     }
   }
+}
+
+/**
+ * Whether a request that never reached the upstream may be sent again, outside any retry policy:
+ * within the route timeout, its body still held (none, or buffered whole: a streamed body is
+ * consumed), and after a stale HTTP/1.1 connection, whose request bytes may have reached the peer,
+ * an idempotent method (RFC 9110 §9.2.2) unless the route retries anyway. A refused stream was not processed.
+ */
+function mayReplay(f: Forwarding, cause: ReplayCause): boolean {
+  if ((f.body.kind === 'streaming' && f.req.hasBody) || Date.now() >= f.deadline) return false;
+  return cause === 'refused-stream' || IDEMPOTENT_METHODS.has(f.req.method) || f.action.retry !== undefined;
+}
+
+/**
+ * Counts and logs a replay. A stale pooled connection means the pool's other idle connections to
+ * that endpoint are older still (it reuses the most recent first): they are closed, so the replay
+ * opens a fresh one. Outlier detection is not told: the endpoint did nothing wrong.
+ */
+function replayed(f: Forwarding, endpoint: EndpointState, cause: ReplayCause, message: string): void {
+  const cluster = f.cluster;
+  if (cause === 'stale-connection') cluster.state.closeIdleConnections(endpoint.endpoint.host, endpoint.endpoint.port);
+  f.services.metrics.replays.inc({ cluster: cluster.name, cause });
+  f.services.logger.debug({ event: 'upstream.replayed', cluster: cluster.name, upstream: endpoint.address, cause, requestId: f.req.id, reason: message }, 'request sent again: it never reached the upstream');
 }
 
 /**

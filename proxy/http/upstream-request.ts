@@ -9,6 +9,14 @@ import type { Cancellation } from './cancellation';
 
 export type FailureReason = 'connect-failure' | 'reset' | 'refused-stream' | 'timeout' | 'overflow' | 'identity';
 
+/**
+ * Why a failed attempt never reached the upstream application, so the request may be sent again
+ * without a retry policy: a pooled connection the upstream had already closed (its keep-alive
+ * timeout raced the reuse), or a stream HTTP/2 refused (REFUSED_STREAM, or beyond a GOAWAY's last
+ * stream id: RFC 9113 §8.7 guarantees it was not processed). Neither is the endpoint's fault.
+ */
+export type ReplayCause = 'stale-connection' | 'refused-stream';
+
 /** An upstream answer, the same for HTTP/1.1 and HTTP/2: status, headers, body and trailers. */
 export interface UpstreamResponse {
   readonly statusCode: number;
@@ -22,7 +30,7 @@ export interface UpstreamResponse {
 
 export type AttemptResult =
   | { readonly kind: 'response'; readonly response: UpstreamResponse }
-  | { readonly kind: 'failure'; readonly reason: FailureReason; readonly message: string };
+  | { readonly kind: 'failure'; readonly reason: FailureReason; readonly message: string; readonly replay?: ReplayCause };
 
 export interface AttemptOptions {
   readonly snapshot: ConfigSnapshot;
@@ -132,7 +140,11 @@ function sendHttp1(options: AttemptOptions): Promise<AttemptResult> {
         },
       }),
     );
-    request.on('error', (error: NodeJS.ErrnoException) => attempt.settle(classify(error)));
+    // A reused keep-alive socket that fails before any response byte was closed by the upstream
+    // while idle (it settles here only before 'response'; later errors belong to the body).
+    request.on('error', (error: NodeJS.ErrnoException) =>
+      attempt.settle(request.reusedSocket && isConnectionLoss(error) ? staleConnection(error) : classify(error)),
+    );
     if (Buffer.isBuffer(options.body)) request.end(options.body);
     else options.body.pipe(request);
   });
@@ -149,7 +161,8 @@ function sendHttp2(options: AttemptOptions): Promise<AttemptResult> {
       attempt.settle(classify(error as NodeJS.ErrnoException));
       return;
     }
-    if (session.connecting) {
+    const reused = !session.connecting;
+    if (!reused) {
       // Until the session is up its errors are this attempt's (its stream is not on the wire yet);
       // once up, a failing session ends its streams and each stream settles its own attempt.
       const onSessionError = (error: NodeJS.ErrnoException) => attempt.settle(classify(error));
@@ -197,13 +210,23 @@ function sendHttp2(options: AttemptOptions): Promise<AttemptResult> {
       if (stream.rstCode === http2.constants.NGHTTP2_CANCEL && !options.cancel.cancelled) {
         attempt.settle({ kind: 'failure', reason: 'timeout', message: `no response within ${options.timeoutMs} ms` });
       } else if (stream.rstCode === http2.constants.NGHTTP2_REFUSED_STREAM) {
-        attempt.settle({ kind: 'failure', reason: 'refused-stream', message: 'upstream refused the stream' });
+        attempt.settle(REFUSED_STREAM);
       } else {
         attempt.settle({ kind: 'failure', reason: 'reset', message: `stream closed before response (code ${stream.rstCode ?? 0})` });
       }
     });
-    stream.on('error', (error: NodeJS.ErrnoException) => attempt.settle(classify(error)));
-    if (Buffer.isBuffer(options.body)) stream.end(options.body);
+    // A refused stream errors before it closes: it is still a refusal, not a reset.
+    stream.on('error', (error: NodeJS.ErrnoException) =>
+      attempt.settle(
+        stream.rstCode === http2.constants.NGHTTP2_REFUSED_STREAM
+          ? REFUSED_STREAM
+          : reused && isConnectionLoss(error)
+            ? staleConnection(error)
+            : classify(error),
+      ),
+    );
+    // A GET's stream is opened with its writable side already ended: an empty chunk would be a write after end.
+    if (Buffer.isBuffer(options.body)) stream.end(options.body.length > 0 ? options.body : undefined);
     else options.body.pipe(stream);
   });
 }
@@ -222,6 +245,17 @@ function rawHeaders(headers: http.OutgoingHttpHeaders, authority: string): strin
   }
   list.push('host', authority);
   return list;
+}
+
+const REFUSED_STREAM: AttemptResult = { kind: 'failure', reason: 'refused-stream', message: 'upstream refused the stream', replay: 'refused-stream' };
+
+/** The connection went away under the request (closed or reset by the peer), as opposed to a timeout or TLS failure. */
+function isConnectionLoss(error: NodeJS.ErrnoException): boolean {
+  return error.code === 'ECONNRESET' || error.code === 'EPIPE';
+}
+
+function staleConnection(error: NodeJS.ErrnoException): AttemptResult {
+  return { kind: 'failure', reason: 'reset', message: `pooled connection closed by the upstream: ${error.code}: ${error.message}`, replay: 'stale-connection' };
 }
 
 function classify(error: NodeJS.ErrnoException): AttemptResult {

@@ -11,6 +11,7 @@ import type { ConnectionContext, HttpConnectionManager } from '../http/connectio
 import { HTTP2_SETTINGS, widenConnectionWindow } from '../cluster/http2-windows';
 import type { Downstream } from '../http/proxy-request';
 import { proxyTcp } from '../tcp/tcp-proxy';
+import { parserRefusal, refusalOf, refuseConnection, refuseRequest } from './http1-guard';
 import { serverSecureContext } from '../tls/secure-contexts';
 import { isHttp2Preface, isTlsClientHello, peekFirstChunk, replayingDuplex } from './first-bytes';
 
@@ -23,7 +24,7 @@ export interface ListenerDeps {
 const CONTEXT = Symbol('meshform.connection');
 /** A client that has not finished its TLS handshake (or sent its first bytes) by then is cut. */
 const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
-type TaggedSocket = Duplex & { [CONTEXT]?: ConnectionContext & { active: number } };
+type TaggedSocket = Duplex & { [CONTEXT]?: ConnectionContext & { active: number; refused: boolean } };
 
 /**
  * One bound listener. Each connection is matched to a filter chain of the listener's current config
@@ -184,6 +185,7 @@ export class ListenerRuntime {
       chain: network,
       downstream,
       active: 0,
+      refused: false,
       requestOpened: () => {
         clearTimeout(headersTimer);
         context.active += 1;
@@ -204,14 +206,32 @@ export class ListenerRuntime {
     const existing = this.httpServers.get(network);
     if (existing) return existing;
     // keepAliveTimeout is the HCM idle timeout: how long a connection may sit with no request.
-    const h1 = http.createServer({ maxHeaderSize: network.maxRequestHeadersBytes, keepAliveTimeout: network.idleTimeoutMs, requireHostHeader: false }, (req, res) => {
+    // llhttp counts the request-target, field names and values, and refuses a count that reaches
+    // maxHeaderSize: one more lets exactly max_request_headers_kb through, as Envoy does.
+    const h1 = http.createServer({ maxHeaderSize: network.maxRequestHeadersBytes + 1, keepAliveTimeout: network.idleTimeoutMs, requireHostHeader: false }, (req, res) => {
       const context = (req.socket as TaggedSocket)[CONTEXT];
       if (!context) {
         res.destroy();
         return;
       }
+      // Requests pipelined behind a refused one die with its connection, unanswered.
+      if (context.refused) return;
+      const refusal = refusalOf(req, network);
+      if (refusal) {
+        context.refused = true;
+        this.deps.logger.debug({ event: 'http.request_refused', listener: this.name, code: refusal.code, reason: refusal.reason }, 'request refused');
+        refuseRequest(res, refusal);
+        return;
+      }
       context.requestOpened();
       this.deps.connections.handleHttp1(req, res, context);
+    });
+    // One more than allowed, so that a request over the limit is seen (and refused) rather than cut short.
+    h1.maxHeadersCount = network.maxHeadersCount + 1;
+    h1.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+      const refusal = parserRefusal(error);
+      if (refusal) this.deps.logger.debug({ event: 'http.request_refused', listener: this.name, code: refusal.code, reason: refusal.reason }, 'request refused');
+      refuseConnection(socket, refusal);
     });
     // Streams are taken from each session (no 'request' listener: that would turn on Node's
     // compatibility layer and its two extra objects per request).

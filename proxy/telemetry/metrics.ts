@@ -16,6 +16,12 @@ export class ProxyMetrics implements ClusterEvents {
     labelNames: ['cluster'] as const,
     registers: [this.registry],
   });
+  readonly replays = new Counter({
+    name: 'meshform_upstream_replays_total',
+    help: 'Requests sent again, with or without a retry policy, because an attempt never reached the upstream (cause: stale-connection, refused-stream).',
+    labelNames: ['cluster', 'cause'] as const,
+    registers: [this.registry],
+  });
   readonly overflows = new Counter({
     name: 'meshform_upstream_overflows_total',
     help: 'Requests refused or retries skipped because a circuit breaker limit was reached.',
