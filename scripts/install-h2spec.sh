@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds h2spec (the HTTP/2 conformance suite) from the Go module proxy into .cache/bench/bin, where
-# test/e2e/proxy/h2spec.test.ts looks for it. Does nothing when that version is already there
+# test/e2e/proxy/h2spec.test.ts looks for it (scripts/setup-tests.sh runs this before the e2e suite). Does nothing when that version is already there
 # (h2spec itself reports 2.0.0 when built this way, so the version is kept beside it).
 set -euo pipefail
 cd "$(dirname "$0")/.."

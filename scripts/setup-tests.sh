@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Everything a test suite needs on a fresh machine, through the project's own install scripts (each a
 # no-op when its tool is present). `e2e` (the default): Prometheus and iptables from Debian's
-# packages, HAProxy, and fortio built from the Go module proxy. `k8s`: etcd and a kube-apiserver built
+# packages, HAProxy, and fortio and h2spec built from the Go module proxy. `k8s`: etcd and a kube-apiserver built
 # from Go modules. Run by the suites' vitest global setup, so `npm test` on a fresh machine needs nothing
 # else; a tool that cannot be installed (not root, no Go) fails here with the command to run.
 set -euo pipefail
@@ -11,6 +11,7 @@ case "${1:-e2e}" in
     bash scripts/install-test-tools.sh
     bash scripts/bench/install-haproxy.sh
     bash scripts/bench/install-fortio.sh
+    bash scripts/install-h2spec.sh
     ;;
   k8s)
     bash scripts/k8s/install-etcd.sh

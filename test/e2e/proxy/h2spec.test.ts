@@ -1,4 +1,4 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -61,8 +61,6 @@ describe('h2spec against a sidecar HTTP/2 listener (h2c, prior knowledge)', () =
   let workDir: string;
 
   beforeAll(async () => {
-    // Built from the Go module proxy on first use; a no-op once there (CI runs the same script).
-    execFileSync('bash', [path.join(ROOT, 'scripts/install-h2spec.sh')], { stdio: 'inherit' });
     workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'meshform-h2spec-'));
     app = await UpstreamServer.start('app');
     xds = await TestXdsServer.start();
