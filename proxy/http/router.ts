@@ -263,13 +263,15 @@ async function attemptLoop(f: Forwarding): Promise<void> {
         if (result.kind === 'response') result.response.discard();
         return;
       }
-      if (result.kind === 'failure' && result.replay && replays < MAX_REPLAYS && mayReplay(f, result.replay)) {
-        replays += 1;
-        replayed(f, endpoint, result.replay, result.message);
-        continue;
-      }
-      if (!(result.kind === 'failure' && result.reason === 'overflow')) {
+      const replay = result.kind === 'failure' && result.replay && replays < MAX_REPLAYS && mayReplay(f, result.replay, tried) ? result.replay : undefined;
+      // A refused connection is the endpoint's doing (outlier detection counts it, as Envoy's does); a stale connection or a refused stream is not.
+      if (replay !== 'stale-connection' && replay !== 'refused-stream' && !(result.kind === 'failure' && result.reason === 'overflow')) {
         cluster.recordOutcome(endpoint, result.kind === 'response' ? { kind: 'response', status: result.response.statusCode } : { kind: 'local-failure' });
+      }
+      if (replay && result.kind === 'failure') {
+        replays += 1;
+        replayed(f, endpoint, replay, result.message);
+        continue;
       }
       const routeTimedOut = result.kind === 'failure' && result.reason === 'timeout' && Date.now() >= f.deadline;
       if (policy && !routeTimedOut && retry < policy.numRetries && isRetriable(policy, result)) {
@@ -296,10 +298,13 @@ async function attemptLoop(f: Forwarding): Promise<void> {
  * Whether a request that never reached the upstream may be sent again, outside any retry policy:
  * within the route timeout, its body still held (none, or buffered whole: a streamed body is
  * consumed), and after a stale HTTP/1.1 connection, whose request bytes may have reached the peer,
- * an idempotent method (RFC 9110 §9.2.2) unless the route retries anyway. A refused stream was not processed.
+ * an idempotent method (RFC 9110 §9.2.2) unless the route retries anyway. A refused stream was not
+ * processed, and a refused connection carried nothing: any method, but on another endpoint.
  */
-function mayReplay(f: Forwarding, cause: ReplayCause): boolean {
+function mayReplay(f: Forwarding, cause: ReplayCause, tried: ReadonlySet<EndpointState>): boolean {
   if ((f.body.kind === 'streaming' && f.req.hasBody) || Date.now() >= f.deadline) return false;
+  // Refused again at once by the same endpoint would only repeat itself: only another one may take it.
+  if (cause === 'connection-refused') return f.cluster.members.some((member) => !tried.has(member));
   return cause === 'refused-stream' || IDEMPOTENT_METHODS.has(f.req.method) || f.action.retry !== undefined;
 }
 

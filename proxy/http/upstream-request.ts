@@ -13,9 +13,11 @@ export type FailureReason = 'connect-failure' | 'reset' | 'refused-stream' | 'ti
  * Why a failed attempt never reached the upstream application, so the request may be sent again
  * without a retry policy: a pooled connection the upstream had already closed (its keep-alive
  * timeout raced the reuse), or a stream HTTP/2 refused (REFUSED_STREAM, or beyond a GOAWAY's last
- * stream id: RFC 9113 §8.7 guarantees it was not processed). Neither is the endpoint's fault.
+ * stream id: RFC 9113 §8.7 guarantees it was not processed), or a connection the endpoint refused
+ * (a draining or dead instance whose endpoint removal has not arrived yet: nothing was sent, and
+ * another endpoint may take the request, as Linkerd's balancer does).
  */
-export type ReplayCause = 'stale-connection' | 'refused-stream';
+export type ReplayCause = 'stale-connection' | 'refused-stream' | 'connection-refused';
 
 /** An upstream answer, the same for HTTP/1.1 and HTTP/2: status, headers, body and trailers. */
 export interface UpstreamResponse {
@@ -261,6 +263,7 @@ function staleConnection(error: NodeJS.ErrnoException): AttemptResult {
 function classify(error: NodeJS.ErrnoException): AttemptResult {
   if (error instanceof AttemptError) return { kind: 'failure', reason: error.reason, message: error.message };
   if (error.code === 'ERR_MESH_IDENTITY_MISMATCH') return { kind: 'failure', reason: 'identity', message: error.message };
+  if (error.code === 'ECONNREFUSED') return { kind: 'failure', reason: 'connect-failure', message: `${error.code}: ${error.message}`, replay: 'connection-refused' };
   if (error.code && (CONNECT_ERRORS.has(error.code) || error.code.startsWith('ERR_TLS') || error.code.startsWith('ERR_SSL') || /CERT|SELF_SIGNED|UNABLE_TO/.test(error.code))) {
     return { kind: 'failure', reason: 'connect-failure', message: `${error.code}: ${error.message}` };
   }

@@ -140,12 +140,22 @@ class KeepAliveClient {
   }
 }
 
+/** An address nothing listens on (a port just released): connecting to it is refused. */
+async function closedPort(): Promise<string> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  await new Promise((resolve) => server.close(resolve));
+  return address;
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('requests that never reached the upstream are sent again, without a retry policy', () => {
   let xds: TestXdsServer;
   let proxy: ProxyUnderTest;
   let port: number;
+  let refusedAddress: string;
   const upstreams: Record<string, Upstream> = {};
   const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
 
@@ -156,6 +166,8 @@ describe('requests that never reached the upstream are sent again, without a ret
     upstreams['goaway'] = await http2Upstream('goaway');
     upstreams['stream'] = await http1Upstream('drop-reused');
     upstreams['policy'] = await http1Upstream('drop-reused');
+    upstreams['twin'] = await http1Upstream('edge');
+    refusedAddress = await closedPort();
     xds = await TestXdsServer.start();
     xds.set(TypeUrl.Cluster, [
       cluster('edge', strictOutlier),
@@ -164,13 +176,19 @@ describe('requests that never reached the upstream are sent again, without a ret
       cluster('goaway', { ...h2c, ...strictOutlier }),
       cluster('stream'),
       cluster('policy'),
+      cluster('half-dead'),
+      cluster('dead'),
     ]);
-    xds.set(TypeUrl.ClusterLoadAssignment, Object.entries(upstreams).map(([name, u]) => endpoints(name, [u.address])));
+    xds.set(TypeUrl.ClusterLoadAssignment, [
+      ...Object.entries(upstreams).map(([name, u]) => endpoints(name, [u.address])),
+      endpoints('half-dead', [refusedAddress, upstreams['twin']!.address]),
+      endpoints('dead', [refusedAddress]),
+    ]);
     const retry = { retry_policy: { retry_on: 'connect-failure', num_retries: { value: 1 } } };
     xds.set(TypeUrl.RouteConfiguration, [
       routeConfig('80', [
         virtualHost('all', [
-          ...['edge', 'drop', 'refuse', 'goaway'].map((name) => route(prefix(`/${name}`), toCluster(name))),
+          ...['edge', 'drop', 'refuse', 'goaway', 'half-dead', 'dead'].map((name) => route(prefix(`/${name}`), toCluster(name))),
           // A retry policy holds bodies up to 1 MiB for replay; a larger one streams.
           route(prefix('/stream'), toCluster('stream', retry)),
           route(prefix('/policy'), toCluster('policy', retry)),
@@ -283,5 +301,17 @@ describe('requests that never reached the upstream are sent again, without a ret
     const answer = await request(port, '/policy/form', { method: 'POST', body: 'a=1', agent });
     expect(answer.status).toBe(200);
     expect(await replays('stale-connection', 'policy')).toBe(1);
+  });
+
+  it('sends a request an endpoint refused to connect to on to another endpoint, whatever its method', async () => {
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => request(port, `/half-dead/${i}`, { agent, method: i % 2 ? 'GET' : 'DELETE' })));
+    expect(answers.map((a) => a.status).filter((status) => status !== 200)).toEqual([]);
+    expect(upstreams['twin']!.answered).toBe(20);
+    expect(await replays('connection-refused', 'half-dead')).toBeGreaterThan(0);
+  });
+
+  it('answers 503 when the only endpoint refuses: sending it there again would only repeat the refusal', async () => {
+    expect((await get('/dead/1')).status).toBe(503);
+    expect(await replays('connection-refused', 'dead')).toBe(0);
   });
 });
