@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AdminAuthorizer } from './admin-authorizer';
 import type { Controller } from './controller';
 
 /** Extra state a mode reports on /debug/resources and readiness (source problems, leadership). */
@@ -18,7 +19,8 @@ function json(res: ServerResponse, status: number, body: unknown): void {
  * The admin port: `/healthz` (the process serves), `/readyz` (sources loaded and xDS listening),
  * `/metrics` (Prometheus), `/debug/config_dump?proxy=<id>` (what that proxy was sent, its ACKs and
  * NACKs, like `istioctl proxy-config`), `/debug/proxies` and `/debug/resources` (each resource's
- * status and the translation issues).
+ * status and the translation issues). With an authorizer (Kubernetes mode) every `/debug/` path
+ * first needs its approval; health, readiness and metrics stay open for the kubelet and Prometheus.
  */
 export class AdminServer {
   private readonly server: Server;
@@ -26,6 +28,7 @@ export class AdminServer {
   constructor(
     private readonly controller: Controller,
     private readonly extras: AdminExtras,
+    private readonly authorizer?: AdminAuthorizer,
   ) {
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((error: Error) => json(res, 500, { error: error.message }));
@@ -47,6 +50,13 @@ export class AdminServer {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://admin');
+    if (this.authorizer && url.pathname.startsWith('/debug/')) {
+      const decision = await this.authorizer.authorize(req.headers.authorization);
+      if (!decision.allowed) {
+        if (decision.status === 401) res.setHeader('www-authenticate', 'Bearer realm="meshform-controller"');
+        return json(res, decision.status, { error: decision.message, code: decision.code });
+      }
+    }
     switch (url.pathname) {
       case '/healthz':
         return json(res, 200, { status: 'ok' });
