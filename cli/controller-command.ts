@@ -6,7 +6,7 @@ import { createLogger } from '../controller/logger';
 import { runControllerWith, type RunOptions } from '../controller/run-controller';
 
 const USAGE = `usage: meshform controller (--local <dir> [--registry <file>] | --kubernetes [--kubeconfig <file>] [--namespace <ns>] [--pod-name <name>] [--token-audience <aud>...])
-       [--host <addr>] [--xds-port <n>] [--admin-port <n>] [--xds-tls | --no-xds-tls] [--debounce-ms <n>]
+       [--host <addr>] [--xds-port <n>] [--admin-port <n>] [--metrics-port <n>] [--xds-tls | --no-xds-tls] [--debounce-ms <n>]
        [--ca-cert <pem> --ca-key <pem> [--ca-chain <pem> --ca-root <pem>]] [--cert-ttl <duration>]`;
 
 function port(value: string | undefined, fallback: number, flag: string): number {
@@ -33,6 +33,7 @@ export function parseControllerArgs(argv: string[]): Omit<RunOptions, 'log'> {
         host: { type: 'string' },
         'xds-port': { type: 'string' },
         'admin-port': { type: 'string' },
+        'metrics-port': { type: 'string' },
         'xds-tls': { type: 'boolean' },
         'no-xds-tls': { type: 'boolean' },
         'debounce-ms': { type: 'string' },
@@ -75,6 +76,7 @@ export function parseControllerArgs(argv: string[]): Omit<RunOptions, 'log'> {
     host: v.host ?? (local ? '127.0.0.1' : '0.0.0.0'),
     xdsPort: port(v['xds-port'], local ? 15010 : 15012, '--xds-port'),
     adminPort: port(v['admin-port'], 15014, '--admin-port'),
+    ...(v['metrics-port'] !== undefined ? { metricsPort: port(v['metrics-port'], 0, '--metrics-port') } : {}),
     xdsTls: v['no-xds-tls'] ? false : (v['xds-tls'] ?? !local),
     ...(debounce !== undefined ? { debounceMs: debounce } : {}),
     ...(ttl !== undefined ? { workloadTtlMs: ttl } : {}),
@@ -86,14 +88,14 @@ export function parseControllerArgs(argv: string[]): Omit<RunOptions, 'log'> {
 
 /**
  * `meshform controller --local <dir> | --kubernetes [...]`: runs the control plane until SIGINT or
- * SIGTERM. Prints one JSON line on stdout when serving (`{"event":"ready","xdsPort":…,"adminPort":…}`);
+ * SIGTERM. Prints one JSON line on stdout when serving (`{"event":"ready","xdsPort":…,"adminPort":…,"metricsPort":…}`);
  * logs go to stderr.
  */
 export async function runController(argv: string[]): Promise<void> {
   const options = parseControllerArgs(argv);
   const log = createLogger();
   const running = await runControllerWith({ ...options, log });
-  process.stdout.write(`${JSON.stringify({ event: 'ready', xdsPort: running.xdsPort, adminPort: running.adminPort })}\n`);
+  process.stdout.write(`${JSON.stringify({ event: 'ready', xdsPort: running.xdsPort, adminPort: running.adminPort, metricsPort: running.metricsPort })}\n`);
   await new Promise<void>((resolve) => {
     const stop = () => {
       process.off('SIGINT', stop);

@@ -2,9 +2,11 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { API_GROUP, API_VERSION, KIND_NAMES, KINDS } from '../lib/api';
 import { ADMISSION_PATHS, INJECT_ANNOTATION, INJECTION_NAMESPACE_LABEL, injectionConfig, podFieldRef, type InjectionConfig, type InjectionConfigInput } from '../lib/injection';
-import { bootstrapApiPermissions, CONTROLLER_API_PERMISSIONS, policyRules, type ApiPermission } from '../lib/rbac';
+import { bootstrapApiPermissions, CONTROLLER_API_PERMISSIONS, DEBUG_ACCESS, DEBUGGER_CLUSTER_ROLE, policyRules, type ApiPermission } from '../lib/rbac';
+import { MeshformValidationError } from '../lib/validation';
 import { version as MESHFORM_VERSION } from '../package.json';
 import { ClusterApiObject } from './cluster-api-object';
+import { controlPlaneNetworkPolicy, controlPlaneNetworkPolicyFindings } from './control-plane-network-policy';
 import { hardenedDeployment, MESHFORM_UID, type ContainerResources } from './hardened-pod';
 import { MeshCrds } from './mesh-crds';
 import { SidecarInjection } from './sidecar-injection';
@@ -17,8 +19,13 @@ export const CONTROL_PLANE_PORTS = {
    * SDS carries private keys, so nothing is served in plaintext on the pod network.
    */
   xdsTls: 15012,
-  /** /healthz, /readyz, /metrics, /debug/*. */
+  /**
+   * /healthz and /readyz (kubelet probes, always allowed from the node), /debug/* (a Kubernetes token
+   * with the `meshform-debugger` permission): reached by port-forward or from the operator namespace.
+   */
   admin: 15014,
+  /** /metrics alone, for Prometheus in the telemetry namespace (a port of its own so it can be admitted without /debug/*). */
+  metrics: 15015,
   /** The admission webhooks (HTTPS); the Service exposes them on 443. */
   webhooks: 15017,
 } as const;
@@ -32,7 +39,11 @@ export const CONTROL_PLANE_NAMES = {
   injectionConfigMap: 'meshform-injection',
   mutatingWebhook: 'meshform-sidecar-injector',
   validatingWebhook: 'meshform-validation',
+  debugger: DEBUGGER_CLUSTER_ROLE,
 } as const;
+
+/** Where the API server's requests to webhooks may come from when nobody says: anywhere (see `apiServerCidrs`). */
+const ANY_ADDRESS = ['0.0.0.0/0', '::/0'] as const;
 
 /** Props of MeshControlPlane. */
 export interface MeshControlPlaneProps {
@@ -96,6 +107,29 @@ export interface MeshControlPlaneProps {
    * @default 'Ignore'
    */
   readonly validationFailurePolicy?: 'Fail' | 'Ignore';
+  /**
+   * Source CIDRs of the API server's calls to the admission webhooks; the control plane's
+   * NetworkPolicy admits only these to the webhook port. A NetworkPolicy cannot select the API
+   * server by label (it runs outside the pod network, on control-plane nodes or managed by the
+   * provider), and the address it calls from differs per cluster: the control-plane nodes' subnet
+   * (kubeadm), the master CIDR (GKE private clusters), the VPC subnets of its network interfaces
+   * (EKS). The default admits any address to that port alone, the one value that works
+   * everywhere; the webhooks answer admission reviews only and hold no secret.
+   * @default ['0.0.0.0/0', '::/0']
+   */
+  readonly apiServerCidrs?: readonly string[];
+  /**
+   * Namespace whose pods may scrape the controller's metrics port (the TelemetryAddons namespace).
+   * @default 'meshform-telemetry'
+   */
+  readonly telemetryNamespace?: string;
+  /**
+   * Namespace whose pods may reach the controller's admin port (/debug/* still needs a token
+   * bound to `meshform-debugger`). Without one the admin port is reached only from inside the pod,
+   * which includes `kubectl port-forward` and `meshform debug config`.
+   * @default none
+   */
+  readonly operatorNamespace?: string;
 }
 
 /**
@@ -115,6 +149,8 @@ export class MeshControlPlane extends Construct {
 
   constructor(scope: Construct, id: string, props: MeshControlPlaneProps = {}) {
     super(scope, id);
+    const findings = controlPlaneNetworkPolicyFindings(this.node.path, props);
+    if (findings.length > 0) throw new MeshformValidationError(findings);
     const ns = (this.namespace = props.namespace ?? 'meshform-system');
     const registry = props.registry ?? 'ghcr.io/meshform';
     const version = props.version ?? MESHFORM_VERSION;
@@ -122,7 +158,7 @@ export class MeshControlPlane extends Construct {
     const names = CONTROL_PLANE_NAMES;
     const caSecret = props.caSecretName ?? 'meshform-ca';
     this.controllerImage = `${registry}/controller:${version}`;
-    this.metricsAddress = `${names.controller}.${ns}.svc:${CONTROL_PLANE_PORTS.admin}`;
+    this.metricsAddress = `${names.controller}.${ns}.svc:${CONTROL_PLANE_PORTS.metrics}`;
     this.injection = injectionConfig({
       proxyImage: `${registry}/proxy:${version}`,
       controllerAddress: `${names.controller}.${ns}.svc:${CONTROL_PLANE_PORTS.xdsTls}`,
@@ -162,6 +198,7 @@ export class MeshControlPlane extends Construct {
       `--xds-port=${CONTROL_PLANE_PORTS.xdsTls}`,
       '--xds-tls',
       `--admin-port=${CONTROL_PLANE_PORTS.admin}`,
+      `--metrics-port=${CONTROL_PLANE_PORTS.metrics}`,
       `--token-audience=${this.injection.tokenAudience}`,
       '--ca-cert=/etc/meshform/ca/tls.crt',
       '--ca-key=/etc/meshform/ca/tls.key',
@@ -178,7 +215,7 @@ export class MeshControlPlane extends Construct {
       replicas,
       serviceAccountName: names.controller,
       uid: MESHFORM_UID,
-      annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(CONTROL_PLANE_PORTS.admin), 'prometheus.io/path': '/metrics' },
+      annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(CONTROL_PLANE_PORTS.metrics), 'prometheus.io/path': '/metrics' },
       // Replicas on different nodes, so losing a node never loses every xDS server (preferred: a one-node dev cluster still schedules them).
       ...(replicas > 1
         ? { affinity: { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: selector } } }] } } }
@@ -192,6 +229,7 @@ export class MeshControlPlane extends Construct {
           ports: [
             { name: 'tls-xds', containerPort: CONTROL_PLANE_PORTS.xdsTls },
             { name: 'http-admin', containerPort: CONTROL_PLANE_PORTS.admin },
+            { name: 'http-metrics', containerPort: CONTROL_PLANE_PORTS.metrics },
           ],
           livenessProbe: { ...httpProbe('/healthz', CONTROL_PLANE_PORTS.admin), periodSeconds: 10, failureThreshold: 3 },
           readinessProbe: { ...httpProbe('/readyz', CONTROL_PLANE_PORTS.admin), periodSeconds: 5, failureThreshold: 3 },
@@ -245,9 +283,27 @@ export class MeshControlPlane extends Construct {
       new ApiObject(this, id, { apiVersion: 'v1', kind: 'Service', metadata: meta(name), spec: { selector, ports } });
     service('XdsService', names.controller, [
       { name: 'tls-xds', port: CONTROL_PLANE_PORTS.xdsTls, targetPort: CONTROL_PLANE_PORTS.xdsTls, appProtocol: 'grpc' },
-      { name: 'http-metrics', port: CONTROL_PLANE_PORTS.admin, targetPort: CONTROL_PLANE_PORTS.admin },
+      { name: 'http-metrics', port: CONTROL_PLANE_PORTS.metrics, targetPort: CONTROL_PLANE_PORTS.metrics },
     ]);
     service('WebhookService', names.webhookService, [{ name: 'https-webhooks', port: 443, targetPort: CONTROL_PLANE_PORTS.webhooks }]);
+
+    controlPlaneNetworkPolicy(this, 'NetworkPolicy', {
+      name: names.controller,
+      namespace: ns,
+      labels,
+      podSelector: selector,
+      ports: { xds: CONTROL_PLANE_PORTS.xdsTls, webhooks: CONTROL_PLANE_PORTS.webhooks, metrics: CONTROL_PLANE_PORTS.metrics, admin: CONTROL_PLANE_PORTS.admin },
+      apiServerCidrs: props.apiServerCidrs ?? ANY_ADDRESS,
+      telemetryNamespace: props.telemetryNamespace ?? 'meshform-telemetry',
+      ...(props.operatorNamespace ? { operatorNamespace: props.operatorNamespace } : {}),
+    });
+    // Bound by operators (`kubectl create clusterrolebinding … --clusterrole=meshform-debugger`, or a RoleBinding in this namespace) to read /debug/*.
+    new ClusterApiObject(this, 'DebuggerClusterRole', {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: { name: names.debugger, labels },
+      rules: [{ apiGroups: [DEBUG_ACCESS.apiGroup], resources: [DEBUG_ACCESS.resource], verbs: [DEBUG_ACCESS.verb] }],
+    });
 
     new ApiObject(this, 'BootstrapJob', {
       apiVersion: 'batch/v1',

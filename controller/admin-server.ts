@@ -23,33 +23,42 @@ function json(res: ServerResponse, status: number, body: unknown): void {
  * first needs its approval; health, readiness and metrics stay open for the kubelet and Prometheus.
  */
 export class AdminServer {
-  private readonly server: Server;
+  private readonly servers: Server[] = [];
 
   constructor(
     private readonly controller: Controller,
     private readonly extras: AdminExtras,
     private readonly authorizer?: AdminAuthorizer,
-  ) {
-    this.server = createServer((req, res) => {
-      this.handle(req, res).catch((error: Error) => json(res, 500, { error: error.message }));
-    });
-  }
+  ) {}
 
-  async listen(host: string, port: number): Promise<number> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, host, () => resolve());
+  /**
+   * Serves on `host:port` (0 picks a free port) and resolves to the port. `metrics` serves only
+   * `/metrics`: on its own port a NetworkPolicy can admit Prometheus there and keep it off `/debug/*`.
+   */
+  async listen(host: string, port: number, scope: 'admin' | 'metrics' = 'admin'): Promise<number> {
+    const server = createServer((req, res) => {
+      this.handle(req, res, scope).catch((error: Error) => json(res, 500, { error: error.message }));
     });
-    return (this.server.address() as { port: number }).port;
+    this.servers.push(server);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => resolve());
+    });
+    return (server.address() as { port: number }).port;
   }
 
   async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await Promise.all(
+      this.servers.map((server) => {
+        server.closeAllConnections();
+        return new Promise<void>((resolve) => server.close(() => resolve()));
+      }),
+    );
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  private async handle(req: IncomingMessage, res: ServerResponse, scope: 'admin' | 'metrics'): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://admin');
+    if (scope === 'metrics' && url.pathname !== '/metrics') return json(res, 404, { error: `no such path ${url.pathname}`, paths: ['/metrics'] });
     if (this.authorizer && url.pathname.startsWith('/debug/')) {
       const decision = await this.authorizer.authorize(req.headers.authorization);
       if (!decision.allowed) {

@@ -14,6 +14,8 @@ export interface RunOptions {
   readonly host: string;
   readonly xdsPort: number;
   readonly adminPort: number;
+  /** A port serving only /metrics, beside the admin port that serves it too. @default none */
+  readonly metricsPort?: number;
   readonly xdsTls: boolean;
   readonly debounceMs?: number;
   readonly providedCa?: ProvidedCaFiles;
@@ -26,6 +28,8 @@ export interface RunningController {
   readonly controller: Controller;
   readonly xdsPort: number;
   readonly adminPort: number;
+  /** The metrics-only port, when one was asked for. */
+  readonly metricsPort?: number;
   close(): Promise<void>;
 }
 
@@ -79,11 +83,13 @@ export async function runControllerWith(options: RunOptions): Promise<RunningCon
   canaryTimer.unref();
   const admin = new AdminServer(controller, extras, authorizer);
   const adminPort = await admin.listen(options.host, options.adminPort);
-  options.log.info({ adminPort, xdsPort: controller.xdsPort }, 'controller ready');
+  const metricsPort = options.metricsPort === undefined ? undefined : await admin.listen(options.host, options.metricsPort, 'metrics');
+  options.log.info({ adminPort, metricsPort, xdsPort: controller.xdsPort }, 'controller ready');
   return {
     controller,
     xdsPort: controller.xdsPort,
     adminPort,
+    ...(metricsPort !== undefined ? { metricsPort } : {}),
     async close() {
       clearInterval(canaryTimer);
       await stopSource();

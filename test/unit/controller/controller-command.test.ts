@@ -23,9 +23,10 @@ describe('meshform controller arguments', () => {
   });
 
   it('takes ports, debounce, certificate lifetime and a provided CA', () => {
-    expect(parseControllerArgs(['--local', 'd', '--xds-port', '0', '--admin-port', '9', '--debounce-ms', '5', '--cert-ttl', '1h', '--ca-cert', 'c.pem', '--ca-key', 'k.pem'])).toMatchObject({
+    expect(parseControllerArgs(['--local', 'd', '--xds-port', '0', '--admin-port', '9', '--metrics-port', '65535', '--debounce-ms', '5', '--cert-ttl', '1h', '--ca-cert', 'c.pem', '--ca-key', 'k.pem'])).toMatchObject({
       xdsPort: 0,
       adminPort: 9,
+      metricsPort: 65535,
       debounceMs: 5,
       workloadTtlMs: 3_600_000,
       providedCa: { certFile: 'c.pem', keyFile: 'k.pem' },
@@ -36,6 +37,8 @@ describe('meshform controller arguments', () => {
     expect(() => parseControllerArgs([])).toThrow(/CONTROLLER_BAD_ARGUMENTS.*--local <dir> or --kubernetes/s);
     expect(() => parseControllerArgs(['--local', 'd', '--kubernetes'])).toThrow(/exactly one/);
     expect(() => parseControllerArgs(['--local', 'd', '--xds-port', '70000'])).toThrow(/port number/);
+    expect(() => parseControllerArgs(['--local', 'd', '--metrics-port', '65536'])).toThrow(/--metrics-port is 65536/);
+    expect(() => parseControllerArgs(['--local', 'd', '--metrics-port=-1'])).toThrow(/--metrics-port is -1/);
     expect(() => parseControllerArgs(['--local', 'd', '--ca-cert', 'c.pem'])).toThrow(/go together/);
     expect(() => parseControllerArgs(['--local', 'd', '--cert-ttl', 'soon'])).toThrow(/--cert-ttl/);
     expect(() => parseControllerArgs(['--local', 'd', '--bogus'])).toThrow(/usage/);
