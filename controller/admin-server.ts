@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AdminAuthorizer } from './admin-authorizer';
+import type { EnvoyMessage } from '../lib/translate';
 import type { Controller } from './controller';
+import type { TypeDump } from './xds/proxy-stream';
 
 /** Extra state a mode reports on /debug/resources and readiness (source problems, leadership). */
 export interface AdminExtras {
@@ -8,6 +10,17 @@ export interface AdminExtras {
   sourceProblems(): unknown;
   /** Progressive canaries: phase, weight and last check of each. */
   canaries(): unknown;
+}
+
+/** A dump shows that a proxy holds its key, never the key: whoever may debug must not become every workload. */
+function withoutPrivateKeys(xds: Record<string, TypeDump>): Record<string, TypeDump> {
+  const sds = xds['SDS'];
+  if (!sds) return xds;
+  const redact = (secret: EnvoyMessage): EnvoyMessage => {
+    const tls = secret['tls_certificate'] as Record<string, unknown> | undefined;
+    return tls?.['private_key'] ? { ...secret, tls_certificate: { ...tls, private_key: { inline_string: '<redacted>' } } } : secret;
+  };
+  return { ...xds, SDS: { ...sds, resources: sds.resources.map(redact) } };
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {
@@ -90,7 +103,7 @@ export class AdminServer {
         const id = url.searchParams.get('proxy');
         const matches = [...this.controller.proxies.values()].filter((p) => p.stream.proxy.id === id);
         if (matches.length === 0) return json(res, 404, { error: `no connected proxy has id ${JSON.stringify(id)}`, connected: this.proxies().map((p) => p.id) });
-        return json(res, 200, matches.map((p) => ({ connectionId: p.stream.connectionId, node: { ...p.stream.proxy, token: p.stream.proxy.token ? '<redacted>' : undefined }, trust: p.trust, issues: p.stream.currentSnapshot?.issues ?? [], xds: p.stream.dump() })));
+        return json(res, 200, matches.map((p) => ({ connectionId: p.stream.connectionId, node: { ...p.stream.proxy, token: p.stream.proxy.token ? '<redacted>' : undefined }, trust: p.trust, issues: p.stream.currentSnapshot?.issues ?? [], xds: withoutPrivateKeys(p.stream.dump()) })));
       }
       default:
         return json(res, 404, { error: `no such path ${url.pathname}`, paths: ['/healthz', '/readyz', '/metrics', '/debug/config_dump?proxy=<id>', '/debug/proxies', '/debug/resources', '/debug/canaries'] });
