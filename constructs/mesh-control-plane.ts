@@ -40,6 +40,7 @@ export const CONTROL_PLANE_NAMES = {
   mutatingWebhook: 'meshform-sidecar-injector',
   validatingWebhook: 'meshform-validation',
   debugger: DEBUGGER_CLUSTER_ROLE,
+  debuggerPortForward: `${DEBUGGER_CLUSTER_ROLE}-port-forward`,
 } as const;
 
 /** Where the API server's requests to webhooks may come from when nobody says: anywhere (see `apiServerCidrs`). */
@@ -303,6 +304,16 @@ export class MeshControlPlane extends Construct {
       kind: 'ClusterRole',
       metadata: { name: names.debugger, labels },
       rules: [{ apiGroups: [DEBUG_ACCESS.apiGroup], resources: [DEBUG_ACCESS.resource], verbs: [DEBUG_ACCESS.verb] }],
+    });
+    // What `meshform debug config` needs to reach a controller pod's admin port, in this namespace only (a cluster-wide grant would open every pod).
+    new ApiObject(this, 'DebuggerPortForwardRole', {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: meta(names.debuggerPortForward),
+      rules: [
+        { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] },
+        { apiGroups: [''], resources: ['pods/portforward'], verbs: ['create'] },
+      ],
     });
 
     new ApiObject(this, 'BootstrapJob', {

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AdminAuthorizer } from './admin-authorizer';
-import type { EnvoyMessage } from '../lib/translate';
+import type { EnvoyMessage, ProxyIdentity, TranslationIssue } from '../lib/translate';
 import type { Controller } from './controller';
 import type { TypeDump } from './xds/proxy-stream';
 
@@ -10,6 +10,17 @@ export interface AdminExtras {
   sourceProblems(): unknown;
   /** Progressive canaries: phase, weight and last check of each. */
   canaries(): unknown;
+}
+
+/** One connection of a proxy on `/debug/config_dump` (what `meshform debug config` reads). */
+export interface ProxyConfigDump {
+  readonly connectionId: string;
+  /** The proxy's node, its token redacted. */
+  readonly node: Omit<ProxyIdentity, 'token'> & { readonly token?: string };
+  readonly trust: { readonly state: 'pending' | 'verified' | 'refused'; readonly identity?: { readonly namespace: string; readonly serviceAccount: string }; readonly reason?: string };
+  readonly issues: readonly TranslationIssue[];
+  /** Per xDS type (`LDS`, `RDS`, `VHDS`, `CDS`, `EDS`, `SDS`): subscription, versions sent and ACKed, the last NACK, the resources. */
+  readonly xds: Readonly<Record<string, TypeDump>>;
 }
 
 /** A dump shows that a proxy holds its key, never the key: whoever may debug must not become every workload. */
@@ -103,7 +114,7 @@ export class AdminServer {
         const id = url.searchParams.get('proxy');
         const matches = [...this.controller.proxies.values()].filter((p) => p.stream.proxy.id === id);
         if (matches.length === 0) return json(res, 404, { error: `no connected proxy has id ${JSON.stringify(id)}`, connected: this.proxies().map((p) => p.id) });
-        return json(res, 200, matches.map((p) => ({ connectionId: p.stream.connectionId, node: { ...p.stream.proxy, token: p.stream.proxy.token ? '<redacted>' : undefined }, trust: p.trust, issues: p.stream.currentSnapshot?.issues ?? [], xds: withoutPrivateKeys(p.stream.dump()) })));
+        return json(res, 200, matches.map((p): ProxyConfigDump => ({ connectionId: p.stream.connectionId, node: { ...p.stream.proxy, token: p.stream.proxy.token ? '<redacted>' : undefined }, trust: p.trust, issues: p.stream.currentSnapshot?.issues ?? [], xds: withoutPrivateKeys(p.stream.dump()) })));
       }
       default:
         return json(res, 404, { error: `no such path ${url.pathname}`, paths: ['/healthz', '/readyz', '/metrics', '/debug/config_dump?proxy=<id>', '/debug/proxies', '/debug/resources', '/debug/canaries'] });
