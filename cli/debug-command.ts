@@ -27,6 +27,7 @@ export interface DebugConfigOptions {
 export const DebugErrorCode = {
   BadAddress: 'DEBUG_BAD_ADDRESS',
   PodNotFound: 'DEBUG_POD_NOT_FOUND',
+  PodUnreadable: 'DEBUG_POD_UNREADABLE',
   PodNotMeshed: 'DEBUG_POD_NOT_MESHED',
   PodHasNoIp: 'DEBUG_POD_NO_IP',
   NoBearerToken: 'DEBUG_NO_BEARER_TOKEN',
@@ -160,6 +161,16 @@ async function throughPortForward<T>(kubeConfig: KubeConfig, namespace: string, 
   }
 }
 
+/** The message of a Kubernetes Status body, when that is what the API server sent. */
+function apiMessage(body: unknown): string | undefined {
+  try {
+    const status = (typeof body === 'string' ? JSON.parse(body) : body) as { message?: unknown } | undefined;
+    return typeof status?.message === 'string' ? status.message : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function bearerOf(headers: Record<string, unknown> | undefined): string | undefined {
   const value = headers?.['Authorization'] ?? headers?.['authorization'];
   return typeof value === 'string' && /^Bearer\s+\S/i.test(value) ? value : undefined;
@@ -209,7 +220,9 @@ export async function debugConfig(options: DebugConfigOptions): Promise<string> 
   try {
     pod = await core.readNamespacedPod({ namespace, name: options.pod });
   } catch (err) {
-    throw new DebugError(DebugErrorCode.PodNotFound, `cannot read pod ${namespace}/${options.pod}: ${(err as { code?: number }).code === 404 ? 'no such pod' : err instanceof Error ? err.message : String(err)}`);
+    const { code, body } = err as { code?: number; body?: unknown };
+    if (code === 404) throw new DebugError(DebugErrorCode.PodNotFound, `no pod ${options.pod} in namespace ${namespace}; pass --namespace if it lives elsewhere`);
+    throw new DebugError(DebugErrorCode.PodUnreadable, `cannot read pod ${namespace}/${options.pod} (${apiMessage(body) ?? (err instanceof Error ? err.message : String(err))}); its proxy id comes from the pod, so you need "get pods" in ${namespace}`);
   }
   const proxyId = proxyIdOfPod(pod);
 
