@@ -21,7 +21,7 @@ export const CONTROL_PLANE_PORTS = {
   xdsTls: 15012,
   /**
    * /healthz and /readyz (kubelet probes, always allowed from the node), /debug/* (a Kubernetes token
-   * with the `meshform-debugger` permission): reached by port-forward or from the operator namespace.
+   * with the `meshform-debugger` permission) and /metrics too: reached by port-forward or from the operator namespace.
    */
   admin: 15014,
   /** /metrics alone, for Prometheus in the telemetry namespace (a port of its own so it can be admitted without /debug/*). */
