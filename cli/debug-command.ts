@@ -154,11 +154,19 @@ async function throughPortForward<T>(kubeConfig: KubeConfig, namespace: string, 
   try {
     return await use((server.address() as net.AddressInfo).port);
   } catch (err) {
-    const reason = failure ?? err;
-    throw new DebugError(DebugErrorCode.AdminUnreachable, `cannot port-forward to ${namespace}/${pod}:${port} (${reason instanceof Error ? reason.message : String(reason)}); you need "create pods/portforward" in ${namespace} (Role ${CONTROL_PLANE_NAMES.debuggerPortForward}), or forward yourself and pass --admin-address`);
+    throw new DebugError(DebugErrorCode.AdminUnreachable, `cannot port-forward to ${namespace}/${pod}:${port} (${describeError(failure ?? err)}); you need "get" and "create" on pods/portforward in ${namespace} (Role ${CONTROL_PLANE_NAMES.debuggerPortForward}), or forward yourself and pass --admin-address`);
   } finally {
     server.close();
   }
+}
+
+/** A readable reason from an Error, a WebSocket error event (what a failed port-forward rejects with) or anything else. */
+function describeError(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  const event = err as { message?: unknown; error?: unknown } | undefined;
+  if (typeof event?.message === 'string' && event.message) return event.message;
+  if (event?.error instanceof Error) return event.error.message;
+  return String(err);
 }
 
 /** The message of a Kubernetes Status body, when that is what the API server sent. */
@@ -222,7 +230,7 @@ export async function debugConfig(options: DebugConfigOptions): Promise<string> 
   } catch (err) {
     const { code, body } = err as { code?: number; body?: unknown };
     if (code === 404) throw new DebugError(DebugErrorCode.PodNotFound, `no pod ${options.pod} in namespace ${namespace}; pass --namespace if it lives elsewhere`);
-    throw new DebugError(DebugErrorCode.PodUnreadable, `cannot read pod ${namespace}/${options.pod} (${apiMessage(body) ?? (err instanceof Error ? err.message : String(err))}); its proxy id comes from the pod, so you need "get pods" in ${namespace}`);
+    throw new DebugError(DebugErrorCode.PodUnreadable, `cannot read pod ${namespace}/${options.pod} (${apiMessage(body) ?? describeError(err)}); its proxy id comes from the pod, so you need "get pods" in ${namespace}`);
   }
   const proxyId = proxyIdOfPod(pod);
 
@@ -238,11 +246,14 @@ export async function debugConfig(options: DebugConfigOptions): Promise<string> 
   if (address) {
     controller = `the controller at ${options.adminAddress}`;
     const response = await adminGet(address.host, address.port, query, authorization).catch((err: unknown) => {
-      throw new DebugError(DebugErrorCode.AdminUnreachable, `cannot reach ${controller}: ${err instanceof Error ? err.message : String(err)}`);
+      throw new DebugError(DebugErrorCode.AdminUnreachable, `cannot reach ${controller}: ${describeError(err)}`);
     });
     dumps = interpret(response, proxyId, controller);
   } else {
-    const pods = await core.listNamespacedPod({ namespace: controllerNamespace, labelSelector: `app.kubernetes.io/name=${CONTROL_PLANE_NAMES.controller}` });
+    const pods = await core.listNamespacedPod({ namespace: controllerNamespace, labelSelector: `app.kubernetes.io/name=${CONTROL_PLANE_NAMES.controller}` }).catch((err: unknown) => {
+      const reason = apiMessage((err as { body?: unknown }).body) ?? describeError(err);
+      throw new DebugError(DebugErrorCode.AdminUnreachable, `cannot list the controller pods in ${controllerNamespace} (${reason}); you need "list pods" there (Role ${CONTROL_PLANE_NAMES.debuggerPortForward}), or forward yourself and pass --admin-address`);
+    });
     const running = pods.items.filter((p) => p.status?.phase === 'Running' && p.metadata?.name).map((p) => p.metadata!.name!);
     if (running.length === 0) throw new DebugError(DebugErrorCode.NoController, `no running ${CONTROL_PLANE_NAMES.controller} pod in namespace ${controllerNamespace}; pass --controller-namespace if the control plane lives elsewhere`);
     let found: { dumps: ProxyConfigDump[]; controller: string } | undefined;

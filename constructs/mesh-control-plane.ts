@@ -312,7 +312,8 @@ export class MeshControlPlane extends Construct {
       metadata: meta(names.debuggerPortForward),
       rules: [
         { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] },
-        { apiGroups: [''], resources: ['pods/portforward'], verbs: ['create'] },
+        // A WebSocket port-forward (what client-node opens) is a GET upgrade; the API server checks get and create.
+        { apiGroups: [''], resources: ['pods/portforward'], verbs: ['create', 'get'] },
       ],
     });
 

@@ -190,6 +190,35 @@ describe('meshform debug config <pod> --admin-address', () => {
   });
 });
 
+describe('meshform debug config <pod> through the API server (no --admin-address)', () => {
+  const viaApiServer = (who: string) => debugConfig({ pod: 'reviews-0', namespace: NS, kubeconfig: kubeconfigs[who]! });
+
+  it('needs the port-forward Role to find the controller pods, and says so', async () => {
+    await expect(viaApiServer('cluster-debugger')).rejects.toThrow(/DEBUG_ADMIN_UNREACHABLE.*cannot list the controller pods in meshform-system.*forbidden.*meshform-debugger-port-forward/s);
+  });
+
+  it('says when no controller pod runs in the control-plane namespace', async () => {
+    await api.apply({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: 'ns-debugger-port-forward', namespace: CONTROL_PLANE_NAMESPACE },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'meshform-debugger-port-forward' },
+      subjects: [{ kind: 'ServiceAccount', name: 'ns-debugger', namespace: 'sre' }],
+    });
+    await expect(viaApiServer('ns-debugger')).rejects.toThrow(/DEBUG_NO_CONTROLLER.*meshform-system/);
+  });
+
+  it('reports a port-forward the API server cannot open (this server has no kubelet: 400), naming the pod and port', async () => {
+    // A pod of the synthesized Deployment, as its ReplicaSet would create it.
+    const template = (synthesized.find((o) => o.kind === 'Deployment' && o.metadata.name === CONTROLLER_SA) as Loose).spec.template;
+    await api.apply({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'meshform-controller-0', namespace: CONTROL_PLANE_NAMESPACE, labels: template.metadata.labels }, spec: template.spec });
+    const res = await api.request('PATCH', `/api/v1/namespaces/${CONTROL_PLANE_NAMESPACE}/pods/meshform-controller-0/status`, { status: { phase: 'Running', podIP: '10.1.0.2' } }, 'application/merge-patch+json');
+    expect(res.status, res.text).toBe(200);
+    // Past RBAC (the Role's get and create on pods/portforward): the API server finds no node to forward to.
+    await expect(viaApiServer('ns-debugger')).rejects.toThrow(/DEBUG_ADMIN_UNREACHABLE.*cannot port-forward to meshform-system\/meshform-controller-0:15014 \(Unexpected server response: 400\)/);
+  });
+});
+
 describe('the synthesized NetworkPolicy', () => {
   it('is accepted by the API server as synthesized, meshed pods labelled as the policy selects them', async () => {
     const stored = (await api.get('networking.k8s.io/v1', 'NetworkPolicy', 'meshform-controller', CONTROL_PLANE_NAMESPACE)) as Loose;

@@ -105,7 +105,7 @@ describe('controller RBAC', () => {
     expect(roles.find((r) => r.metadata.name === 'meshform-debugger-port-forward')).toMatchObject({
       kind: 'Role',
       metadata: { namespace: 'meshform-system' },
-      rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] }, { apiGroups: [''], resources: ['pods/portforward'], verbs: ['create'] }],
+      rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] }, { apiGroups: [''], resources: ['pods/portforward'], verbs: ['create', 'get'] }],
     });
     const leases = roles.find((r) => r.kind === 'Role' && r.metadata.name === 'meshform-controller')!;
     expect(leases.rules).toContainEqual({ apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'update'], resourceNames: ['meshform-controller'] });
