@@ -126,7 +126,8 @@ export function formatConfigSummary(dumps: readonly ProxyConfigDump[], context: 
 
 function adminGet(host: string, port: number, pathAndQuery: string, authorization: string): Promise<AdminResponse> {
   return new Promise((resolve, reject) => {
-    const req = http.get({ host, port, path: pathAndQuery, headers: { authorization, accept: 'application/json' }, timeout: 15_000 }, (res) => {
+    // A connection of its own, closed after the answer: nothing (a port-forward above all) stays open for a pool.
+    const req = http.get({ host, port, path: pathAndQuery, agent: false, headers: { authorization, accept: 'application/json' }, timeout: 15_000 }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
@@ -141,8 +142,13 @@ function adminGet(host: string, port: number, pathAndQuery: string, authorizatio
 async function throughPortForward<T>(kubeConfig: KubeConfig, namespace: string, pod: string, port: number, use: (localPort: number) => Promise<T>): Promise<T> {
   const forward = new PortForward(kubeConfig);
   let failure: unknown;
+  const sockets = new Set<net.Socket>();
+  const streams: Promise<unknown>[] = [];
   const server = net.createServer((socket) => {
-    forward.portForward(namespace, pod, [port], socket, null, socket).catch((err: unknown) => {
+    sockets.add(socket);
+    const stream = forward.portForward(namespace, pod, [port], socket, null, socket);
+    streams.push(stream);
+    stream.catch((err: unknown) => {
       failure = err;
       socket.destroy();
     });
@@ -157,6 +163,13 @@ async function throughPortForward<T>(kubeConfig: KubeConfig, namespace: string, 
     throw new DebugError(DebugErrorCode.AdminUnreachable, `cannot port-forward to ${namespace}/${pod}:${port} (${describeError(failure ?? err)}); you need "get" and "create" on pods/portforward in ${namespace} (Role ${CONTROL_PLANE_NAMES.debuggerPortForward}), or forward yourself and pass --admin-address`);
   } finally {
     server.close();
+    for (const socket of sockets) socket.destroy();
+    // Each forward's WebSocket (or, with retries, a getter of the current one) is closed, so the process can exit.
+    for (const stream of await Promise.allSettled(streams)) {
+      if (stream.status !== 'fulfilled') continue;
+      const ws = typeof stream.value === 'function' ? (stream.value as () => { close(): void } | null)() : (stream.value as { close(): void });
+      ws?.close();
+    }
   }
 }
 

@@ -1,9 +1,12 @@
+import { execFile } from 'node:child_process';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { debugConfig, type DebugConfigOptions } from '../../cli/debug-command';
 import type { ProxyConfigDump } from '../../controller/admin-server';
 import { injectionConfig, MESHED_LABEL, sidecarFor } from '../../lib/injection';
 import { TypeUrl } from '../../lib/xds';
-import { startApiServer, type ApiServer, type KubernetesObject } from '../../scripts/k8s/api-server';
+import { REPO_ROOT, startApiServer, type ApiServer, type KubernetesObject } from '../../scripts/k8s/api-server';
 import { sidecarNode } from '../support/controller-fixtures';
 import { AckingAdsClient } from './support/ads';
 import { CONTROL_PLANE_NAMESPACE, applyAll, serviceAccountToken, startController, synthControlPlane, tokenKubeconfig, type ControllerProcess } from './support/control-plane';
@@ -16,6 +19,8 @@ import { CONTROL_PLANE_NAMESPACE, applyAll, serviceAccountToken, startController
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Loose = any;
+
+const execFileAsync = promisify(execFile);
 
 const NS = 'shop';
 const POD_IP = '10.1.0.7';
@@ -164,6 +169,13 @@ describe('meshform debug config <pod> --admin-address', () => {
     expect(text).toContain(`IDENTITY    verified as ${NS}/reviews`);
     expect(text).toMatch(/^LDS\s+\S+\s+\S+\s+ACK\s+[1-9]/m);
     expect(text).toContain('LISTENERS');
+  });
+
+  it('as a process, prints the summary and exits by itself (no connection left open)', async () => {
+    const options = { pod: 'reviews-0', namespace: NS, kubeconfig: kubeconfigs['cluster-debugger'], adminAddress: `127.0.0.1:${controller.adminPort}` };
+    const script = `require('tsx/cjs'); require(${JSON.stringify(path.join(REPO_ROOT, 'cli/debug-command.ts'))}).runDebugConfig(${JSON.stringify(options)}).then((code) => (process.exitCode = code));`;
+    const { stdout } = await execFileAsync(process.execPath, ['-e', script], { cwd: REPO_ROOT, timeout: 60_000 });
+    expect(stdout).toContain(`IDENTITY    verified as ${NS}/reviews`);
   });
 
   it('prints the raw dump with -o json', async () => {
