@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AdminAuthorizer } from './admin-authorizer';
 import type { EnvoyMessage, ProxyIdentity, TranslationIssue } from '../lib/translate';
+import type { AdminAuthorizer } from './admin-authorizer';
 import type { Controller } from './controller';
 import type { TypeDump } from './xds/proxy-stream';
 
