@@ -16,6 +16,8 @@ export interface ControllerFlags {
   readonly host?: string;
   readonly xdsPort?: number;
   readonly adminPort: number;
+  /** A port serving only /metrics, so a NetworkPolicy can open it alone. */
+  readonly metricsPort?: number;
   readonly xdsTls?: boolean;
   readonly debounceMs?: number;
   /** With `caKey`. */
@@ -44,6 +46,7 @@ export function controllerRunOptions(flags: ControllerFlags): Omit<RunOptions, '
     host: flags.host ?? (local ? '127.0.0.1' : '0.0.0.0'),
     xdsPort: flags.xdsPort ?? (local ? 15010 : 15012),
     adminPort: flags.adminPort,
+    ...(flags.metricsPort !== undefined ? { metricsPort: flags.metricsPort } : {}),
     xdsTls: flags.xdsTls ?? !local,
     ...(flags.debounceMs !== undefined ? { debounceMs: flags.debounceMs } : {}),
     ...(flags.certTtl !== undefined ? { workloadTtlMs: flags.certTtl } : {}),
@@ -55,13 +58,13 @@ export function controllerRunOptions(flags: ControllerFlags): Omit<RunOptions, '
 
 /**
  * `meshform controller --local <dir> | --kubernetes [...]`: runs the control plane until SIGINT or
- * SIGTERM. Prints one JSON line on stdout when serving (`{"event":"ready","xdsPort":…,"adminPort":…}`);
+ * SIGTERM. Prints one JSON line on stdout when serving (`{"event":"ready","xdsPort":…,"adminPort":…,"metricsPort":…}`);
  * logs go to stderr.
  */
 export async function runController(flags: ControllerFlags): Promise<number> {
   const log = createLogger();
   const running = await runControllerWith({ ...controllerRunOptions(flags), log });
-  process.stdout.write(`${JSON.stringify({ event: 'ready', xdsPort: running.xdsPort, adminPort: running.adminPort })}\n`);
+  process.stdout.write(`${JSON.stringify({ event: 'ready', xdsPort: running.xdsPort, adminPort: running.adminPort, metricsPort: running.metricsPort })}\n`);
   await new Promise<void>((resolve) => {
     const stop = () => {
       process.off('SIGINT', stop);

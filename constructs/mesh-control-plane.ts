@@ -2,37 +2,20 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { API_GROUP, API_VERSION, KIND_NAMES, KINDS } from '../lib/api';
 import { ADMISSION_PATHS, INJECT_ANNOTATION, INJECTION_NAMESPACE_LABEL, injectionConfig, podFieldRef, type InjectionConfig, type InjectionConfigInput } from '../lib/injection';
-import { bootstrapApiPermissions, CONTROLLER_API_PERMISSIONS, policyRules, type ApiPermission } from '../lib/rbac';
+import { bootstrapApiPermissions, CONTROLLER_API_PERMISSIONS, DEBUG_ACCESS, policyRules, type ApiPermission } from '../lib/rbac';
+import { CONTROL_PLANE_NAMES, CONTROL_PLANE_PORTS } from '../lib/naming';
+import { MeshformValidationError } from '../lib/validation';
 import { version as MESHFORM_VERSION } from '../package.json';
 import { ClusterApiObject } from './cluster-api-object';
+import { controlPlaneNetworkPolicy, controlPlaneNetworkPolicyFindings } from './control-plane-network-policy';
 import { hardenedDeployment, MESHFORM_UID, type ContainerResources } from './hardened-pod';
 import { MeshCrds } from './mesh-crds';
 import { SidecarInjection } from './sidecar-injection';
 
-/** Ports of the controller pod. */
-export const CONTROL_PLANE_PORTS = {
-  /**
-   * ADS over TLS, with a certificate from the mesh CA naming the controller Service; proxies verify it
-   * against the `meshform-ca-root` ConfigMap the controller publishes. The only xDS port in a cluster:
-   * SDS carries private keys, so nothing is served in plaintext on the pod network.
-   */
-  xdsTls: 15012,
-  /** /healthz, /readyz, /metrics, /debug/*. */
-  admin: 15014,
-  /** The admission webhooks (HTTPS); the Service exposes them on 443. */
-  webhooks: 15017,
-} as const;
+export { CONTROL_PLANE_NAMES, CONTROL_PLANE_PORTS };
 
-/** Names of what the control plane creates, for other constructs and for `kubectl`. */
-export const CONTROL_PLANE_NAMES = {
-  controller: 'meshform-controller',
-  webhookService: 'meshform-webhooks',
-  bootstrap: 'meshform-bootstrap',
-  webhookSecret: 'meshform-webhook-tls',
-  injectionConfigMap: 'meshform-injection',
-  mutatingWebhook: 'meshform-sidecar-injector',
-  validatingWebhook: 'meshform-validation',
-} as const;
+/** Where the API server's requests to webhooks may come from when nobody says: anywhere (see `apiServerCidrs`). */
+const ANY_ADDRESS = ['0.0.0.0/0', '::/0'] as const;
 
 /** Props of MeshControlPlane. */
 export interface MeshControlPlaneProps {
@@ -96,6 +79,29 @@ export interface MeshControlPlaneProps {
    * @default 'Ignore'
    */
   readonly validationFailurePolicy?: 'Fail' | 'Ignore';
+  /**
+   * Source CIDRs of the API server's calls to the admission webhooks; the control plane's
+   * NetworkPolicy admits only these to the webhook port. A NetworkPolicy cannot select the API
+   * server by label (it runs outside the pod network, on control-plane nodes or managed by the
+   * provider), and the address it calls from differs per cluster: the control-plane nodes' subnet
+   * (kubeadm), the master CIDR (GKE private clusters), the VPC subnets of its network interfaces
+   * (EKS). The default admits any address to that port alone, the one value that works
+   * everywhere; the webhooks answer admission reviews only and hold no secret.
+   * @default ['0.0.0.0/0', '::/0']
+   */
+  readonly apiServerCidrs?: readonly string[];
+  /**
+   * Namespace whose pods may scrape the controller's metrics port (the TelemetryAddons namespace).
+   * @default 'meshform-telemetry'
+   */
+  readonly telemetryNamespace?: string;
+  /**
+   * Namespace whose pods may reach the controller's admin port (/debug/* still needs a token
+   * bound to `meshform-debugger`). Without one the admin port is reached only from inside the pod,
+   * which includes `kubectl port-forward` and `meshform debug config`.
+   * @default none
+   */
+  readonly operatorNamespace?: string;
 }
 
 /**
@@ -115,6 +121,8 @@ export class MeshControlPlane extends Construct {
 
   constructor(scope: Construct, id: string, props: MeshControlPlaneProps = {}) {
     super(scope, id);
+    const findings = controlPlaneNetworkPolicyFindings(this.node.path, props);
+    if (findings.length > 0) throw new MeshformValidationError(findings);
     const ns = (this.namespace = props.namespace ?? 'meshform-system');
     const registry = props.registry ?? 'ghcr.io/meshform';
     const version = props.version ?? MESHFORM_VERSION;
@@ -122,7 +130,7 @@ export class MeshControlPlane extends Construct {
     const names = CONTROL_PLANE_NAMES;
     const caSecret = props.caSecretName ?? 'meshform-ca';
     this.controllerImage = `${registry}/controller:${version}`;
-    this.metricsAddress = `${names.controller}.${ns}.svc:${CONTROL_PLANE_PORTS.admin}`;
+    this.metricsAddress = `${names.controller}.${ns}.svc:${CONTROL_PLANE_PORTS.metrics}`;
     this.injection = injectionConfig({
       proxyImage: `${registry}/proxy:${version}`,
       controllerAddress: `${names.controller}.${ns}.svc:${CONTROL_PLANE_PORTS.xdsTls}`,
@@ -162,6 +170,7 @@ export class MeshControlPlane extends Construct {
       `--xds-port=${CONTROL_PLANE_PORTS.xdsTls}`,
       '--xds-tls',
       `--admin-port=${CONTROL_PLANE_PORTS.admin}`,
+      `--metrics-port=${CONTROL_PLANE_PORTS.metrics}`,
       `--token-audience=${this.injection.tokenAudience}`,
       '--ca-cert=/etc/meshform/ca/tls.crt',
       '--ca-key=/etc/meshform/ca/tls.key',
@@ -178,7 +187,7 @@ export class MeshControlPlane extends Construct {
       replicas,
       serviceAccountName: names.controller,
       uid: MESHFORM_UID,
-      annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(CONTROL_PLANE_PORTS.admin), 'prometheus.io/path': '/metrics' },
+      annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(CONTROL_PLANE_PORTS.metrics), 'prometheus.io/path': '/metrics' },
       // Replicas on different nodes, so losing a node never loses every xDS server (preferred: a one-node dev cluster still schedules them).
       ...(replicas > 1
         ? { affinity: { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: selector } } }] } } }
@@ -192,6 +201,7 @@ export class MeshControlPlane extends Construct {
           ports: [
             { name: 'tls-xds', containerPort: CONTROL_PLANE_PORTS.xdsTls },
             { name: 'http-admin', containerPort: CONTROL_PLANE_PORTS.admin },
+            { name: 'http-metrics', containerPort: CONTROL_PLANE_PORTS.metrics },
           ],
           livenessProbe: { ...httpProbe('/healthz', CONTROL_PLANE_PORTS.admin), periodSeconds: 10, failureThreshold: 3 },
           readinessProbe: { ...httpProbe('/readyz', CONTROL_PLANE_PORTS.admin), periodSeconds: 5, failureThreshold: 3 },
@@ -245,9 +255,38 @@ export class MeshControlPlane extends Construct {
       new ApiObject(this, id, { apiVersion: 'v1', kind: 'Service', metadata: meta(name), spec: { selector, ports } });
     service('XdsService', names.controller, [
       { name: 'tls-xds', port: CONTROL_PLANE_PORTS.xdsTls, targetPort: CONTROL_PLANE_PORTS.xdsTls, appProtocol: 'grpc' },
-      { name: 'http-metrics', port: CONTROL_PLANE_PORTS.admin, targetPort: CONTROL_PLANE_PORTS.admin },
+      { name: 'http-metrics', port: CONTROL_PLANE_PORTS.metrics, targetPort: CONTROL_PLANE_PORTS.metrics },
     ]);
     service('WebhookService', names.webhookService, [{ name: 'https-webhooks', port: 443, targetPort: CONTROL_PLANE_PORTS.webhooks }]);
+
+    controlPlaneNetworkPolicy(this, 'NetworkPolicy', {
+      name: names.controller,
+      namespace: ns,
+      labels,
+      podSelector: selector,
+      ports: { xds: CONTROL_PLANE_PORTS.xdsTls, webhooks: CONTROL_PLANE_PORTS.webhooks, metrics: CONTROL_PLANE_PORTS.metrics, admin: CONTROL_PLANE_PORTS.admin },
+      apiServerCidrs: props.apiServerCidrs ?? ANY_ADDRESS,
+      telemetryNamespace: props.telemetryNamespace ?? 'meshform-telemetry',
+      ...(props.operatorNamespace ? { operatorNamespace: props.operatorNamespace } : {}),
+    });
+    // Bound by operators (`kubectl create clusterrolebinding … --clusterrole=meshform-debugger`, or a RoleBinding in this namespace) to read /debug/*.
+    new ClusterApiObject(this, 'DebuggerClusterRole', {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: { name: names.debugger, labels },
+      rules: [{ apiGroups: [DEBUG_ACCESS.apiGroup], resources: [DEBUG_ACCESS.resource], verbs: [DEBUG_ACCESS.verb] }],
+    });
+    // What `meshform debug config` needs to reach a controller pod's admin port, in this namespace only (a cluster-wide grant would open every pod).
+    new ApiObject(this, 'DebuggerPortForwardRole', {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: meta(names.debuggerPortForward),
+      rules: [
+        { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] },
+        // A WebSocket port-forward (what client-node opens) is a GET upgrade; the API server checks get and create.
+        { apiGroups: [''], resources: ['pods/portforward'], verbs: ['create', 'get'] },
+      ],
+    });
 
     new ApiObject(this, 'BootstrapJob', {
       apiVersion: 'batch/v1',

@@ -161,7 +161,7 @@ export class TelemetryAddons extends Construct {
           kubernetes_sd_configs: [{ role: 'pod', namespaces: { names: [controlPlaneNamespace] } }],
           relabel_configs: [
             { source_labels: ['__meta_kubernetes_pod_label_app_kubernetes_io_name'], regex: CONTROL_PLANE_NAMES.controller, action: 'keep' },
-            { source_labels: ['__meta_kubernetes_pod_container_port_name'], regex: 'http-admin', action: 'keep' },
+            { source_labels: ['__meta_kubernetes_pod_container_port_name'], regex: 'http-metrics', action: 'keep' },
             { source_labels: [annotation(PROMETHEUS_PATH_ANNOTATION)], regex: '(.+)', target_label: '__metrics_path__' },
             ...podLabels,
           ],

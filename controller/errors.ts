@@ -13,6 +13,9 @@ export const ControllerErrorCode = {
   KubernetesUnavailable: 'KUBERNETES_UNAVAILABLE',
   KubernetesThrottled: 'KUBERNETES_THROTTLED',
   CaRootPublishFailed: 'CA_ROOT_PUBLISH_FAILED',
+  AdminUnauthenticated: 'ADMIN_UNAUTHENTICATED',
+  AdminForbidden: 'ADMIN_FORBIDDEN',
+  AdminAuthUnavailable: 'ADMIN_AUTH_UNAVAILABLE',
 } as const;
 
 export type ControllerErrorCode = (typeof ControllerErrorCode)[keyof typeof ControllerErrorCode];

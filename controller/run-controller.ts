@@ -2,6 +2,7 @@ import type { CanaryStatus } from '../lib/api';
 import { LocalTokenVerifier } from './ca/local-token-verifier';
 import { CanaryDriver } from './canary';
 import type { ProvidedCaFiles } from './ca/certificate-authority';
+import { accessReviewApi, KubernetesAdminAuthorizer, type AdminAuthorizer } from './admin-authorizer';
 import { AdminServer } from './admin-server';
 import { Controller } from './controller';
 import type { Logger } from './logger';
@@ -13,6 +14,8 @@ export interface RunOptions {
   readonly host: string;
   readonly xdsPort: number;
   readonly adminPort: number;
+  /** A port serving only /metrics, beside the admin port that serves it too. @default none */
+  readonly metricsPort?: number;
   readonly xdsTls: boolean;
   readonly debounceMs?: number;
   readonly providedCa?: ProvidedCaFiles;
@@ -25,6 +28,8 @@ export interface RunningController {
   readonly controller: Controller;
   readonly xdsPort: number;
   readonly adminPort: number;
+  /** The metrics-only port, when one was asked for. */
+  readonly metricsPort?: number;
   close(): Promise<void>;
 }
 
@@ -40,6 +45,8 @@ export async function runControllerWith(options: RunOptions): Promise<RunningCon
   let stopSource: () => Promise<void> | void;
   let extras: { ready(): boolean; sourceProblems(): unknown; canaries(): unknown };
   let kubernetes: KubernetesSource | undefined;
+  // Local mode's admin port is on loopback for the one user of the machine; a cluster's is on the pod network.
+  let authorizer: AdminAuthorizer | undefined;
   const canaryStatuses = new Map<string, CanaryStatus>();
   const canaries = new CanaryDriver({
     resources: () => controller.state.resources(),
@@ -65,6 +72,7 @@ export async function runControllerWith(options: RunOptions): Promise<RunningCon
   } else {
     const source = await KubernetesSource.start(controller, options.log, options.mode);
     kubernetes = source;
+    authorizer = new KubernetesAdminAuthorizer(accessReviewApi(source.kubeConfig), { namespace: options.mode.namespace, log: options.log });
     stopSource = () => source.stop();
     extras = { ready: () => source.synced(), sourceProblems: () => source.problems(), canaries: () => Object.fromEntries(canaryStatuses) };
   }
@@ -73,13 +81,15 @@ export async function runControllerWith(options: RunOptions): Promise<RunningCon
   // retried on the next one and never takes the controller down.
   const canaryTimer = setInterval(() => canaries.tick().catch((err: unknown) => options.log.warn({ code: 'CANARY_TICK_FAILED', err }, 'canary check failed')), 1_000);
   canaryTimer.unref();
-  const admin = new AdminServer(controller, extras);
+  const admin = new AdminServer(controller, extras, authorizer);
   const adminPort = await admin.listen(options.host, options.adminPort);
-  options.log.info({ adminPort, xdsPort: controller.xdsPort }, 'controller ready');
+  const metricsPort = options.metricsPort === undefined ? undefined : await admin.listen(options.host, options.metricsPort, 'metrics');
+  options.log.info({ adminPort, metricsPort, xdsPort: controller.xdsPort }, 'controller ready');
   return {
     controller,
     xdsPort: controller.xdsPort,
     adminPort,
+    ...(metricsPort !== undefined ? { metricsPort } : {}),
     async close() {
       clearInterval(canaryTimer);
       await stopSource();

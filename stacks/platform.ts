@@ -15,6 +15,7 @@ export function buildPlatform(env: Environment): App {
     crds: false,
     replicas: env.controllerReplicas,
     resources: env.controllerResources,
+    telemetryNamespace: telemetry.namespace,
     ...(telemetry.otlpEndpoint ? { injection: { tracing: { otlpEndpoint: telemetry.otlpEndpoint, samplingPercent: env.tracingSamplingPercent } } } : {}),
   });
   const mesh = new Chart(app, 'mesh');

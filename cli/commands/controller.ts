@@ -8,7 +8,7 @@ export function controllerCommand(load: Load<typeof import('../controller-comman
   return new Command('controller')
     .summary('run the control plane (xDS, SDS, CA)')
     .description(
-      'run the control plane (xDS, SDS and the mesh CA) until SIGINT or SIGTERM. Prints {"event":"ready","xdsPort":…,"adminPort":…} on stdout when serving; logs go to stderr',
+      'run the control plane (xDS, SDS and the mesh CA) until SIGINT or SIGTERM. Prints {"event":"ready","xdsPort":…,"adminPort":…,"metricsPort":…} on stdout when serving; logs go to stderr',
     )
     .usage('--local <dir> | --kubernetes [options]')
     .addOption(new Option('--local <dir>', 'local mode: read the mesh manifests under <dir> and watch them').conflicts('kubernetes'))
@@ -21,6 +21,7 @@ export function controllerCommand(load: Load<typeof import('../controller-comman
     .option('--host <addr>', 'address of both ports (default: 127.0.0.1 local, 0.0.0.0 Kubernetes)')
     .option('--xds-port <n>', 'ADS (gRPC) port, 0 picks a free one (default: 15010 local, 15012 Kubernetes)', portNumber)
     .option('--admin-port <n>', 'admin HTTP port, 0 picks a free one', portNumber, 15014)
+    .option('--metrics-port <n>', 'a port serving only /metrics (Prometheus), 0 picks a free one (default: none; /metrics is on the admin port too)', portNumber)
     .option('--xds-tls', 'serve xDS over TLS (default: off local, on Kubernetes)')
     .option('--no-xds-tls', 'serve xDS in plaintext')
     .option('--debounce-ms <n>', 'quiet time that ends a burst of changes before a push (default: 100)', wholeNumber)

@@ -1,6 +1,7 @@
 export * from './analyze';
 export * from './bootstrap-secrets';
 export * from './controller';
+export * from './debug';
 export * from './proxy';
 export * from './stat';
 export * from './synth';

@@ -73,7 +73,8 @@ export class KubernetesSource {
   private constructor(
     private readonly controller: Controller,
     private readonly log: Logger,
-    kubeConfig: KubeConfig,
+    /** The credentials the source uses; the admin port's authorizer reviews with the same. */
+    readonly kubeConfig: KubeConfig,
     options: KubernetesSourceOptions,
   ) {
     const core = kubeConfig.makeApiClient(CoreV1Api);

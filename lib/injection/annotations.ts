@@ -7,6 +7,12 @@ export const INJECTION_NAMESPACE_LABEL = 'meshform.dev/injection';
 /** Pod annotation set on injection; a pod carrying it is never injected twice (static, then webhook). */
 export const INJECTED_ANNOTATION = 'meshform.dev/injected';
 
+/**
+ * Pod label injection sets (value `true`): NetworkPolicies can select pods by label only, so this is
+ * how the control plane's policy admits meshed pods, and only them, to its xDS port.
+ */
+export const MESHED_LABEL = 'meshform.dev/meshed';
+
 /** Pod annotation naming the MeshService the pod belongs to, when the `app` label does not. */
 export const SERVICE_ANNOTATION = 'meshform.dev/service';
 

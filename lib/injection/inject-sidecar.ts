@@ -6,7 +6,7 @@ export function injectSidecar<P extends PodLike>(pod: P, sidecar: Sidecar): P {
   const { metadata = {}, spec } = pod;
   return {
     ...pod,
-    metadata: { ...metadata, annotations: { ...metadata.annotations, ...sidecar.annotations } },
+    metadata: { ...metadata, labels: { ...metadata.labels, ...sidecar.labels }, annotations: { ...metadata.annotations, ...sidecar.annotations } },
     spec: {
       ...spec,
       ...(sidecar.initContainers.length || spec.initContainers ? { initContainers: [...sidecar.initContainers, ...(spec.initContainers ?? [])] } : {}),
@@ -41,10 +41,12 @@ export function sidecarPatch(pod: PodLike, sidecar: Sidecar): JsonPatchOperation
     for (const [field, probe] of Object.entries(sidecar.probes[c.name] ?? {})) add(`/spec/containers/${i}/${field}`, probe);
   });
   if (!pod.metadata) add('/metadata', {});
-  if (pod.metadata?.annotations) {
-    for (const [key, value] of Object.entries(sidecar.annotations)) add(`/metadata/annotations/${pointerToken(key)}`, value);
-  } else {
-    add('/metadata/annotations', { ...sidecar.annotations });
+  for (const field of ['labels', 'annotations'] as const) {
+    if (pod.metadata?.[field]) {
+      for (const [key, value] of Object.entries(sidecar[field])) add(`/metadata/${field}/${pointerToken(key)}`, value);
+    } else {
+      add(`/metadata/${field}`, { ...sidecar[field] });
+    }
   }
   const prepend = (field: 'initContainers' | 'containers', items: readonly unknown[], exists: boolean) => {
     if (items.length === 0) return;

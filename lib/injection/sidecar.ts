@@ -3,6 +3,7 @@ import {
   EXCLUDE_OUTBOUND_CIDRS_ANNOTATION,
   EXCLUDE_OUTBOUND_PORTS_ANNOTATION,
   INJECTED_ANNOTATION,
+  MESHED_LABEL,
   PROMETHEUS_PATH_ANNOTATION,
   PROMETHEUS_PORT_ANNOTATION,
   PROMETHEUS_SCRAPE_ANNOTATION,
@@ -22,7 +23,7 @@ export const INIT_CONTAINER = 'meshform-init';
 const CONFIG_VOLUME = 'meshform-proxy-config';
 const TMP_VOLUME = 'meshform-proxy-tmp';
 
-/** What injection adds to a pod: containers go first (the proxy must start before the app), volumes and annotations are added. */
+/** What injection adds to a pod: containers go first (the proxy must start before the app), volumes, labels and annotations are added. */
 export interface Sidecar {
   /** Prepended to `spec.initContainers`, in this order. */
   readonly initContainers: readonly Container[];
@@ -30,6 +31,8 @@ export interface Sidecar {
   readonly containers: readonly Container[];
   /** Appended to `spec.volumes`. */
   readonly volumes: readonly Volume[];
+  /** Added to `metadata.labels`. */
+  readonly labels: Readonly<Record<string, string>>;
   /** Added to `metadata.annotations`. */
   readonly annotations: Readonly<Record<string, string>>;
   /** Probes of the app containers, by container name, overwritten to go through the proxy's health port. */
@@ -123,6 +126,7 @@ export function sidecarFor(pod: PodLike, context: PodContext, config: InjectionC
     initContainers: config.mode === 'native' ? [init, proxy] : [init],
     containers: config.mode === 'classic' ? [proxy] : [],
     volumes,
+    labels: { [MESHED_LABEL]: 'true' },
     annotations: {
       [INJECTED_ANNOTATION]: config.mode,
       [SERVICE_ANNOTATION]: workload,

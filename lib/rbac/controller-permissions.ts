@@ -23,7 +23,9 @@ export const CONTROLLER_API_PERMISSIONS: readonly ApiPermission[] = [
   { method: 'readNamespacedConfigMap', apiGroup: '', resources: ['configmaps'], verbs: ['get'], scope: 'Cluster', resourceNames: [CA_ROOT_CONFIGMAP] },
   { method: 'createNamespacedConfigMap', apiGroup: '', resources: ['configmaps'], verbs: ['create'], scope: 'Cluster' },
   { method: 'replaceNamespacedConfigMap', apiGroup: '', resources: ['configmaps'], verbs: ['update'], scope: 'Cluster', resourceNames: [CA_ROOT_CONFIGMAP] },
+  // Proxy tokens, and the bearer tokens of /debug/* callers (controller/admin-authorizer.ts) with their RBAC check.
   { method: 'createTokenReview', apiGroup: 'authentication.k8s.io', resources: ['tokenreviews'], verbs: ['create'], scope: 'Cluster' },
+  { method: 'createSubjectAccessReview', apiGroup: 'authorization.k8s.io', resources: ['subjectaccessreviews'], verbs: ['create'], scope: 'Cluster' },
   // Creating cannot be limited by name; reading and renewing can.
   { method: 'createNamespacedLease', apiGroup: 'coordination.k8s.io', resources: ['leases'], verbs: ['create'], scope: 'Namespace' },
   { method: 'readNamespacedLease', apiGroup: 'coordination.k8s.io', resources: ['leases'], verbs: ['get'], scope: 'Namespace', resourceNames: [CONTROLLER_LEASE] },

@@ -32,6 +32,8 @@ const SERVICE_NAMES = [`meshform-controller.${CONTROL_PLANE_NAMESPACE}.svc`, `me
 let api: ApiServer;
 let controller: ControllerProcess;
 let controllerToken: string;
+/** A ServiceAccount bound to meshform-debugger: /debug/* needs one in Kubernetes mode. */
+let debuggerToken: string;
 let injection: InjectionConfig;
 let dir: string;
 const processes: WatchedProcess[] = [];
@@ -60,6 +62,15 @@ beforeAll(async () => {
   await api.apply(appPod('plain-0', 'outside'));
 
   controllerToken = await serviceAccountToken(api, CONTROL_PLANE_NAMESPACE, CONTROLLER_SA);
+  await api.apply({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'debugger', namespace: CONTROL_PLANE_NAMESPACE } });
+  await api.apply({
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    metadata: { name: 'debugger', namespace: CONTROL_PLANE_NAMESPACE },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'meshform-debugger' },
+    subjects: [{ kind: 'ServiceAccount', name: 'debugger', namespace: CONTROL_PLANE_NAMESPACE }],
+  });
+  debuggerToken = await serviceAccountToken(api, CONTROL_PLANE_NAMESPACE, 'debugger');
   const kubeconfig = await tokenKubeconfig(api, controllerToken, 'controller.kubeconfig');
   const deployment = synthesized.find((o) => o.kind === 'Deployment' && o.metadata.name === CONTROLLER_SA) as Loose;
   const args = deployment.spec.template.spec.containers[0].args as string[];
@@ -140,7 +151,7 @@ describe('the controller serves xDS over TLS under its Service names', () => {
     processes.push(startMeshform(api, ['proxy', '--bootstrap', file], { logName: 'proxy-reviews' }));
 
     const proxy = await api.waitFor('the proxy verified by the controller', async () => {
-      const proxies = (await (await fetch(`http://127.0.0.1:${controller.adminPort}/debug/proxies`)).json()) as { id: string; trust: string }[];
+      const proxies = (await (await fetch(`http://127.0.0.1:${controller.adminPort}/debug/proxies`, { headers: { authorization: `Bearer ${debuggerToken}` } })).json()) as { id: string; trust: string }[];
       return proxies.find((p) => p.id === bootstrap.node.id && p.trust === 'verified');
     });
     expect(proxy.id).toBe('sidecar~127.0.0.1~reviews.shop~shop.svc.cluster.local');

@@ -4,7 +4,7 @@ import { App, Chart, Testing } from 'cdk8s';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTROL_PLANE_NAMES, MeshService, SidecarInjection, Workload } from '../../constructs';
 import { createServingCertificate } from '../../controller/webhooks';
-import { INJECTED_ANNOTATION, INJECT_ANNOTATION, INJECTION_NAMESPACE_LABEL, INIT_CONTAINER, PROXY_CONTAINER } from '../../lib/injection';
+import { INJECTED_ANNOTATION, INJECT_ANNOTATION, MESHED_LABEL, INJECTION_NAMESPACE_LABEL, INIT_CONTAINER, PROXY_CONTAINER } from '../../lib/injection';
 import { ApiError, startApiServer, type ApiServer, type KubernetesObject, type WatchedProcess } from '../../scripts/k8s/api-server';
 import {
   CONTROL_PLANE_NAMESPACE,
@@ -179,6 +179,8 @@ describe('sidecar injection by the API server calling meshform webhooks', () => 
     expect(proxy.image).toBe(proxyImage);
     expect(proxy.restartPolicy).toBe('Always'); // a native sidecar
     expect(stored.metadata.annotations[INJECTED_ANNOTATION]).toBeDefined();
+    // What the control plane's NetworkPolicy admits to xDS, beside the pod's own labels.
+    expect(stored.metadata.labels).toEqual({ app: 'reviews', version: 'v1', [MESHED_LABEL]: 'true' });
     const reviewed = jsonLines(webhooks!.output()).filter((l) => l['event'] === 'admission' && l['namespace'] === LABELLED && l['patched'] === true);
     expect(reviewed.length).toBeGreaterThan(0);
   });

@@ -46,6 +46,19 @@ describe('SDS certificates', () => {
     expect(roots.some((root) => leaf.checkIssued(root) && leaf.verify(root.publicKey))).toBe(true);
   });
 
+  it('shows the certificate a proxy was sent on /debug/config_dump, but never its private key', async () => {
+    harness = await startLocalController({ manifests: MESH, registry: REGISTRY });
+    const client = connect({ TOKEN });
+    client.subscribe(TypeUrl.Secret, ['default', 'ROOTCA']);
+    const sent = resourcesOf(await client.next(TypeUrl.Secret)).find((r) => r['name'] === 'default') as Loose;
+    expect(sent.tls_certificate.private_key.inline_string).toMatch(/PRIVATE KEY/);
+    const [dump] = await adminJson(harness, `/debug/config_dump?proxy=${encodeURIComponent(sidecarNode('reviews', '127.0.0.2').id)}`);
+    const shown = (dump.xds.SDS.resources as Loose[]).find((r) => r.name === 'default');
+    expect(shown.tls_certificate.certificate_chain.inline_string).toBe(sent.tls_certificate.certificate_chain.inline_string);
+    expect(shown.tls_certificate.private_key).toEqual({ inline_string: '<redacted>' });
+    expect(JSON.stringify(dump)).not.toContain('PRIVATE KEY');
+  });
+
   it('gives a proxy without a valid token no certificate, and counts the refusal', async () => {
     harness = await startLocalController({ manifests: MESH, registry: REGISTRY });
     const client = connect({ TOKEN: 'forged' });

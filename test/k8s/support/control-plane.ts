@@ -116,6 +116,8 @@ export interface ControllerProcess {
   readonly process: WatchedProcess;
   readonly xdsPort: number;
   readonly adminPort: number;
+  /** With `--metrics-port` among the extra arguments. */
+  readonly metricsPort?: number;
   readonly podName: string;
   /** Its JSON log lines (stderr), parsed. */
   logs(): Record<string, unknown>[];
@@ -129,11 +131,12 @@ export async function startController(api: ApiServer, options: { kubeconfig: str
     ...(options.extraArgs ?? []),
   ], { kubeconfig: options.kubeconfig, logName: options.podName });
   try {
-    const ready = JSON.parse(await proc.line(/"event":"ready"/, 90_000)) as { xdsPort: number; adminPort: number };
+    const ready = JSON.parse(await proc.line(/"event":"ready"/, 90_000)) as { xdsPort: number; adminPort: number; metricsPort?: number };
     return {
       process: proc,
       xdsPort: ready.xdsPort,
       adminPort: ready.adminPort,
+      ...(ready.metricsPort !== undefined ? { metricsPort: ready.metricsPort } : {}),
       podName: options.podName,
       logs: () => jsonLines(proc.output()),
     };

@@ -36,7 +36,7 @@ const commands = commandPaths(meshformProgram());
 describe('every meshform command', () => {
   it('is registered: the ones the README and the images name, each once', () => {
     const names = commands.map((c) => c.path.join(' '));
-    expect(names).toEqual(expect.arrayContaining(['synth', 'analyze', 'controller', 'proxy', 'up', 'stat', 'webhooks', 'bootstrap-secrets']));
+    expect(names).toEqual(expect.arrayContaining(['synth', 'analyze', 'controller', 'proxy', 'up', 'stat', 'webhooks', 'bootstrap-secrets', 'debug', 'debug config']));
     expect(new Set(names).size).toBe(names.length);
   });
 
@@ -45,7 +45,8 @@ describe('every meshform command', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(`Usage: meshform ${path.join(' ')}`);
     expect(run.stderr).toBe('');
-    expect(await meshform('help', ...path)).toEqual(run);
+    // `help` is each parent's: `meshform help synth`, `meshform debug help config`.
+    expect(await meshform(...path.slice(0, -1), 'help', path.at(-1)!)).toEqual(run);
   });
 
   it.each(commands.map((c) => [c.path.join(' '), c] as const))('%s refuses an unknown flag with a line naming it and its usage on stderr, exit 2', async (_name, { path, command }) => {

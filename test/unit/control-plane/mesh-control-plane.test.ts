@@ -56,12 +56,12 @@ describe('MeshControlPlane', () => {
     expect(one(objects, 'Namespace').metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
   });
 
-  it('exposes xDS (TLS only), metrics and the webhooks (443 → 15017) as Services', () => {
+  it('exposes xDS (TLS only), metrics (its own port, not the admin port) and the webhooks (443 → 15017) as Services', () => {
     const objects = synth();
     const ports = (name: string) => one(objects, 'Service', name).spec.ports.map((p: any) => `${p.name}:${p.port}->${p.targetPort}`);
-    expect(ports('meshform-controller')).toEqual(['tls-xds:15012->15012', 'http-metrics:15014->15014']);
+    expect(ports('meshform-controller')).toEqual(['tls-xds:15012->15012', 'http-metrics:15015->15015']);
     const controller = one(objects, 'Deployment', 'meshform-controller').spec.template.spec.containers.find((c: any) => c.name === 'controller');
-    expect(controller.args).toEqual(expect.arrayContaining(['--xds-port=15012', '--xds-tls']));
+    expect(controller.args).toEqual(expect.arrayContaining(['--xds-port=15012', '--xds-tls', '--admin-port=15014', '--metrics-port=15015']));
     expect(controller.args).not.toContain('--no-xds-tls');
     expect(ports('meshform-webhooks')).toEqual(['https-webhooks:443->15017']);
   });

@@ -86,7 +86,7 @@ describe('controller RBAC', () => {
     const chart = new Chart(new App(), 'cp');
     new MeshControlPlane(chart, 'ControlPlane', { crds: false });
     const roles = Testing.synth(chart).filter((o) => o.kind === 'Role' || o.kind === 'ClusterRole');
-    expect(roles.map((r) => `${r.kind}/${r.metadata.name}`).sort()).toEqual(['ClusterRole/meshform-bootstrap', 'ClusterRole/meshform-controller', 'Role/meshform-bootstrap', 'Role/meshform-controller']);
+    expect(roles.map((r) => `${r.kind}/${r.metadata.name}`).sort()).toEqual(['ClusterRole/meshform-bootstrap', 'ClusterRole/meshform-controller', 'ClusterRole/meshform-debugger', 'Role/meshform-bootstrap', 'Role/meshform-controller', 'Role/meshform-debugger-port-forward']);
     for (const role of roles) {
       for (const rule of role.rules) {
         for (const field of ['apiGroups', 'resources', 'verbs', 'resourceNames'] as const) {
@@ -97,6 +97,16 @@ describe('controller RBAC', () => {
     const controller = roles.find((r) => r.kind === 'ClusterRole' && r.metadata.name === 'meshform-controller')!;
     const podRule = controller.rules.find((r: { resources: string[] }) => r.resources.includes('pods'));
     expect(podRule).toEqual({ apiGroups: [''], resources: ['pods'], verbs: ['list', 'watch'] });
+    expect(controller.rules).toContainEqual({ apiGroups: ['authorization.k8s.io'], resources: ['subjectaccessreviews'], verbs: ['create'] });
+    expect(controller.rules).toContainEqual({ apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] });
+    // The one permission /debug/* asks for, and nothing else: operators bind it.
+    expect(roles.find((r) => r.metadata.name === 'meshform-debugger')!.rules).toEqual([{ apiGroups: ['meshform.dev'], resources: ['proxies'], verbs: ['debug'] }]);
+    // Port-forwarding to the controller, granted in its namespace only.
+    expect(roles.find((r) => r.metadata.name === 'meshform-debugger-port-forward')).toMatchObject({
+      kind: 'Role',
+      metadata: { namespace: 'meshform-system' },
+      rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] }, { apiGroups: [''], resources: ['pods/portforward'], verbs: ['create', 'get'] }],
+    });
     const leases = roles.find((r) => r.kind === 'Role' && r.metadata.name === 'meshform-controller')!;
     expect(leases.rules).toContainEqual({ apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'update'], resourceNames: ['meshform-controller'] });
   });

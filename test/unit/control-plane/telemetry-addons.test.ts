@@ -33,7 +33,7 @@ describe('TelemetryAddons', () => {
     expect(() => synth({ prometheus: false })).toThrow(/telemetry\/Telemetry: grafana needs prometheus/);
   });
 
-  it('keeps samples for the configured retention and scrapes injected proxies by annotation and the controller by its admin port', () => {
+  it('keeps samples for the configured retention and scrapes injected proxies by annotation and the controller on its metrics port (the admin port is not open to this namespace)', () => {
     const { objects } = synth({ prometheus: { retention: '7d' } });
     const prometheus = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'meshform-prometheus');
     expect(prometheus.spec.template.spec.containers[0].args).toContain('--storage.tsdb.retention.time=7d');
@@ -43,6 +43,7 @@ describe('TelemetryAddons', () => {
     expect(proxies.relabel_configs.map((r: any) => r.target_label)).toEqual(expect.arrayContaining(['__address__', '__metrics_path__']));
     expect(controller.job_name).toBe('meshform-controller');
     expect(controller.kubernetes_sd_configs[0].namespaces.names).toEqual(['meshform-system']);
+    expect(controller.relabel_configs).toContainEqual({ source_labels: ['__meta_kubernetes_pod_container_port_name'], regex: 'http-metrics', action: 'keep' });
   });
 
   it('grants Prometheus pod discovery only', () => {

@@ -58,9 +58,10 @@ describe('meshform controller arguments', () => {
   });
 
   it('takes ports, debounce, certificate lifetime and a provided CA', async () => {
-    expect(await runOptionsOf(['--local', 'd', '--xds-port', '0', '--admin-port=65535', '--debounce-ms', '5', '--cert-ttl', '1h', '--ca-cert', 'c.pem', '--ca-key', 'k.pem'])).toMatchObject({
+    expect(await runOptionsOf(['--local', 'd', '--xds-port', '0', '--admin-port=65535', '--metrics-port', '9', '--debounce-ms', '5', '--cert-ttl', '1h', '--ca-cert', 'c.pem', '--ca-key', 'k.pem'])).toMatchObject({
       xdsPort: 0,
       adminPort: 65535,
+      metricsPort: 9,
       debounceMs: 5,
       workloadTtlMs: 3_600_000,
       providedCa: { certFile: 'c.pem', keyFile: 'k.pem' },
@@ -73,6 +74,8 @@ describe('meshform controller arguments', () => {
       [['--local', 'd', '--kubernetes'], /error: option '--local <dir>' cannot be used with option '--kubernetes'/],
       [['--local', 'd', '--xds-port', '65536'], /error: option '--xds-port <n>' argument '65536' is invalid\. A port is 0 to 65535/],
       [['--local', 'd', '--admin-port', 'http'], /error: option '--admin-port <n>' argument 'http' is invalid/],
+      [['--local', 'd', '--metrics-port', '65536'], /error: option '--metrics-port <n>' argument '65536' is invalid/],
+      [['--local', 'd', '--metrics-port=-1'], /error: option '--metrics-port <n>' argument '-1' is invalid/],
       [['--local', 'd', '--debounce-ms', '-1'], /error: option '--debounce-ms <n>' argument '-1' is invalid/],
       [['--local', 'd', '--ca-cert', 'c.pem'], /error: --ca-cert and --ca-key go together/],
       [['--local', 'd', '--cert-ttl', 'soon'], /error: option '--cert-ttl <duration>' argument 'soon' is invalid\. "soon" is not a duration/],

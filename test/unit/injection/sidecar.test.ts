@@ -3,6 +3,7 @@ import {
   BOOTSTRAP_ANNOTATION,
   expandEnvReferences,
   INJECTED_ANNOTATION,
+  MESHED_LABEL,
   injectionConfig,
   injectionDecision,
   injectSidecar,
@@ -205,6 +206,13 @@ describe('injectionDecision', () => {
   });
 });
 
+describe('the meshed label', () => {
+  it('is added to an injected pod beside its own labels, so NetworkPolicies can select meshed pods', () => {
+    const injected = injectSidecar(pod(), sidecarFor(pod(), { namespace: 'shop' }, config));
+    expect(injected.metadata?.labels).toEqual({ app: 'reviews', version: 'v2', [MESHED_LABEL]: 'true' });
+  });
+});
+
 describe('sidecarPatch', () => {
   const shapes: [string, PodLike][] = [
     ['a bare pod', pod()],
@@ -228,6 +236,7 @@ describe('sidecarPatch', () => {
     const original = pod({ annotations: { keep: 'x' }, volumes: [{ name: 'data' }] });
     const ops = sidecarPatch(original, sidecarFor(original, { namespace: 'shop' }, config));
     expect(ops.map((o) => o.path)).toContain('/metadata/annotations/meshform.dev~1injected');
+    expect(ops).toContainEqual({ op: 'add', path: '/metadata/labels/meshform.dev~1meshed', value: 'true' });
     expect(ops.filter((o) => o.path.startsWith('/spec/volumes')).every((o) => o.path === '/spec/volumes/-')).toBe(true);
   });
 });
