@@ -25,6 +25,8 @@ export interface ControllerFlags {
   readonly caKey?: string;
   readonly caChain?: string;
   readonly caRoot?: string;
+  /** Keeps the self-signed root in this folder across restarts. */
+  readonly caDir?: string;
   /** Workload certificate lifetime, in milliseconds. */
   readonly certTtl?: number;
 }
@@ -50,6 +52,7 @@ export function controllerRunOptions(flags: ControllerFlags): Omit<RunOptions, '
     xdsTls: flags.xdsTls ?? !local,
     ...(flags.debounceMs !== undefined ? { debounceMs: flags.debounceMs } : {}),
     ...(flags.certTtl !== undefined ? { workloadTtlMs: flags.certTtl } : {}),
+    ...(flags.caDir !== undefined ? { caDir: path.resolve(flags.caDir) } : {}),
     ...(flags.caCert !== undefined
       ? { providedCa: { certFile: flags.caCert, keyFile: flags.caKey!, ...(flags.caChain ? { chainFile: flags.caChain } : {}), ...(flags.caRoot ? { rootFile: flags.caRoot } : {}) } }
       : {}),

@@ -26,7 +26,7 @@ export interface ControllerOptions {
   readonly namespace?: string;
   /** Quiet time that ends a burst of changes, gathered into one push (Istio: 100 ms); see PushDebounce. A burst waits at most ten times this. */
   readonly debounceMs?: number;
-  readonly ca?: { readonly provided?: ProvidedCaFiles; readonly workloadTtlMs?: number; readonly now?: () => Date };
+  readonly ca?: { readonly provided?: ProvidedCaFiles; readonly keepIn?: string; readonly workloadTtlMs?: number; readonly now?: () => Date };
   /** Upper bound between certificate renewal checks. @default 60 s */
   readonly renewCheckMs?: number;
 }
@@ -107,6 +107,7 @@ export class Controller {
       workloadTtlMs: this.options.ca?.workloadTtlMs ?? parseDurationMs(mesh.ca.workloadCertTtl),
       rootTtlMs: parseDurationMs(mesh.ca.rootCertTtl),
       ...(this.options.ca?.provided ? { provided: this.options.ca.provided } : {}),
+      ...(this.options.ca?.keepIn ? { keepIn: this.options.ca.keepIn } : {}),
       ...(this.options.ca?.now ? { now: this.options.ca.now } : {}),
     });
     this.certificates = new WorkloadCertificates(

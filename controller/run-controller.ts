@@ -19,6 +19,8 @@ export interface RunOptions {
   readonly xdsTls: boolean;
   readonly debounceMs?: number;
   readonly providedCa?: ProvidedCaFiles;
+  /** Where a self-signed root is kept across restarts (local mode). */
+  readonly caDir?: string;
   readonly workloadTtlMs?: number;
   readonly log: Logger;
 }
@@ -40,7 +42,7 @@ export async function runControllerWith(options: RunOptions): Promise<RunningCon
     xds: { host: options.host, port: options.xdsPort, tls: options.xdsTls },
     ...(options.mode.kind === 'kubernetes' ? { namespace: options.mode.namespace } : {}),
     ...(options.debounceMs !== undefined ? { debounceMs: options.debounceMs } : {}),
-    ca: { ...(options.providedCa ? { provided: options.providedCa } : {}), ...(options.workloadTtlMs ? { workloadTtlMs: options.workloadTtlMs } : {}) },
+    ca: { ...(options.providedCa ? { provided: options.providedCa } : {}), ...(options.caDir ? { keepIn: options.caDir } : {}), ...(options.workloadTtlMs ? { workloadTtlMs: options.workloadTtlMs } : {}) },
   });
   let stopSource: () => Promise<void> | void;
   let extras: { ready(): boolean; sourceProblems(): unknown; canaries(): unknown };

@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { DemoGrpcService, DemoService, knobsFromEnv } from '../examples/demo-services';
 import { readMeshDir } from '../lib/manifests';
 import { MeshModel } from '../lib/model';
@@ -178,11 +180,14 @@ export class LocalMesh {
 
     // Everything starts at once: sidecars load their protos while the controller starts, and
     // retry the connection until it listens.
+    // The root outlives controller restarts within this run only: each `meshform up` starts a new one.
+    const caDir = path.join(this.options.workspaceDir, 'ca');
+    fs.rmSync(caDir, { recursive: true, force: true });
     let adminPort = 0;
     const controllerReady = async (proc: ManagedProcess) => {
       adminPort = (await proc.waitForLine(readyEvent, READY_TIMEOUT_MS)).adminPort;
     };
-    const controller = this.supervise(CONTROLLER, ['controller', '--local', this.options.manifestsDir, '--registry', workspace.registryFile, '--host', controllerHost, '--xds-port', '15010', '--admin-port', '15014', ...(this.options.certTtl ? ['--cert-ttl', this.options.certTtl] : [])], controllerReady);
+    const controller = this.supervise(CONTROLLER, ['controller', '--local', this.options.manifestsDir, '--registry', workspace.registryFile, '--host', controllerHost, '--xds-port', '15010', '--admin-port', '15014', '--ca-dir', caDir, ...(this.options.certTtl ? ['--cert-ttl', this.options.certTtl] : [])], controllerReady);
     const sidecars = [ingressPlan, ...planned.filter((p) => p.sidecar)];
     const proxies = sidecars.map((plan) => {
       const url = `http://${files.get(plan.name)!.adminAddress}/ready`;

@@ -29,6 +29,7 @@ export function controllerCommand(load: Load<typeof import('../controller-comman
     .option('--ca-key <pem>', "the provided CA's key (PKCS#8, ECDSA P-256)")
     .option('--ca-chain <pem>', 'the certificates between a provided intermediate CA and --ca-root')
     .option('--ca-root <pem>', 'the root of a provided intermediate CA')
+    .option('--ca-dir <dir>', 'keep the self-signed root in <dir> (ca.crt, ca.key): made on the first start, reused after a restart (default: in memory only)')
     .option('--cert-ttl <duration>', "workload certificate lifetime (default: the Mesh's ca.workloadCertTtl)", durationMs)
     .action(
       exitCodeAction((flags: ControllerFlags, command: Command) => {

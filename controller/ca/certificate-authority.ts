@@ -1,7 +1,8 @@
 // @peculiar/x509 resolves its services through tsyringe, which needs the Reflect metadata API.
 import 'reflect-metadata';
 import { webcrypto } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
 import * as x509 from '@peculiar/x509';
 import { ControllerError, ControllerErrorCode } from '../errors';
 
@@ -71,6 +72,18 @@ async function selfSignedRoot(trustDomain: string, ttlMs: number, now: Date): Pr
   return { certificate, key: keys.privateKey, chainPem: '', rootPem: pem };
 }
 
+/** The root kept in `dir`, made (key readable by its owner only) when there is none yet. */
+async function keptRoot(dir: string, make: () => Promise<Signer>): Promise<ProvidedCaFiles> {
+  const files = { certFile: path.join(dir, 'ca.crt'), keyFile: path.join(dir, 'ca.key') };
+  if (!existsSync(files.certFile) || !existsSync(files.keyFile)) {
+    const root = await make();
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    writeFileSync(files.keyFile, await keyPem(root.key), { mode: 0o600 });
+    writeFileSync(files.certFile, root.rootPem);
+  }
+  return files;
+}
+
 async function providedSigner(files: ProvidedCaFiles): Promise<Signer> {
   try {
     const certificate = new x509.X509Certificate(readFileSync(files.certFile, 'utf8'));
@@ -96,6 +109,12 @@ export interface CertificateAuthorityOptions {
   /** Lifetime of a self-signed root. @default 1 year */
   readonly rootTtlMs?: number;
   readonly provided?: ProvidedCaFiles;
+  /**
+   * A folder that keeps the self-signed root (ca.crt, ca.key): made there on the first start and
+   * signed with on every later one, so a restarted controller (local mode has no Secret to hold it)
+   * does not split the mesh between two roots. Ignored when `provided` is set.
+   */
+  readonly keepIn?: string;
   /** The clock; tests move it. */
   readonly now?: () => Date;
 }
@@ -118,7 +137,8 @@ export class CertificateAuthority {
 
   static async create(options: CertificateAuthorityOptions): Promise<CertificateAuthority> {
     const ca = new CertificateAuthority(options);
-    ca.signer = options.provided ? await providedSigner(options.provided) : await selfSignedRoot(options.trustDomain, options.rootTtlMs ?? 365 * 24 * 3_600_000, ca.now());
+    const provided = options.provided ?? (options.keepIn ? await keptRoot(options.keepIn, () => selfSignedRoot(options.trustDomain, options.rootTtlMs ?? 365 * 24 * 3_600_000, ca.now())) : undefined);
+    ca.signer = provided ? await providedSigner(provided) : await selfSignedRoot(options.trustDomain, options.rootTtlMs ?? 365 * 24 * 3_600_000, ca.now());
     return ca;
   }
 

@@ -1,5 +1,7 @@
 import { X509Certificate } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CertificateAuthority } from '../../../controller/ca/certificate-authority';
 import { WorkloadCertificates } from '../../../controller/ca/workload-certificates';
@@ -79,6 +81,17 @@ describe('certificate authority', () => {
     const svid = await ca.issue(ID);
     expect(certificates(svid.certificateChainPem).map((c) => c.subject)).toEqual([expect.stringMatching(/meshform/), expect.stringMatching(/provided intermediate/)]);
     expect(chainsTo(svid.certificateChainPem, ca.trustBundlePem())).toBe(true);
+  });
+
+  it('keeps its self-signed root in a folder and signs with the same root after a restart', async () => {
+    const dir = path.join(mkdtempSync(path.join(tmpdir(), 'meshform-ca-')), 'ca');
+    const first = await CertificateAuthority.create({ trustDomain: 'cluster.local', keepIn: dir });
+    expect(statSync(path.join(dir, 'ca.key')).mode & 0o777).toBe(0o600);
+    const restarted = await CertificateAuthority.create({ trustDomain: 'cluster.local', keepIn: dir });
+    expect(restarted.rootPem).toBe(first.rootPem);
+    // A certificate the restarted CA issues chains to the root peers got before the restart.
+    expect(chainsTo((await restarted.issue(ID)).certificateChainPem, first.trustBundlePem())).toBe(true);
+    rmSync(path.dirname(dir), { recursive: true, force: true });
   });
 
   it('refuses unreadable CA material with a stable code', async () => {
