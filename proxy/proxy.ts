@@ -157,11 +157,11 @@ export class Proxy {
     const versions = this.store.current.versions;
     // The first full sync decides, once: a port added later, or a VHDS stream in backoff, must not take
     // a serving pod out of its Service (listeners and clusters, once in, never go either). Full means
-    // the listeners' route configurations too, as Envoy warms a listener until its RDS arrives: before
-    // them no VHDS subscription exists, so "every subscription in sync" would hold vacuously and the
-    // first request would find only the catch-all.
+    // what they name too (routes, endpoints, secrets: ConfigStore.warmed): before the routes no VHDS
+    // subscription exists, so "every subscription in sync" would hold vacuously and the first
+    // request would find only the catch-all; before the endpoints it would find no upstream.
     this.initialized ||=
-      versions[TypeUrl.Listener] !== undefined && versions[TypeUrl.Cluster] !== undefined && this.store.routesArrived() && this.vhds.synced;
+      versions[TypeUrl.Listener] !== undefined && versions[TypeUrl.Cluster] !== undefined && this.store.warmed() && this.vhds.synced;
     return !this.draining && this.initialized;
   }
 

@@ -157,9 +157,15 @@ export class ConfigStore {
     return { routes: [...routes].sort(), endpoints: [...endpoints].sort(), secrets: [...secrets].sort(), vhds: vhds.sort() };
   }
 
-  /** Whether every route configuration a listener names has been accepted (until then VHDS has nothing to subscribe to). */
-  routesArrived(): boolean {
-    return this.wanted().routes.every((name) => this.routes.has(name));
+  /**
+   * Whether everything the listeners and clusters name has been accepted: route configurations
+   * (until then VHDS has nothing to subscribe to), cluster load assignments and secrets, as Envoy
+   * warms a listener until its RDS and SDS and a cluster until its EDS and SDS arrive. Before, a
+   * request could meet a cluster with no endpoints yet (503) or a listener with no certificate.
+   */
+  warmed(): boolean {
+    const wanted = this.wanted();
+    return wanted.routes.every((name) => this.routes.has(name)) && wanted.endpoints.every((name) => this.endpoints.has(name)) && wanted.secrets.every((name) => this.secrets.has(name));
   }
 
   /** The accepted resources as decoded messages, for /config_dump. */

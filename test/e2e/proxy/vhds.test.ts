@@ -151,6 +151,23 @@ describe('virtual hosts by VHDS', () => {
     expect((await request(port, '/', { headers: { host: 'app' } })).headers['x-upstream']).toBe('v1');
   });
 
+  it('is not ready while a cluster it knows has no load assignment yet (the first request would find no upstream)', async () => {
+    // GIVEN everything but app-v2's endpoints
+    const xds = await controller();
+    const upstream = await UpstreamServer.start('v2-late');
+    cleanups.push(() => upstream.close());
+    xds.set(TypeUrl.ClusterLoadAssignment, [endpoints('app-v1', [upstream.address])]);
+    const proxy = await startProxy(xds);
+    cleanups.push(() => proxy.stop());
+    await xds.waitForAck(TypeUrl.ClusterLoadAssignment, '2');
+    await xds.vhds.waitForRequest((r) => r.resource_names_subscribe?.includes('80') === true);
+    await xds.waitForAck(TypeUrl.Listener, '1');
+    expect((await request(proxy.proxy.adminPort, '/ready')).status).toBe(503);
+    // WHEN they come
+    xds.set(TypeUrl.ClusterLoadAssignment, [endpoints('app-v1', [upstream.address]), endpoints('app-v2', [upstream.address])]);
+    await waitFor('ready', async () => (await request(proxy.proxy.adminPort, '/ready')).status === 200);
+  });
+
   it('stays ready when a port added later waits for its virtual hosts: VHDS counts for the first sync only', async () => {
     const { xds, proxy } = await setup();
     expect((await request(proxy.proxy.adminPort, '/ready')).status).toBe(200);
