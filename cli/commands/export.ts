@@ -1,0 +1,14 @@
+import { Command, Option } from 'commander';
+import type { ExportOptions } from '../export-command';
+import { exitCodeAction, type Load } from '../program';
+
+/** `meshform export --to istio <dir>`: Meshform resources → Istio's, so a mesh can leave. */
+export function exportCommand(load: Load<typeof import('../export-command')>): Command {
+  return new Command('export')
+    .summary('convert the Meshform resources under <dir> into Istio resources')
+    .description('convert every Meshform resource in the YAML files under <dir> into Istio resources (and the Kubernetes Services of the MeshServices); `meshform import` reads them back to the same resources')
+    .argument('<dir>', 'a folder of manifests (searched recursively)')
+    .addOption(new Option('--to <mesh>', 'what to convert to').choices(['istio']).makeOptionMandatory())
+    .option('--out <dir>', 'write istio.yaml here (default: stdout)')
+    .action(exitCodeAction((dir: string, options: ExportOptions) => load().runExport(dir, options)));
+}
