@@ -8,7 +8,7 @@ export function exportCommand(load: Load<typeof import('../export-command')>): C
     .summary('convert the Meshform resources under <dir> into Istio resources')
     .description('convert every Meshform resource in the YAML files under <dir> into Istio resources (and the Kubernetes Services of the MeshServices); `meshform import` reads them back to the same resources')
     .argument('<dir>', 'a folder of manifests (searched recursively)')
-    .addOption(new Option('--to <mesh>', 'what to convert to').choices(['istio']).makeOptionMandatory())
+    .addOption(new Option('--to <mesh>', 'what to convert to').choices(['istio']).default('istio'))
     .option('--out <dir>', 'write istio.yaml here (default: stdout)')
     .action(exitCodeAction((dir: string, options: ExportOptions) => load().runExport(dir, options)));
 }

@@ -155,13 +155,15 @@ function trafficPolicy(p: MeshResource<'TrafficPolicy'>, note: (r: MeshResource,
     ? undefined
     : hash
       ? {
-          consistentHash: defined({
-            httpHeaderName: hash.header,
-            httpCookie: hash.cookie ? defined({ name: hash.cookie.name, ttl: hash.cookie.ttl, path: hash.cookie.path }) : undefined,
-            useSourceIp: hash.sourceIp,
-            httpQueryParameterName: hash.queryParam,
-            ...(hash.algorithm === 'Maglev' ? { maglev: { tableSize: 65537 } } : { ringHash: { minimumRingSize: hash.minimumRingSize } }),
-          }),
+          consistentHash: {
+            ...defined({
+              httpHeaderName: hash.header,
+              httpCookie: hash.cookie ? defined({ name: hash.cookie.name, ttl: hash.cookie.ttl, path: hash.cookie.path }) : undefined,
+              useSourceIp: hash.sourceIp,
+              httpQueryParameterName: hash.queryParam,
+            }),
+            ...(hash.algorithm === 'Maglev' ? { maglev: {} } : { ringHash: { minimumRingSize: hash.minimumRingSize } }),
+          },
         }
       : { simple: LB[lb.type] };
   if (hash?.algorithm === 'Maglev' && hash.minimumRingSize !== 1024) note(p, 'spec.loadBalancer.consistentHash.minimumRingSize', 'a Maglev table has no ring size');

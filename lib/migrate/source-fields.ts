@@ -132,7 +132,11 @@ export class Fields {
     const v = this.value[key];
     if (!Array.isArray(v)) return [];
     if (v.length === 0) this.source.consume(this.at(key));
-    return v.map((item, i) => (isRecord(item) ? new Fields(item, childPath(this.at(key), i), this.source) : new Fields({}, childPath(this.at(key), i), this.source)));
+    return v.map((item, i) => {
+      const path = childPath(this.at(key), i);
+      if (!isRecord(item) || Object.keys(item).length === 0) this.source.consume(path);
+      return new Fields(isRecord(item) ? item : {}, path, this.source);
+    });
   }
 
   /** The entries of a map of objects (Istio's `headers: {name: {exact: …}}`), each as Fields. */
