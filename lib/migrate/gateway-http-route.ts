@@ -28,17 +28,19 @@ function headerChanges(f: Fields | undefined): Record<string, unknown> | undefin
   return compact({ set: pairs('set'), add: pairs('add'), remove: f.strings('remove')?.map((h) => h.toLowerCase()) });
 }
 
-function backendOf(b: Fields, own: { name: string; namespace: string }, hints: ServiceHint[]): Record<string, unknown> {
+function backendOf(b: Fields, own: { name: string; namespace: string; port?: number }, hints: ServiceHint[]): Record<string, unknown> {
   b.ignore('group', 'kind');
   b.drop('filters', 'Meshform sets filters per rule, not per backend');
   const name = b.string('name')!;
   const namespace = b.string('namespace') ?? own.namespace;
   hints.push({ name, namespace });
+  const port = b.number('port');
+  // The route's own service on its own port is Meshform's default backend.
   const same = name === own.name && namespace === own.namespace;
-  return compact({ name: same ? undefined : name, namespace: namespace === own.namespace ? undefined : namespace, port: same ? undefined : b.number('port') });
+  return compact({ name: same ? undefined : name, namespace: namespace === own.namespace ? undefined : namespace, port: same && (own.port === undefined || port === own.port) ? undefined : port });
 }
 
-function ruleOf(r: Fields, own: { name: string; namespace: string }, hints: ServiceHint[]): Record<string, unknown> {
+function ruleOf(r: Fields, own: { name: string; namespace: string; port?: number }, hints: ServiceHint[]): Record<string, unknown> {
   const matches = r.list('matches').map(matchOf).filter((m) => Object.keys(m).length > 0);
   const refs = r.list('backendRefs');
   const weights = percents(refs.map((b) => b.number('weight') ?? 1));
@@ -96,10 +98,10 @@ export function importHttpRoute(source: SourceObject): Converted {
   const hints: ServiceHint[] = [];
   const rules = spec.list('rules');
   const resources = parents.map((p, i) => {
-    const own = { name: p.string('name')!, namespace: p.string('namespace') ?? meta.namespace };
     p.drop('sectionName', 'Meshform routes name a port, not a section');
     const port = p.number('port');
-    hints.push({ ...own, ...(port ? { ports: [{ port }] } : {}) });
+    const own = { name: p.string('name')!, namespace: p.string('namespace') ?? meta.namespace, ...(port !== undefined ? { port } : {}) };
+    hints.push({ name: own.name, namespace: own.namespace, ...(port ? { ports: [{ port }] } : {}) });
     const name = parents.length === 1 ? meta.name : `${meta.name}-${own.name}`.slice(0, 63);
     if (i > 0) source.note('differs', 'spec.parentRefs', `one TrafficRoute per parent: this one is ${name}`);
     return draft('TrafficRoute', name, meta.namespace, { service: compact({ name: own.name, namespace: own.namespace === meta.namespace ? undefined : own.namespace, port }), rules: rules.map((r) => ruleOf(r, own, hints)) }, meta);
