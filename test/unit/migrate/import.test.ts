@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { analyzeDir } from '../../../cli/analyze-command';
 import { readInputs, runImport, type ImportOptions } from '../../../cli/import-command';
 import { parseManifests } from '../../../lib/manifests';
-import { importObjects, percents } from '../../../lib/migrate';
+import { importObjects, percents, typescriptChart } from '../../../lib/migrate';
 
 const FIXTURES = path.join(__dirname, '../../fixtures/migrate');
 const importFixture = (name: string) => importObjects(readInputs([path.join(FIXTURES, name)]));
@@ -180,5 +180,21 @@ describe('relative weights as whole percents', () => {
     expect(percents([1, 1, 1])).toEqual({ percents: [34, 33, 33], exact: false });
     expect(percents([0, 0])).toEqual({ percents: [100, 0], exact: false });
     expect(percents([5])).toEqual({ percents: [100], exact: true });
+  });
+});
+
+describe('meshform import --format ts', () => {
+  it('writes the bookinfo import as a chart of constructs (golden file; the e2e suite compiles and synthesizes it)', async () => {
+    const chart = typescriptChart(importFixture('bookinfo').resources);
+    expect(chart).not.toContain('new ApiObject');
+    await expect(chart).toMatchFileSnapshot('../../fixtures/migrate/bookinfo-chart.ts.golden');
+  });
+
+  it('writes a resource the constructs cannot say exactly as an ApiObject', () => {
+    const [route] = importObjects(parseManifests('apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: { name: r, namespace: shop }\nspec:\n  hosts: [r]\n  http:\n  - match: [{ withoutHeaders: { x-test: { exact: "1" } } }]\n    route: [{ destination: { host: r } }]\n', 'r.yaml')).resources.filter((r) => r.kind === 'TrafficRoute');
+    const chart = typescriptChart([route!]);
+    expect(chart).toContain("import { ApiObject, App, Chart } from 'cdk8s';");
+    expect(chart).toContain("new ApiObject(chart, 'TrafficRoute-shop-r', {");
+    expect(chart).toContain("invert: true");
   });
 });
