@@ -139,12 +139,64 @@ export function exportToIstio(resources: readonly MeshResource[]): { objects: K8
         }
         break;
       }
+      case 'RateLimit': {
+        const p = r as MeshResource<'RateLimit'>;
+        if (p.spec.route) note(r, 'spec.route', 'the local rate limit pattern limits a whole workload, not one route rule');
+        const selector = selectorOf(r, p.spec.targetRef);
+        out.push(object('networking.istio.io/v1alpha3', 'EnvoyFilter', r.metadata.name, policyPlace(p), defined({ workloadSelector: selector ? { labels: selector.matchLabels } : undefined, configPatches: [localRateLimitPatch(p.spec)] })));
+        break;
+      }
+      case 'Telemetry': {
+        const p = r as MeshResource<'Telemetry'>;
+        const t = p.spec.tracing;
+        if (t?.otlpEndpoint) note(r, 'spec.tracing.otlpEndpoint', 'Istio names a tracing provider defined in MeshConfig: add the collector there', 'differs');
+        if (t && t.propagation.join() !== 'w3c,b3') note(r, 'spec.tracing.propagation', 'Istio sets propagation on the provider in MeshConfig');
+        if (p.spec.metrics?.histogramBucketsMs) note(r, 'spec.metrics.histogramBucketsMs', 'Istio sets histogram buckets with an annotation on the pods, not in Telemetry');
+        if (p.spec.accessLogs?.format === 'text') note(r, 'spec.accessLogs.format', 'Istio sets the log format on the provider in MeshConfig');
+        out.push(object('telemetry.istio.io/v1', 'Telemetry', r.metadata.name, policyPlace(p), defined({
+          selector: selectorOf(r, p.spec.targetRef),
+          tracing: t ? [defined({ randomSamplingPercentage: t.samplingPercent, customTags: Object.fromEntries(Object.entries(t.customTags).map(([tag, v]) => [tag, { header: { name: v.header } }])) })] : undefined,
+          metrics: p.spec.metrics ? [p.spec.metrics.enabled ? { providers: [{ name: 'prometheus' }] } : { overrides: [{ disabled: true }] }] : undefined,
+          accessLogging: p.spec.accessLogs ? [defined({ disabled: !p.spec.accessLogs.enabled, filter: p.spec.accessLogs.errorsOnly ? { expression: 'response.code >= 500' } : undefined })] : undefined,
+        })));
+        break;
+      }
+      case 'Mesh': {
+        const m = (r as MeshResource<'Mesh'>).spec;
+        note(r, 'spec', 'trust domain, CA, default mTLS mode, retry budget and control plane namespace are MeshConfig and istiod settings: only the outbound policy is exported (the root namespace\'s default Sidecar)', 'differs');
+        out.push(object('networking.istio.io/v1', 'Sidecar', 'default', ISTIO_ROOT_NAMESPACE, { outboundTrafficPolicy: { mode: m.outboundPolicy } }));
+        break;
+      }
       default:
         note(r, '(whole object)', `${r.kind} is not exported to Istio yet`);
     }
   }
   for (const p of policies) if (p.spec.retryBudget) note(p, 'spec.retryBudget', 'Istio\'s retryBudget limits concurrent retries, not their share of requests; it is not exported');
   return { objects: out, notes };
+}
+
+/** Istio's local rate limit pattern: Envoy's local_ratelimit filter in the workload's inbound HTTP chain. */
+function localRateLimitPatch(spec: SpecOf<'RateLimit'>): Record<string, unknown> {
+  const full = (key: string) => ({ runtime_key: key, default_value: { numerator: 100, denominator: 'HUNDRED' } });
+  return {
+    applyTo: 'HTTP_FILTER',
+    match: { context: 'SIDECAR_INBOUND', listener: { filterChain: { filter: { name: 'envoy.filters.network.http_connection_manager' } } } },
+    patch: {
+      operation: 'INSERT_BEFORE',
+      value: {
+        name: 'envoy.filters.http.local_ratelimit',
+        typed_config: defined({
+          '@type': 'type.googleapis.com/envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit',
+          stat_prefix: 'http_local_rate_limiter',
+          token_bucket: { max_tokens: spec.local.tokens, tokens_per_fill: spec.local.tokensPerFill ?? spec.local.tokens, fill_interval: spec.local.fillInterval },
+          filter_enabled: full('local_rate_limit_enabled'),
+          filter_enforced: full('local_rate_limit_enforced'),
+          status: spec.response.status === 429 ? undefined : { code: spec.response.status },
+          response_headers_to_add: Object.entries(spec.response.headers).map(([key, value]) => ({ append: false, header: { key, value } })),
+        }),
+      },
+    },
+  };
 }
 
 function trafficPolicy(p: MeshResource<'TrafficPolicy'>, note: (r: MeshResource, field: string, why: string) => void): Record<string, unknown> {

@@ -8,9 +8,12 @@ import { importHttpRoute } from './gateway-http-route';
 import { compact, draft, type Converted, type Draft, type ImportContext, type KnownService, type ServiceHint } from './import-context';
 import { importAuthorizationPolicy } from './istio-authorization-policy';
 import { importDestinationRule } from './istio-destination-rule';
+import { importEnvoyFilter } from './istio-envoy-filter';
 import { importPeerAuthentication } from './istio-peer-authentication';
 import { importRequestAuthentication } from './istio-request-authentication';
 import { importServiceEntry } from './istio-service-entry';
+import { importTelemetry } from './istio-telemetry';
+import { importSidecar } from './istio-sidecar';
 import { importVirtualService } from './istio-virtual-service';
 import { importKubernetesService } from './kubernetes-service';
 import { importServiceProfile } from './linkerd-service-profile';
@@ -25,9 +28,12 @@ export const CONVERTERS: Readonly<Record<string, Converter>> = {
   'networking.istio.io/VirtualService': importVirtualService,
   'networking.istio.io/DestinationRule': importDestinationRule,
   'networking.istio.io/ServiceEntry': importServiceEntry,
+  'networking.istio.io/EnvoyFilter': importEnvoyFilter,
+  'networking.istio.io/Sidecar': importSidecar,
   'security.istio.io/PeerAuthentication': importPeerAuthentication,
   'security.istio.io/AuthorizationPolicy': importAuthorizationPolicy,
   'security.istio.io/RequestAuthentication': importRequestAuthentication,
+  'telemetry.istio.io/Telemetry': importTelemetry,
   'split.smi-spec.io/TrafficSplit': importTrafficSplit,
   'linkerd.io/ServiceProfile': importServiceProfile,
   'flagger.app/Canary': importFlaggerCanary,
@@ -151,6 +157,7 @@ function meshServicesOf(hints: readonly ServiceHint[], drafts: readonly Draft[],
       return { name: v, labels: labels ?? { version: v } };
     });
     const serviceAccount = group.find((h) => h.serviceAccount)?.serviceAccount;
+    const calls = [...new Map(group.flatMap((h) => h.calls ?? []).map((c) => [`${c.namespace ?? ''}/${c.name}`, c])).values()];
     return draft(
       'MeshService',
       name,
@@ -160,7 +167,7 @@ function meshServicesOf(hints: readonly ServiceHint[], drafts: readonly Draft[],
         ports,
         serviceAccount,
         versions: versionList.length ? versionList : undefined,
-        calls: declared?.calls,
+        calls: calls.length ? calls : undefined,
         sidecar: declared?.inject === false ? { inject: false } : undefined,
         replicas: declared?.replicas,
       }),

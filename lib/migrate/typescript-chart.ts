@@ -223,6 +223,12 @@ function constructOf(r: Draft, w: Writer): { kind: string; props: Spec } {
           issuers: s.rules.map(({ jwks, jwksUri, ...rule }: Spec) => ({ ...rule, keys: jwksUri !== undefined ? call('Jwks.fromUri', jwksUri) : call('Jwks.inline', jwks) })),
         },
       };
+    case 'RateLimit':
+      return { kind: 'RateLimit', props: { ...base, target: targetCode(s.targetRef, ns, w), route: s.route, tokens: s.local.tokens, fillInterval: s.local.fillInterval, tokensPerFill: s.local.tokensPerFill, response: s.response } };
+    case 'Telemetry':
+      return { kind: 'Telemetry', props: { ...base, target: targetCode(s.targetRef, ns, w), tracing: s.tracing, metrics: s.metrics, accessLogs: s.accessLogs } };
+    case 'Mesh':
+      return { kind: 'Mesh', props: { name: r.metadata.name, labels: r.metadata.labels, trustDomain: s.trustDomain, mtlsMode: s.mtls?.mode, ca: s.ca, outboundPolicy: s.outboundPolicy, retryBudget: s.retryBudget, controlPlaneNamespace: s.controlPlaneNamespace } };
     case 'Canary':
       return { kind: 'Canary', props: { ...base, service: w.ref(s.service.name, s.service.namespace ?? ns, ns ?? ''), route: { name: s.route }, stableVersion: s.stableVersion, canaryVersion: s.canaryVersion, analysis: s.analysis } };
     default:
@@ -257,7 +263,7 @@ export function typescriptChart(resources: readonly Draft[]): string {
   };
   let usesApiObject = false;
   const statements = resources.map((r) => {
-    const id = `${r.kind}-${r.metadata.namespace ?? ''}-${r.metadata.name}`;
+    const id = [r.kind, r.metadata.namespace, r.metadata.name].filter(Boolean).join('-');
     const v = vars.get(`${r.metadata.namespace ?? ''}/${r.metadata.name}`);
     try {
       const { kind, props } = constructOf(r, writer);

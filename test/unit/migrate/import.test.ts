@@ -64,7 +64,7 @@ describe('meshform import of the bookinfo Istio YAML', () => {
   });
 
   it('makes MeshServices from the Kubernetes Services, the DestinationRule subsets and the Deployment\'s service account', () => {
-    expect(resource(result, 'MeshService', 'productpage')!.spec).toEqual({ selector: { app: 'productpage' }, ports: [{ name: 'http', port: 9080, protocol: 'http' }], serviceAccount: 'bookinfo-productpage', versions: [{ name: 'v1', labels: { version: 'v1' } }] });
+    expect(resource(result, 'MeshService', 'productpage')!.spec).toEqual({ selector: { app: 'productpage' }, ports: [{ name: 'http', port: 9080, protocol: 'http' }], serviceAccount: 'bookinfo-productpage', versions: [{ name: 'v1', labels: { version: 'v1' } }], calls: [{ name: 'details' }, { name: 'reviews' }, { name: 'payment-gateway' }] });
     expect(resource(result, 'MeshService', 'ratings')!.spec.ports).toEqual([{ name: 'http', port: 9080, protocol: 'http' }, { name: 'grpc', port: 9090, protocol: 'grpc' }]);
     expect(resource(result, 'TrafficPolicy', 'reviews')!.spec).toMatchObject({ loadBalancer: { type: 'LeastRequest' }, connectionPool: { tcp: { maxConnections: 100, connectTimeout: '500ms' } }, outlierDetection: { consecutive5xxErrors: 5 } });
     expect(resource(result, 'TrafficPolicy', 'reviews-v3')!.spec).toEqual({ service: { name: 'reviews', version: 'v3' }, loadBalancer: { type: 'RoundRobin' } });
@@ -80,6 +80,13 @@ describe('meshform import of the bookinfo Istio YAML', () => {
     expect(resource(result, 'JwtPolicy', 'productpage-jwt')!.spec).toMatchObject({ required: false, rules: [{ issuer: 'https://auth.bookinfo.example', audiences: ['bookinfo'], forwardOriginalToken: true }] });
   });
 
+  it('reads the local rate limit EnvoyFilter pattern, the Sidecar egress and outbound policy, and Telemetry', () => {
+    expect(resource(result, 'RateLimit', 'productpage-ratelimit')!.spec).toEqual({ targetRef: { kind: 'MeshService', name: 'productpage' }, local: { tokens: 100, fillInterval: '1m' }, response: { headers: { 'x-local-rate-limit': 'true' } } });
+    expect(resource(result, 'MeshService', 'productpage')!.spec.calls).toEqual([{ name: 'details' }, { name: 'reviews' }, { name: 'payment-gateway' }]);
+    expect(resource(result, 'Mesh', 'default')!.spec).toEqual({ outboundPolicy: 'REGISTRY_ONLY' });
+    expect(resource(result, 'Telemetry', 'tracing')!.spec).toEqual({ targetRef: { kind: 'Namespace' }, tracing: { samplingPercent: 10, customTags: { user: { header: 'end-user' } } }, accessLogs: { enabled: true } });
+  });
+
   it('reports every field it could not carry, with file, object, field and why', () => {
     expect(notesOf(result, 'dropped').sort()).toEqual(
       [
@@ -88,7 +95,10 @@ describe('meshform import of the bookinfo Istio YAML', () => {
         'AuthorizationPolicy bookinfo/productpage-access spec.rules[1].from[0].source.ipBlocks',
         'AuthorizationPolicy bookinfo/productpage-access spec.rules[1].when[1]',
         'DestinationRule bookinfo/reviews spec.trafficPolicy.connectionPool.http.h2UpgradePolicy',
+        'EnvoyFilter bookinfo/lua-hello spec',
         'Gateway bookinfo/bookinfo-gateway (whole object)',
+        'Sidecar bookinfo/productpage spec.egress[0].hosts[3]',
+        'Telemetry bookinfo/tracing spec.tracing[0].customTags.user.header.defaultValue',
         'Service bookinfo/productpage spec.type',
         'VirtualService bookinfo/productpage spec.gateways',
         'VirtualService bookinfo/productpage spec.http[1].corsPolicy',

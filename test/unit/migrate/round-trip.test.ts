@@ -136,6 +136,27 @@ function generateMesh(seed: number): MeshResource[] {
       })),
     },
   });
+  const limited = target();
+  const tokens = r.int(1, 1000);
+  objects.push({
+    apiVersion: M,
+    kind: 'RateLimit',
+    metadata: meta('limit', limited.namespace),
+    spec: { targetRef: limited.target, local: { tokens, fillInterval: r.pick(['1s', '1m', '1h']), ...(r.maybe(() => true) && tokens > 1 ? { tokensPerFill: r.int(1, tokens - 1) } : {}) }, ...(r.maybe(() => true) ? { response: { status: r.pick([429, 503]), headers: { 'x-limited': 'yes' } } } : {}) },
+  });
+  const observed = target();
+  objects.push({
+    apiVersion: M,
+    kind: 'Telemetry',
+    metadata: meta('telemetry', observed.namespace),
+    spec: {
+      targetRef: observed.target,
+      ...(r.maybe(() => true) ? { tracing: { samplingPercent: r.int(0, 100), customTags: r.maybe(() => ({ user: { header: 'x-user' } })) ?? {} } } : {}),
+      ...(r.maybe(() => true) ? { metrics: { enabled: r.maybe(() => true) === true } } : {}),
+      ...(r.maybe(() => true) ? { accessLogs: { enabled: r.maybe(() => true) === true, errorsOnly: r.maybe(() => true) === true } } : {}),
+    },
+  });
+  if (r.maybe(() => true)) objects.push({ apiVersion: M, kind: 'Mesh', metadata: { name: 'default' }, spec: { outboundPolicy: r.pick(['ALLOW_ANY', 'REGISTRY_ONLY']) } });
   return objects.map((o) => parseResource(o));
 }
 
@@ -206,6 +227,7 @@ describe('import(export(x)) equals x', () => {
     const mesh = generateMesh(seed);
     const exported = exportToIstio(mesh);
     expect(exported.notes.filter((n) => n.severity === 'dropped')).toEqual([]);
+    expect(exported.objects.length).toBeGreaterThanOrEqual(mesh.length - mesh.filter((x) => x.kind === 'TrafficPolicy').length);
     const imported = importObjects(exported.objects.map((object, index) => ({ file: 'istio.yaml', index, object })));
     expect(imported.notes.filter((n) => n.severity === 'dropped')).toEqual([]);
     const back = imported.resources.map((d) => parseResource(d));
@@ -214,6 +236,6 @@ describe('import(export(x)) equals x', () => {
 
   it('covers every kind the export carries, across the seeds', () => {
     const kinds = new Set(seeds.flatMap((s) => generateMesh(s).map((r) => r.kind)));
-    expect([...kinds].sort()).toEqual(['AccessPolicy', 'ExternalService', 'JwtPolicy', 'MeshService', 'MtlsPolicy', 'TrafficPolicy', 'TrafficRoute']);
+    expect([...kinds].sort()).toEqual(['AccessPolicy', 'ExternalService', 'JwtPolicy', 'Mesh', 'MeshService', 'MtlsPolicy', 'RateLimit', 'Telemetry', 'TrafficPolicy', 'TrafficRoute']);
   });
 });
