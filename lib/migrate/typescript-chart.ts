@@ -237,6 +237,29 @@ function constructOf(r: Draft, w: Writer): { kind: string; props: Spec } {
 }
 
 /**
+ * Services before what refers to them: external services, then mesh services each after the ones it
+ * calls (a cycle is broken by naming the later one with ServiceRef.fromName), then the rest in order.
+ */
+function declarationOrder(resources: readonly Draft[]): Draft[] {
+  const key = (name: string, namespace: string | undefined) => `${namespace ?? ''}/${name}`;
+  const services = new Map(resources.filter((r) => r.kind === 'MeshService').map((r) => [key(r.metadata.name, r.metadata.namespace), r]));
+  const ordered: Draft[] = [];
+  const visiting = new Set<Draft>();
+  const visit = (r: Draft) => {
+    if (ordered.includes(r) || visiting.has(r)) return;
+    visiting.add(r);
+    for (const c of (r.spec.calls ?? []) as { name: string; namespace?: string }[]) {
+      const callee = services.get(key(c.name, c.namespace ?? r.metadata.namespace));
+      if (callee) visit(callee);
+    }
+    ordered.push(r);
+  };
+  services.forEach(visit);
+  const rank = (r: Draft) => (r.kind === 'Mesh' ? 0 : r.kind === 'ExternalService' ? 1 : r.kind === 'MeshService' ? 2 : 3);
+  return [...resources.filter((r) => rank(r) < 2), ...ordered, ...resources.filter((r) => rank(r) === 3)].sort((a, b) => rank(a) - rank(b));
+}
+
+/**
  * Meshform resources as a readable cdk8s chart written with the constructs (MeshService,
  * TrafficRoute, CircuitBreaker, StrictMtls, …); a resource the constructs cannot say exactly is
  * written as an ApiObject. The chart synthesizes to the same resources.
@@ -252,23 +275,25 @@ export function typescriptChart(resources: readonly Draft[]): string {
     vars.set(`${r.metadata.namespace ?? ''}/${r.metadata.name}`, v);
   }
   let usesServiceRef = false;
+  const declared = new Set<string>();
   const writer: Writer = {
     imports,
     ref: (name, namespace, from) => {
       const v = vars.get(`${namespace ?? ''}/${name}`);
-      if (v) return code(v);
+      if (v && declared.has(v)) return code(v);
       usesServiceRef = true;
       return call('ServiceRef.fromName', name, namespace !== undefined && namespace !== from ? { namespace } : undefined);
     },
   };
   let usesApiObject = false;
-  const statements = resources.map((r) => {
+  const statements = declarationOrder(resources).map((r) => {
     const id = [r.kind, r.metadata.namespace, r.metadata.name].filter(Boolean).join('-');
     const v = vars.get(`${r.metadata.namespace ?? ''}/${r.metadata.name}`);
     try {
       const { kind, props } = constructOf(r, writer);
       imports.add(kind);
       const decl = (r.kind === 'MeshService' || r.kind === 'ExternalService') && v ? `const ${v} = ` : '';
+      if (decl) declared.add(v!);
       return `${decl}new ${kind}(chart, ${quote(id)}, ${literal(props)});`;
     } catch (error) {
       if (!(error instanceof NotExpressible)) throw error;

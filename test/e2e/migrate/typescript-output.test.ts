@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { readInputs } from '../../../cli/import-command';
-import { isMeshObject, parseResource } from '../../../lib';
+import { isMeshObject, parseManifests, parseResource } from '../../../lib';
 import { importObjects, typescriptChart } from '../../../lib/migrate';
 import { normalizedMesh } from '../../support/normalized-mesh';
 
@@ -22,12 +22,38 @@ function run(cmd: string, args: string[]): string {
   }
 }
 
+// Two services that call each other (one is named with ServiceRef.fromName) and a match only an ApiObject can say.
+const CYCLE = `
+apiVersion: v1
+kind: Service
+metadata: { name: a, namespace: shop, annotations: { meshform.dev/calls: b } }
+spec: { selector: { app: a }, ports: [{ name: http, port: 80 }] }
+---
+apiVersion: v1
+kind: Service
+metadata: { name: b, namespace: shop, annotations: { meshform.dev/calls: a } }
+spec: { selector: { app: b }, ports: [{ name: http, port: 80 }] }
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: a, namespace: shop }
+spec:
+  hosts: [a]
+  http: [{ match: [{ withoutHeaders: { x-test: { exact: "1" } } }], route: [{ destination: { host: a } }] }]
+`;
+
+function inputsOf(fixture: string) {
+  return fixture === 'cycle' ? parseManifests(CYCLE, 'cycle.yaml') : readInputs([path.join(repo, 'test/fixtures/migrate', fixture)]);
+}
+
 describe('meshform import --format ts', () => {
-  it.each(['bookinfo', 'shop', 'linkerd', 'flagger', 'gateway-api'])('writes a %s chart that compiles under tsc --strict and synthesizes to the imported resources', (fixture) => {
-    const imported = importObjects(readInputs([path.join(repo, 'test/fixtures/migrate', fixture)]));
+  it.each(['bookinfo', 'shop', 'linkerd', 'flagger', 'gateway-api', 'cycle'])('writes a %s chart that compiles under tsc --strict and synthesizes to the imported resources', (fixture) => {
+    const imported = importObjects(inputsOf(fixture));
     const dir = path.join(work, fixture);
     fs.mkdirSync(dir);
-    fs.writeFileSync(path.join(dir, 'mesh.ts'), typescriptChart(imported.resources));
+    const chart = typescriptChart(imported.resources);
+    if (fixture === 'cycle') expect(chart).toMatch(/ServiceRef\.fromName\('[ab]'\)[\s\S]*new ApiObject/);
+    fs.writeFileSync(path.join(dir, 'mesh.ts'), chart);
     // The chart imports 'meshform' as a user's project would; here that name is this repository's constructs.
     fs.symlinkSync(path.join(repo, 'node_modules'), path.join(dir, 'node_modules'));
     fs.writeFileSync(
