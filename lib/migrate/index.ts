@@ -19,3 +19,4 @@ export * from './gateway-http-route';
 export * from './import-objects';
 export * from './export-istio';
 export * from './typescript-chart';
+export * from './export-gateway-api';
