@@ -48,7 +48,8 @@ function need(condition: unknown): asserts condition {
   if (!condition) throw new NotExpressible();
 }
 
-type Spec = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+// Specs arrive validated-shaped from the converters; the writer reads them loosely to stay short.
+type Spec = Record<string, any>;
 
 interface Writer {
   readonly imports: Set<string>;
