@@ -112,7 +112,7 @@ export function importObjects(objects: readonly ManifestObject[]): ImportResult 
     for (const p of policies) p.spec.required = true;
     if (policies.length === 0) notes.push({ severity: 'dropped', file: '(import)', object: `namespace ${j.namespace}`, field: 'AuthorizationPolicy', why: `requires a JWT of ${JSON.stringify(j.targetRef)}, but no RequestAuthentication says which` });
   }
-  const merged = mergeTrafficPolicies(drafts);
+  const merged = mergeTrafficPolicies(drafts, notes);
   const valid = merged.filter((d) => {
     const result = validateResource(d);
     if (!result.ok) for (const f of result.findings) notes.push({ severity: 'dropped', file: '(import)', object: `${d.kind} ${d.metadata.namespace ?? ''}/${d.metadata.name}`, field: f.field, why: `left out, not valid: ${formatFinding(f)}` });
@@ -184,7 +184,7 @@ function mergeExternalTls(hints: readonly ServiceHint[], drafts: Draft[]): void 
 }
 
 /** A DestinationRule and a ServiceProfile may both say something about one service: one TrafficPolicy holds both. */
-function mergeTrafficPolicies(drafts: readonly Draft[]): Draft[] {
+function mergeTrafficPolicies(drafts: readonly Draft[], notes: MigrationNote[]): Draft[] {
   const first = new Map<string, Draft>();
   return drafts.filter((d) => {
     if (d.kind !== 'TrafficPolicy') return true;
@@ -193,6 +193,9 @@ function mergeTrafficPolicies(drafts: readonly Draft[]): Draft[] {
     if (!kept) {
       first.set(key, d);
       return true;
+    }
+    for (const field of Object.keys(d.spec).filter((k) => k !== 'service' && k in kept.spec)) {
+      notes.push({ severity: 'dropped', file: '(import)', object: `TrafficPolicy ${d.metadata.namespace ?? 'default'}/${d.metadata.name}`, field: `spec.${field}`, why: `TrafficPolicy ${kept.metadata.name} already sets it for the same destination, and wins` });
     }
     kept.spec = { ...d.spec, ...kept.spec };
     return false;
