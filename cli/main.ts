@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { version } from '../package.json';
-import { analyzeCommand, bootstrapSecretsCommand, controllerCommand, debugCommand, proxyCommand, statCommand, synthCommand, upCommand, webhooksCommand } from './commands';
+import { analyzeCommand, bootstrapSecretsCommand, controllerCommand, debugCommand, exportCommand, importCommand, proxyCommand, statCommand, synthCommand, upCommand, webhooksCommand } from './commands';
 import { runProgram, type Output } from './program';
 
 /** The `meshform` command line, every command registered; each requires its implementation only when it runs. */
@@ -11,6 +11,8 @@ export function meshformProgram(): Command {
     .version(version)
     .addCommand(synthCommand(() => require('./synth-command') as typeof import('./synth-command')))
     .addCommand(analyzeCommand(() => require('./analyze-command') as typeof import('./analyze-command')))
+    .addCommand(importCommand(() => require('./import-command') as typeof import('./import-command')))
+    .addCommand(exportCommand(() => require('./export-command') as typeof import('./export-command')))
     .addCommand(controllerCommand(() => require('./controller-command') as typeof import('./controller-command')))
     .addCommand(proxyCommand(() => require('./proxy-command') as typeof import('./proxy-command')))
     .addCommand(upCommand(() => require('./up-command') as typeof import('./up-command')))

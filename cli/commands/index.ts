@@ -2,6 +2,8 @@ export * from './analyze';
 export * from './bootstrap-secrets';
 export * from './controller';
 export * from './debug';
+export * from './export';
+export * from './import';
 export * from './proxy';
 export * from './stat';
 export * from './synth';
