@@ -1,7 +1,7 @@
 import { API_GROUP_VERSION } from '../api/common';
 import { DURATION_PATTERN, formatDuration, parseDuration } from '../api/duration';
 import { CLUSTER_DOMAIN, DEFAULT_NAMESPACE } from '../naming/names';
-import type { Fields } from './source-fields';
+import type { Fields, SourceObject } from './source-fields';
 
 /** A mesh resource as an import writes it: the fields the source set, no defaults filled in. */
 export interface Draft {
@@ -108,6 +108,17 @@ export function serviceOfSelector(labels: Record<string, string>, namespace: str
 }
 
 /** Istio's policy target: none → the namespace (the mesh in the root namespace), a selector → its MeshService. */
+/** What a converter returns when it converts nothing (what it read is in the report). */
+export const NOTHING: Converted = { resources: [], services: [] };
+
+/** An Istio policy's metadata, spec and Meshform target; undefined when it has no spec. */
+export function readPolicy(source: SourceObject, ctx: ImportContext): { meta: ReturnType<typeof readMetadata>; spec: Fields; target: Record<string, unknown> | undefined } | undefined {
+  const root = source.root();
+  const meta = readMetadata(root);
+  const spec = root.object('spec');
+  return spec ? { meta, spec, target: policyTarget(spec, meta.namespace, ctx) } : undefined;
+}
+
 export function policyTarget(spec: Fields, namespace: string, ctx: ImportContext, rootNamespace = 'istio-system'): Record<string, unknown> | undefined {
   const selector = spec.object('selector');
   if (!selector) {

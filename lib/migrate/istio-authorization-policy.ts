@@ -1,4 +1,4 @@
-import { compact, draft, policyTarget, readMetadata, type Converted, type ImportContext } from './import-context';
+import { compact, draft, NOTHING, readPolicy, type Converted, type ImportContext } from './import-context';
 import type { Fields, SourceObject } from './source-fields';
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH'];
@@ -49,21 +49,18 @@ function isRequireJwt(spec: Fields): boolean {
 
 /** Istio AuthorizationPolicy → AccessPolicy; the require-a-JWT idiom → `required` on the JwtPolicy of the same target. */
 export function importAuthorizationPolicy(source: SourceObject, ctx: ImportContext): Converted {
-  const root = source.root();
-  const meta = readMetadata(root);
-  const spec = root.object('spec');
-  const none = { resources: [], services: [] };
-  if (!spec) return none;
-  const target = policyTarget(spec, meta.namespace, ctx);
+  const policy = readPolicy(source, ctx);
+  if (!policy) return NOTHING;
+  const { meta, spec, target } = policy;
   const action = spec.string('action') ?? 'ALLOW';
   if (action === 'CUSTOM') {
     spec.drop('provider', 'Meshform has no external authorizer');
     spec.dropAll('CUSTOM (an external authorizer) has no Meshform equivalent');
-    return none;
+    return NOTHING;
   }
   if (target && spec.has('rules') && isRequireJwt(spec)) {
     source.note('differs', 'spec', 'the "deny requests without a JWT" idiom became required: true on the JwtPolicy of the same target');
-    return { ...none, jwtRequired: [{ namespace: meta.namespace, targetRef: target }] };
+    return { ...NOTHING, jwtRequired: [{ namespace: meta.namespace, targetRef: target }] };
   }
   const rules = spec.list('rules').map((r) => {
     const from = r.list('from').flatMap((f) => (f.object('source') ? [sourceOf(f.object('source')!)] : []));
@@ -78,6 +75,6 @@ export function importAuthorizationPolicy(source: SourceObject, ctx: ImportConte
     });
     return compact({ from: from.length ? from : undefined, to: to.length ? to : undefined, when: when.length ? when : undefined });
   });
-  if (!target) return none;
+  if (!target) return NOTHING;
   return { resources: [draft('AccessPolicy', meta.name, meta.namespace, compact({ targetRef: target, action, rules: spec.has('rules') ? rules : undefined }), meta)], services: [] };
 }

@@ -1,14 +1,11 @@
-import { compact, draft, policyTarget, readMetadata, type Converted, type ImportContext } from './import-context';
+import { compact, draft, NOTHING, readPolicy, type Converted, type ImportContext } from './import-context';
 import type { SourceObject } from './source-fields';
 
 /** Istio RequestAuthentication → JwtPolicy with required false (Istio rejects bad tokens, lets tokenless requests through). */
 export function importRequestAuthentication(source: SourceObject, ctx: ImportContext): Converted {
-  const root = source.root();
-  const meta = readMetadata(root);
-  const spec = root.object('spec');
-  const none = { resources: [], services: [] };
-  if (!spec) return none;
-  const target = policyTarget(spec, meta.namespace, ctx);
+  const policy = readPolicy(source, ctx);
+  if (!policy) return NOTHING;
+  const { meta, spec, target } = policy;
   const rules = spec.list('jwtRules').flatMap((r) => {
     r.drop('outputPayloadToHeader', 'Meshform forwards chosen claims (outputClaimToHeaders), not the whole payload');
     r.drop('timeout', 'Meshform fetches JWKS with its own timeout');
@@ -32,6 +29,6 @@ export function importRequestAuthentication(source: SourceObject, ctx: ImportCon
       }),
     ];
   });
-  if (!target || rules.length === 0) return none;
+  if (!target || rules.length === 0) return NOTHING;
   return { resources: [draft('JwtPolicy', meta.name, meta.namespace, { targetRef: target, rules, required: false }, meta)], services: [] };
 }

@@ -1,4 +1,4 @@
-import { compact, draft, policyTarget, readMetadata, type Converted, type ImportContext } from './import-context';
+import { compact, draft, NOTHING, readPolicy, type Converted, type ImportContext } from './import-context';
 import type { Fields, SourceObject } from './source-fields';
 
 /** Istio names providers defined in MeshConfig; Meshform takes the exporter's address itself. */
@@ -9,12 +9,9 @@ function providersNote(f: Fields, what: string): void {
 
 /** Istio Telemetry → Telemetry: tracing sampling and header tags, metrics on/off, access logs on/off (or errors only). */
 export function importTelemetry(source: SourceObject, ctx: ImportContext): Converted {
-  const root = source.root();
-  const meta = readMetadata(root);
-  const spec = root.object('spec');
-  const none = { resources: [], services: [] };
-  if (!spec) return none;
-  const targetRef = policyTarget(spec, meta.namespace, ctx);
+  const policy = readPolicy(source, ctx);
+  if (!policy) return NOTHING;
+  const { meta, spec, target: targetRef } = policy;
   const [tracing, ...moreTracing] = spec.list('tracing');
   const [metrics, ...moreMetrics] = spec.list('metrics');
   const [logging, ...moreLogging] = spec.list('accessLogging');
@@ -60,6 +57,6 @@ export function importTelemetry(source: SourceObject, ctx: ImportContext): Conve
     if (filter === 'response.code>=400') source.note('differs', 'spec.accessLogging[0].filter.expression', 'Meshform\'s errorsOnly logs 5xx answers; 4xx are not logged');
     logsSpec = compact({ enabled: !logging.boolean('disabled'), errorsOnly: errorsOnly || undefined });
   }
-  if (!targetRef) return none;
+  if (!targetRef) return NOTHING;
   return { resources: [draft('Telemetry', meta.name, meta.namespace, compact({ targetRef, tracing: tracingSpec, metrics: metricsSpec, accessLogs: logsSpec }), meta)], services: [] };
 }
