@@ -41,6 +41,8 @@ export interface KnownService {
   readonly name: string;
   readonly namespace: string;
   readonly selector: Record<string, string>;
+  /** The file it came from, for the report. */
+  readonly file: string;
 }
 
 /** What converters may ask about the rest of the input. */

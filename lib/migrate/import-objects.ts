@@ -18,6 +18,7 @@ import { importVirtualService } from './istio-virtual-service';
 import { importKubernetesService } from './kubernetes-service';
 import { importServiceProfile } from './linkerd-service-profile';
 import type { MigrationNote } from './report';
+import { foldRootServices } from './root-services';
 import { importTrafficSplit } from './smi-traffic-split';
 import { SourceObject } from './source-fields';
 
@@ -66,11 +67,11 @@ function groupKind(object: Record<string, unknown>): string {
 export function importObjects(objects: readonly ManifestObject[]): ImportResult {
   const known: KnownService[] = [];
   const externals: { hosts: string[]; name: string; namespace: string }[] = [];
-  for (const { object } of objects) {
+  for (const { file, object } of objects) {
     const meta = (object.metadata ?? {}) as { name?: string; namespace?: string };
     const namespace = meta.namespace ?? 'default';
     const spec = (object.spec ?? {}) as { selector?: Record<string, string>; hosts?: string[] };
-    if (groupKind(object) === '/Service') known.push({ name: String(meta.name), namespace, selector: spec.selector ?? {} });
+    if (groupKind(object) === '/Service') known.push({ name: String(meta.name), namespace, selector: spec.selector ?? {}, file });
     if (groupKind(object) === 'networking.istio.io/ServiceEntry') externals.push({ hosts: spec.hosts ?? [], name: String(meta.name), namespace });
   }
   const ctx: ImportContext = {
@@ -81,7 +82,7 @@ export function importObjects(objects: readonly ManifestObject[]): ImportResult 
     },
   };
 
-  const drafts: Draft[] = [];
+  let drafts: Draft[] = [];
   const hints: ServiceHint[] = [];
   const jwtRequired: NonNullable<Converted['jwtRequired']> = [];
   const workloads: Record<string, unknown>[] = [];
@@ -106,6 +107,7 @@ export function importObjects(objects: readonly ManifestObject[]): ImportResult 
     }
   }
   drafts.push(...meshServicesOf(hints, drafts, notes));
+  drafts = foldRootServices(known, drafts, notes);
   mergeExternalTls(hints, drafts);
   for (const j of jwtRequired) {
     const policies = drafts.filter((d) => d.kind === 'JwtPolicy' && (d.metadata.namespace ?? 'default') === j.namespace && JSON.stringify(d.spec.targetRef) === JSON.stringify(j.targetRef));

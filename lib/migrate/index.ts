@@ -16,6 +16,7 @@ export * from './smi-traffic-split';
 export * from './linkerd-service-profile';
 export * from './flagger-canary';
 export * from './gateway-http-route';
+export * from './root-services';
 export * from './import-objects';
 export * from './export-istio';
 export * from './typescript-chart';

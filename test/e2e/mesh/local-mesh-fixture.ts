@@ -3,6 +3,7 @@ import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, Chart } from 'cdk8s';
+import type { CanaryStatus } from '../../../lib/api';
 import { MeshService, type MeshServiceProps } from '../../../constructs';
 import { parsePrometheusText } from '../../../lib/telemetry';
 import { LocalMesh, type SupervisionEvent } from '../../../runner';
@@ -98,3 +99,36 @@ export function tally<T>(items: readonly T[]): Map<T, number> {
   for (const item of items) counts.set(item, (counts.get(item) ?? 0) + 1);
   return counts;
 }
+
+/** Keeps requests to `services` flowing (canary checks read what the sidecars saw) until the returned stop is awaited. */
+export function steadyLoad(mesh: LocalMesh, services: readonly string[]): () => Promise<void> {
+  let running = true;
+  const load = (async () => {
+    while (running) await Promise.all(services.map((svc) => call(mesh, svc, '/x')));
+  })();
+  return async () => {
+    running = false;
+    await load;
+  };
+}
+
+/** Polls the controller's status of Canary `namespace/name` until it reaches `phase`; resolves with each distinct status seen. */
+export async function canaryUntil(mesh: LocalMesh, key: string, phase: CanaryStatus['phase']): Promise<CanaryStatus[]> {
+  const seen: CanaryStatus[] = [];
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const all = (await (await fetch(`http://${mesh.controllerAdmin}/debug/canaries`)).json()) as Record<string, CanaryStatus>;
+    const status = all[key];
+    if (status && JSON.stringify(status) !== JSON.stringify(seen.at(-1))) seen.push(status);
+    if (status?.phase === phase) return seen;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${key} never reached ${phase}; saw ${JSON.stringify(seen)}`);
+}
+
+/** The distinct canary weights a rollout went through, in order. */
+export const weightSteps = (seen: readonly CanaryStatus[]): number[] => seen.map((s) => s.canaryWeight).filter((w, i, all) => w !== all[i - 1]);
+
+/** Which instance served each of `n` concurrent requests to `svc`, counted. */
+export const servedBy = async (mesh: LocalMesh, svc: string, n: number): Promise<Map<string | undefined, number>> =>
+  tally(await Promise.all(Array.from({ length: n }, async () => (await call(mesh, svc, '/x')).servedBy)));

@@ -128,8 +128,11 @@ describe('meshform import of the other sources', () => {
     expect(analyzeDir(dir)).toEqual([]);
   });
 
-  it('SMI TrafficSplit: weights as whole percents of the backend services', () => {
-    expect(resource(importFixture('smi'), 'TrafficRoute', 'website-rollout')!.spec).toEqual({ service: { name: 'website' }, rules: [{ name: 'split', backends: [{ name: 'website-v1', weight: 75 }, { name: 'website-v2', weight: 25 }] }] });
+  it('SMI TrafficSplit: weights as whole percents of the backend services, which become versions of the root service', () => {
+    const result = importFixture('smi');
+    expect(resource(result, 'TrafficRoute', 'website-rollout')!.spec).toEqual({ service: { name: 'website' }, rules: [{ name: 'split', backends: [{ version: 'v1', weight: 75 }, { version: 'v2', weight: 25 }] }] });
+    expect(resource(result, 'MeshService', 'website')!.spec.versions).toEqual([{ name: 'v1', labels: { version: 'v1' } }, { name: 'v2', labels: { version: 'v2' } }]);
+    expect(resource(result, 'MeshService', 'website-v1')).toBeUndefined();
   });
 
   it('Linkerd ServiceProfile: a rule per route (regex path, method, timeout, retries), a catch-all, and the retry budget', () => {
@@ -160,8 +163,77 @@ describe('meshform import of the other sources', () => {
 
   it('Gateway API HTTPRoute on a Service: matches, filters, timeouts and relative weights', () => {
     const rules = resource(importFixture('gateway-api'), 'TrafficRoute', 'reviews')!.spec.rules as Record<string, unknown>[];
-    expect(rules[1]).toEqual({ matches: [{ path: { type: 'Prefix', value: '/legacy' } }], backends: [{ name: 'reviews-v1', port: 9080 }], rewrite: { path: { type: 'ReplacePrefixMatch', value: '/v1' } }, requestHeaders: { set: { 'x-route': 'legacy' } }, timeout: '5s' });
-    expect(rules[2]).toEqual({ backends: [{ name: 'reviews-v1', port: 9080, weight: 90 }, { name: 'reviews-v2', port: 9080, weight: 10 }] });
+    expect(rules[1]).toEqual({ matches: [{ path: { type: 'Prefix', value: '/legacy' } }], backends: [{ version: 'v1', port: 9080 }], rewrite: { path: { type: 'ReplacePrefixMatch', value: '/v1' } }, requestHeaders: { set: { 'x-route': 'legacy' } }, timeout: '5s' });
+    expect(rules[2]).toEqual({ backends: [{ version: 'v1', port: 9080, weight: 90 }, { version: 'v2', port: 9080, weight: 10 }] });
+  });
+});
+
+describe('a root Service whose selector picks another Service\'s pods (SMI and GAMMA)', () => {
+  const SERVICES = `apiVersion: v1
+kind: Service
+metadata: { name: books, namespace: shop }
+spec: { selector: { app: books }, ports: [{ name: http, port: 9080 }] }
+---
+apiVersion: v1
+kind: Service
+metadata: { name: books-v2, namespace: shop }
+spec: { selector: { app: books, version: v2 }, ports: [{ name: http, port: PORT }] }
+---
+apiVersion: split.smi-spec.io/v1alpha4
+kind: TrafficSplit
+metadata: { name: books-split, namespace: shop }
+spec: { service: books, backends: [{ service: books, weight: 90 }, { service: books-v2, weight: 10 }] }
+`;
+  const importYaml = (yaml: string) => importObjects(parseManifests(yaml, 'services.yaml'));
+  const selectorNotes = (result: ReturnType<typeof importObjects>) => result.notes.filter((n) => n.field === 'spec.selector' && n.object === 'Service shop/books');
+
+  it('makes the per-version Service a version of the root and the backends naming it that version, and says so', () => {
+    const result = importYaml(SERVICES.replace('PORT', '9080'));
+    expect(resource(result, 'MeshService', 'books')!.spec.versions).toEqual([{ name: 'v2', labels: { version: 'v2' } }]);
+    expect(resource(result, 'MeshService', 'books-v2')).toBeUndefined();
+    expect(resource(result, 'TrafficRoute', 'books-split')!.spec.rules).toEqual([{ name: 'split', backends: [{ name: 'books', weight: 90 }, { version: 'v2', weight: 10 }] }]);
+    const [note] = selectorNotes(result);
+    expect(note).toMatchObject({ severity: 'differs', file: 'services.yaml' });
+    expect(note!.why).toMatch(/pods of Service books-v2 .*503 \(upstream identity mismatch\).*imported as version v2 \(version=v2\) of MeshService books/);
+  });
+
+  it('reports the overlap with what to do, folding nothing, when the per-version Service serves other ports', () => {
+    const result = importYaml(SERVICES.replace('PORT', '9090'));
+    expect(resource(result, 'MeshService', 'books-v2')).toBeDefined();
+    expect(resource(result, 'MeshService', 'books')!.spec.versions).toBeUndefined();
+    expect(selectorNotes(result).map((n) => n.why)).toEqual([expect.stringMatching(/503 \(upstream identity mismatch\)\. Not folded \(books-v2 differs from books in ports.*\): make books-v2 a version of books/)]);
+  });
+
+  it('reports, folding nothing, when the per-version Service is named outside the root\'s routes', () => {
+    const vs = 'apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: { name: books-v2, namespace: shop }\nspec: { hosts: [books-v2], http: [{ route: [{ destination: { host: books-v2 } }], timeout: 1s }] }\n';
+    const result = importYaml(`${SERVICES.replace('PORT', '9080')}---\n${vs}`);
+    expect(resource(result, 'MeshService', 'books-v2')).toBeDefined();
+    expect(resource(result, 'TrafficRoute', 'books-split')!.spec.rules).toEqual([{ name: 'split', backends: [{ name: 'books', weight: 90 }, { name: 'books-v2', weight: 10 }] }]);
+    expect(selectorNotes(result).map((n) => n.why)).toEqual([expect.stringMatching(/Not folded \(books-v2 is named outside books's route backends\)/)]);
+  });
+
+  it('reports two Services with the same selector, folding nothing', () => {
+    const result = importYaml(SERVICES.replace('PORT', '9080').replace('{ app: books, version: v2 }', '{ app: books }'));
+    expect(resource(result, 'MeshService', 'books-v2')).toBeDefined();
+    expect(selectorNotes(result).map((n) => n.why)).toEqual([expect.stringMatching(/Not folded \(books-v2 selects the same pods\)/)]);
+  });
+
+  it('says nothing of Services whose selectors pick disjoint pods', () => {
+    const result = importYaml(SERVICES.replace('PORT', '9080').replace('{ app: books, version: v2 }', '{ app: books-v2 }'));
+    expect(result.notes.filter((n) => n.field === 'spec.selector')).toEqual([]);
+  });
+
+  it('writes the line to the import report', () => {
+    fs.mkdirSync(path.join(dir, 'in'));
+    fs.writeFileSync(path.join(dir, 'in', 'services.yaml'), SERVICES.replace('PORT', '9080'));
+    const log = console.log;
+    console.log = () => undefined;
+    try {
+      runImport([path.join(dir, 'in')], { format: 'yaml', out: path.join(dir, 'out') });
+    } finally {
+      console.log = log;
+    }
+    expect(fs.readFileSync(path.join(dir, 'out', 'import-report.txt'), 'utf8')).toMatch(/^differs .*services\.yaml Service shop\/books spec\.selector: selects the pods of Service books-v2 too/m);
   });
 });
 
