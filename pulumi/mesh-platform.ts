@@ -3,9 +3,9 @@ import type { App, Chart } from 'cdk8s';
 import { MeshControlPlane } from '../constructs';
 import { CA_ROOT_CONFIGMAP, CA_ROOT_KEY } from '../lib/injection/ca-root';
 import type { Environment } from '../stacks/environments';
-import { applyRank, orderedObjects } from '../stacks/gitops-output';
+import { applyRank, orderedObjects, type KubeObject } from '../stacks/gitops-output';
 import { buildPlatform } from '../stacks/platform';
-import { resourceClassOf, type KubeObject } from './kubernetes-resource';
+import { resourceClassOf } from './kubernetes-resource';
 
 /** What the platform is built from: an environment's settings, or a cdk8s app or chart. */
 export type MeshPlatformSource =
@@ -64,7 +64,7 @@ export class MeshPlatform extends pulumi.ComponentResource {
   constructor(name: string, args: MeshPlatformArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super('meshform:index:MeshPlatform', name, {}, opts);
     const app = args.chart ?? buildPlatform(args.environment);
-    const objects = (orderedObjects(app) as KubeObject[]).map((o) => (args.skipAwait ? withAnnotation(o, SKIP_AWAIT_ANNOTATION, 'true') : o));
+    const objects = orderedObjects(app).map((o) => (args.skipAwait ? withAnnotation(o, SKIP_AWAIT_ANNOTATION, 'true') : o));
 
     const registered: MeshPlatform['resources'][number][] = [];
     let previousRank: pulumi.CustomResource[] = [];

@@ -4,10 +4,12 @@ import type { App, Chart } from 'cdk8s';
 import { stringify } from 'yaml';
 import { API_GROUP } from '../lib/api/common';
 
-interface KubeObject {
+/** One object as cdk8s synthesizes it. */
+export interface KubeObject {
   readonly apiVersion: string;
   readonly kind: string;
-  readonly metadata: { readonly name: string; readonly namespace?: string };
+  readonly metadata: { readonly name: string; readonly namespace?: string; readonly annotations?: Readonly<Record<string, string>> };
+  readonly [field: string]: unknown;
 }
 
 /**
