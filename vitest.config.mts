@@ -26,6 +26,19 @@ export default defineConfig({
         },
       },
       {
+        // `pulumi up/preview/destroy` per stack through the Pulumi CLI and Kubernetes provider built by
+        // scripts/pulumi, against the same real API server; run by `npm run test:pulumi`.
+        test: {
+          name: 'pulumi',
+          include: ['test/pulumi/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 600_000,
+          hookTimeout: 900_000,
+          fileParallelism: false,
+          globalSetup: ['test/support/suite-setup.ts'],
+        },
+      },
+      {
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],

@@ -118,6 +118,8 @@ export class MeshControlPlane extends Construct {
   readonly controllerImage: string;
   /** The controller's metrics endpoint (`host:port`), for scrape configs. */
   readonly metricsAddress: string;
+  /** The Secret (in `namespace`) holding the mesh root CA. */
+  readonly caSecretName: string;
 
   constructor(scope: Construct, id: string, props: MeshControlPlaneProps = {}) {
     super(scope, id);
@@ -128,7 +130,7 @@ export class MeshControlPlane extends Construct {
     const version = props.version ?? MESHFORM_VERSION;
     const replicas = props.replicas ?? 1;
     const names = CONTROL_PLANE_NAMES;
-    const caSecret = props.caSecretName ?? 'meshform-ca';
+    const caSecret = (this.caSecretName = props.caSecretName ?? 'meshform-ca');
     this.controllerImage = `${registry}/controller:${version}`;
     this.metricsAddress = `${names.controller}.${ns}.svc:${CONTROL_PLANE_PORTS.metrics}`;
     this.injection = injectionConfig({

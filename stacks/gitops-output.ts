@@ -1,13 +1,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { App } from 'cdk8s';
+import type { App, Chart } from 'cdk8s';
 import { stringify } from 'yaml';
 import { API_GROUP } from '../lib/api/common';
 
-interface KubeObject {
+/** One object as cdk8s synthesizes it. */
+export interface KubeObject {
   readonly apiVersion: string;
   readonly kind: string;
-  readonly metadata: { readonly name: string; readonly namespace?: string };
+  readonly metadata: { readonly name: string; readonly namespace?: string; readonly annotations?: Readonly<Record<string, string>> };
+  readonly [field: string]: unknown;
 }
 
 /**
@@ -25,18 +27,20 @@ const RANK: readonly ((o: KubeObject) => boolean)[] = [
   () => true,
 ];
 
-const rankOf = (o: KubeObject) => RANK.findIndex((matches) => matches(o));
+/** An object's place in apply order (0 first): objects of one rank need only objects of lower ranks. */
+export const applyRank = (o: KubeObject): number => RANK.findIndex((matches) => matches(o));
 
 /** `02-clusterrole--meshform-controller.yaml`: rank, kind, namespace (empty when cluster-scoped), name. */
 export function manifestFileName(o: KubeObject): string {
   const part = (s: string) => s.toLowerCase().replace(/[^a-z0-9.-]+/g, '-');
-  return `${String(rankOf(o)).padStart(2, '0')}-${part(o.kind)}-${part(o.metadata.namespace ?? '')}-${part(o.metadata.name)}.yaml`;
+  return `${String(applyRank(o)).padStart(2, '0')}-${part(o.kind)}-${part(o.metadata.namespace ?? '')}-${part(o.metadata.name)}.yaml`;
 }
 
-/** Every object of an app, in apply order (stable within a rank). */
-export function orderedObjects(app: App): KubeObject[] {
-  const objects = app.charts.flatMap((c) => c.toJson() as KubeObject[]);
-  return objects.map((o, i) => ({ o, i })).sort((a, b) => rankOf(a.o) - rankOf(b.o) || a.i - b.i).map(({ o }) => o);
+/** Every object of an app (or of one chart), in apply order (stable within a rank). */
+export function orderedObjects(source: App | Chart): KubeObject[] {
+  const charts = 'charts' in source ? source.charts : [source];
+  const objects = charts.flatMap((c) => c.toJson() as KubeObject[]);
+  return objects.map((o, i) => ({ o, i })).sort((a, b) => applyRank(a.o) - applyRank(b.o) || a.i - b.i).map(({ o }) => o);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { environmentNamed, parseEnvironment, type Environment } from '../environments';
+import { environmentNamed, parseEnvironment, type Environment } from '../stacks/environments';
 
 /** Reads one Pulumi config value (`pulumi.Config#get`), undefined when unset. */
 export type ConfigReader = (key: string) => string | undefined;
