@@ -48,8 +48,19 @@ export const InjectionConfigSchema = z.strictObject({
       limits: z.strictObject({ cpu: quantity.optional(), memory: quantity }),
     })
     .default({ requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } }),
-  /** Outbound ports redirected to the proxy: `all`, or a list. */
-  includeOutboundPorts: z.union([z.literal('all'), z.array(port)]).default('all'),
+  /**
+   * Outbound ports redirected to the proxy. `mesh`: the ports the mesh's services and
+   * ExternalServices use (`meshPorts`); every other port bypasses the sidecar under ALLOW_ANY and
+   * is sent to its BlackHole listener (refused, logged) under REGISTRY_ONLY. The proxy cannot read a
+   * redirected connection's original destination, so it could not pass such traffic on. `all`:
+   * every port (a port the mesh does not use is then refused), or a list. Stays the default until the
+   * webhook and static injection fill `meshPorts` from the mesh.
+   */
+  includeOutboundPorts: z.union([z.literal('all'), z.literal('mesh'), z.array(port)]).default('all'),
+  /** The ports the mesh's services and ExternalServices use, for `includeOutboundPorts: 'mesh'`; the controller and static injection fill them from the mesh. */
+  meshPorts: z.array(port).default([]),
+  /** The mesh's `outboundPolicy`, which decides what happens to a port outside `meshPorts`. */
+  outboundPolicy: z.enum(['ALLOW_ANY', 'REGISTRY_ONLY']).default('ALLOW_ANY'),
   /** Outbound ports never redirected (databases outside the mesh, the API server). */
   excludeOutboundPorts: z.array(port).default([]),
   /** Destination CIDRs never redirected. */

@@ -1,3 +1,4 @@
+import { SIDECAR_BLACKHOLE_PORT } from '../naming';
 import type { CapturePlan } from './capture-plan';
 import type { InjectionConfig } from './injection-config';
 
@@ -17,14 +18,22 @@ const INBOUND_CHAIN = 'MESHFORM_INBOUND';
  * - outbound, the app's TCP connections are DNATed to `outboundIp`, the destination port kept
  *   (the proxy has one outbound listener per port of the services it calls), except a port the app
  *   itself listens on, which goes to its remapped proxy port. The proxy's own connections (its UID),
- *   loopback and the exclusions pass untouched.
+ *   loopback and the exclusions pass untouched. With `includeOutboundPorts: 'mesh'` only the mesh's
+ *   ports are captured: Node cannot read SO_ORIGINAL_DST, so the proxy could not pass another port's
+ *   connection on to where it was going; under ALLOW_ANY the kernel takes it there itself (no rule),
+ *   under REGISTRY_ONLY it is DNATed to the BlackHole listener, which refuses it with a log line.
  */
 export function trafficCaptureRules(config: InjectionConfig, plan: CapturePlan, overrides: CaptureOverrides = {}): string[][] {
   const rule = (...args: string[]) => ['iptables', '-w', '-t', 'nat', ...args];
   const ports = [...new Set([...config.excludeOutboundPorts, ...(overrides.excludeOutboundPorts ?? [])])].sort((a, b) => a - b);
   const cidrs = [...new Set([...config.excludeOutboundCidrs, ...(overrides.excludeOutboundCidrs ?? [])])];
-  const included = (port: number) => config.includeOutboundPorts === 'all' || config.includeOutboundPorts.includes(port);
+  const include = config.includeOutboundPorts === 'mesh' ? config.meshPorts : config.includeOutboundPorts;
+  const included = (port: number) => include === 'all' || include.includes(port);
   const redirect = ['-j', 'DNAT', '--to-destination', config.outboundIp];
+  const others =
+    config.includeOutboundPorts === 'mesh' && config.outboundPolicy === 'REGISTRY_ONLY'
+      ? [rule('-A', OUTBOUND_CHAIN, '-p', 'tcp', '-j', 'DNAT', '--to-destination', `${config.outboundIp}:${SIDECAR_BLACKHOLE_PORT}`)]
+      : [];
   return [
     rule('-N', INBOUND_CHAIN),
     rule('-A', 'PREROUTING', '-p', 'tcp', '-j', INBOUND_CHAIN),
@@ -38,9 +47,10 @@ export function trafficCaptureRules(config: InjectionConfig, plan: CapturePlan, 
     ...plan.outbound
       .filter((r) => included(r.app))
       .map((r) => rule('-A', OUTBOUND_CHAIN, '-p', 'tcp', '--dport', String(r.app), '-j', 'DNAT', '--to-destination', `${config.outboundIp}:${r.proxy}`)),
-    ...(config.includeOutboundPorts === 'all'
+    ...(include === 'all'
       ? [rule('-A', OUTBOUND_CHAIN, '-p', 'tcp', ...redirect)]
-      : config.includeOutboundPorts.map((p) => rule('-A', OUTBOUND_CHAIN, '-p', 'tcp', '--dport', String(p), ...redirect))),
+      : include.map((p) => rule('-A', OUTBOUND_CHAIN, '-p', 'tcp', '--dport', String(p), ...redirect))),
+    ...others,
   ];
 }
 

@@ -125,6 +125,25 @@ describe('sidecarFor', () => {
     ]);
   });
 
+  it("captures only the mesh's ports with includeOutboundPorts 'mesh' and lets every other port bypass the sidecar under ALLOW_ANY", () => {
+    const script: string = byName(sidecarFor(pod(), { namespace: 'shop' }, injectionConfig({ proxyImage: 'p:1', includeOutboundPorts: 'mesh', meshPorts: [9080, 443] })).initContainers, INIT_CONTAINER).command[2];
+    expect(script.split('\n').filter((l) => l.includes('DNAT'))).toEqual([
+      'iptables -w -t nat -A MESHFORM_OUTPUT -p tcp --dport 9080 -j DNAT --to-destination 127.0.0.6',
+      'iptables -w -t nat -A MESHFORM_OUTPUT -p tcp --dport 443 -j DNAT --to-destination 127.0.0.6',
+    ]);
+  });
+
+  it("sends every port outside the mesh's to the BlackHole listener, after the mesh's ports and exclusions, under REGISTRY_ONLY", () => {
+    const config = injectionConfig({ proxyImage: 'p:1', includeOutboundPorts: 'mesh', meshPorts: [9080], outboundPolicy: 'REGISTRY_ONLY', excludeOutboundPorts: [5432] });
+    const lines = (byName(sidecarFor(pod(), { namespace: 'shop' }, config).initContainers, INIT_CONTAINER).command[2] as string).split('\n');
+    const rules = lines.filter((l) => l.includes('-A MESHFORM_OUTPUT'));
+    expect(rules.slice(-2)).toEqual([
+      'iptables -w -t nat -A MESHFORM_OUTPUT -p tcp --dport 9080 -j DNAT --to-destination 127.0.0.6',
+      'iptables -w -t nat -A MESHFORM_OUTPUT -p tcp -j DNAT --to-destination 127.0.0.6:15001',
+    ]);
+    expect(rules.findIndex((l) => l.includes('--dport 5432 -j RETURN'))).toBeLessThan(rules.length - 2);
+  });
+
   it('redirects inbound connections on each container port to its own proxy port, and the app\'s calls to its own ports to remapped outbound ports', () => {
     const serving = withContainer({ name: 'reviews', image: 'r:1', ports: [{ containerPort: 9090 }, { containerPort: 9080, name: 'http' }, { containerPort: 5353, protocol: 'UDP' }] });
     const sidecar = sidecarFor(serving, { namespace: 'shop' }, config);
