@@ -29,3 +29,9 @@ export function durationMs(text: string): number {
 export function repeatable(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
+
+/** A number above 0, written in decimal ("0.0445", "12"). */
+export function positiveNumber(text: string): number {
+  if (!/^[0-9]+(\.[0-9]+)?$/.test(text) || Number(text) <= 0) throw new InvalidArgumentError('It must be a number above 0, like 0.05.');
+  return Number(text);
+}

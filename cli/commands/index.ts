@@ -1,6 +1,7 @@
 export * from './analyze';
 export * from './bootstrap-secrets';
 export * from './controller';
+export * from './cost';
 export * from './debug';
 export * from './export';
 export * from './import';

@@ -5,7 +5,7 @@ import { readInputs } from '../../../cli/import-command';
 import { analyzeMesh, parseResource } from '../../../lib';
 import { importObjects } from '../../../lib/migrate';
 import type { LocalMesh } from '../../../runner';
-import { call, many, metric, startMesh } from './local-mesh-fixture';
+import { call, expectTenPercentFaults, expectTimeoutAfterThreeTries, many, metric, startMesh } from './local-mesh-fixture';
 
 // The native tests' meshes (traffic-split.test.ts, resilience.test.ts) written as Istio, Linkerd,
 // SMI and Gateway API YAML, imported, and run: the same outcomes must follow.
@@ -70,23 +70,11 @@ describe('an imported mesh on a local mesh', () => {
   });
 
   it('Istio: answers 504 after the route timeout and honours the per-try timeout', async () => {
-    app('slow').setKnobs({ latencyMs: 1_000 });
-    const served = app('slow').stats().requests;
-    const [r] = await many(1, 1, () => call(mesh, 'slow', '/x'));
-    app('slow').setKnobs({ latencyMs: 0 });
-    expect(r!.status).toBe(504);
-    expect(app('slow').stats().requests - served).toBe(3);
+    await expectTimeoutAfterThreeTries(mesh, 'slow');
   });
 
   it('Istio: delays about 10% and aborts about 10% with 500 (binomial tolerance)', async () => {
-    const results = await many(600, 50, () => call(mesh, 'faulty', '/x'));
-    const aborted = results.filter((r) => r.status === 500).length;
-    const delayed = results.filter((r) => r.status === 200 && r.ms >= 750).length;
-    // n=600, p=0.1: mean 60, sd ≈ 7.3; ±4.5 sd.
-    expect(aborted).toBeGreaterThan(27);
-    expect(aborted).toBeLessThan(93);
-    expect(delayed).toBeGreaterThan(24);
-    expect(delayed).toBeLessThan(90);
+    await expectTenPercentFaults(mesh, 'faulty');
   });
 
   it('Linkerd: the ServiceProfile\'s retry budget stops a retry storm when everything fails', async () => {

@@ -3,6 +3,7 @@ import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, Chart } from 'cdk8s';
+import { expect } from 'vitest';
 import type { CanaryStatus } from '../../../lib/api';
 import { MeshService, type MeshServiceProps } from '../../../constructs';
 import { parsePrometheusText } from '../../../lib/telemetry';
@@ -132,3 +133,32 @@ export const weightSteps = (seen: readonly CanaryStatus[]): number[] => seen.map
 /** Which instance served each of `n` concurrent requests to `svc`, counted. */
 export const servedBy = async (mesh: LocalMesh, svc: string, n: number): Promise<Map<string | undefined, number>> =>
   tally(await Promise.all(Array.from({ length: n }, async () => (await call(mesh, svc, '/x')).servedBy)));
+
+/**
+ * THEN a route with a 400 ms timeout and 2 retries of 100 ms per try (service `svc`, an upstream
+ * answering in 1 s) answers 504 after three tries, as the native resilience test and the imported
+ * meshes written after it expect.
+ */
+export async function expectTimeoutAfterThreeTries(mesh: LocalMesh, svc: string): Promise<void> {
+  const app = mesh.of(svc)[0]!.app;
+  app.setKnobs({ latencyMs: 1_000 });
+  const served = app.stats().requests;
+  const [r] = await many(1, 1, () => call(mesh, svc, '/x'));
+  app.setKnobs({ latencyMs: 0 });
+  expect(r!.status).toBe(504);
+  // 3 tries of 100 ms fit in the 400 ms route timeout; the upstream's 1 s answer never arrives.
+  expect(app.stats().requests - served).toBe(3);
+}
+
+/** THEN a route delaying 10% by 1 s and aborting 10% with 500 does so over 600 calls, within ±4.5 standard deviations. */
+export async function expectTenPercentFaults(mesh: LocalMesh, svc: string): Promise<void> {
+  const results = await many(600, 50, () => call(mesh, svc, '/x'));
+  const aborted = results.filter((r) => r.status === 500).length;
+  // The delay is long enough that a loaded machine does not pass an ordinary request for a delayed one.
+  const delayed = results.filter((r) => r.status === 200 && r.ms >= 750).length;
+  // n=600, p=0.1: mean 60, sd ≈ 7.3.
+  expect(aborted).toBeGreaterThan(27);
+  expect(aborted).toBeLessThan(93);
+  expect(delayed).toBeGreaterThan(24);
+  expect(delayed).toBeLessThan(90);
+}

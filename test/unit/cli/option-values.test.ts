@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { durationMs, portNumber, repeatable, wholeNumber } from '../../../cli/option-values';
+import { durationMs, portNumber, positiveNumber, repeatable, wholeNumber } from '../../../cli/option-values';
 
 describe('command-line option values', () => {
   it('takes ports 0 to 65535 and refuses one past either end, a fraction or a name', () => {
@@ -23,5 +23,13 @@ describe('command-line option values', () => {
 
   it('collects a repeated option in order', () => {
     expect(repeatable('prod', repeatable('dev', undefined))).toEqual(['dev', 'prod']);
+  });
+});
+
+describe('positiveNumber', () => {
+  it('takes a decimal above 0 and refuses 0, signs and words', () => {
+    expect(positiveNumber('0.0001')).toBe(0.0001);
+    expect(positiveNumber('12')).toBe(12);
+    for (const bad of ['0', '0.0', '-1', '1e3', 'x', '']) expect(() => positiveNumber(bad)).toThrow(InvalidArgumentError);
   });
 });
