@@ -49,19 +49,17 @@ export const InjectionConfigSchema = z.strictObject({
     })
     .default({ requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } }),
   /**
-   * Outbound ports redirected to the proxy. `mesh`: the ports the mesh's services and
-   * ExternalServices use (`meshPorts`); every other port bypasses the sidecar under ALLOW_ANY and
-   * is sent to its BlackHole listener (refused, logged) under REGISTRY_ONLY. The proxy cannot read a
-   * redirected connection's original destination, so it could not pass such traffic on. `all`:
-   * every port (a port the mesh does not use is then refused), or a list. Stays the default until the
-   * webhook and static injection fill `meshPorts` from the mesh.
+   * Outbound ports redirected to the proxy. `mesh`: the ports the mesh's MeshServices and
+   * ExternalServices are called on, as injection finds them (the webhook from the API server,
+   * static injection from the app); any other port is decided by the mesh's `outboundPolicy` in the
+   * pod's own rules: under ALLOW_ANY it goes where it was going, around the sidecar, under
+   * REGISTRY_ONLY to the sidecar's BlackHole listener, which refuses it with a log line. The proxy
+   * cannot read a redirected connection's original destination (no SO_ORIGINAL_DST in Node), so it
+   * could not pass such a connection on itself. `all`: every port (one no mesh service uses is then
+   * refused), or a list of ports.
    */
-  includeOutboundPorts: z.union([z.literal('all'), z.literal('mesh'), z.array(port)]).default('all'),
-  /** The ports the mesh's services and ExternalServices use, for `includeOutboundPorts: 'mesh'`; the controller and static injection fill them from the mesh. */
-  meshPorts: z.array(port).default([]),
-  /** The mesh's `outboundPolicy`, which decides what happens to a port outside `meshPorts`. */
-  outboundPolicy: z.enum(['ALLOW_ANY', 'REGISTRY_ONLY']).default('ALLOW_ANY'),
-  /** Outbound ports never redirected (databases outside the mesh, the API server). */
+  includeOutboundPorts: z.union([z.literal('all'), z.literal('mesh'), z.array(port)]).default('mesh'),
+  /** Outbound ports never redirected (databases outside the mesh). The API server (the `kubernetes` Service the pod is told of) never is. */
   excludeOutboundPorts: z.array(port).default([]),
   /** Destination CIDRs never redirected. */
   excludeOutboundCidrs: z.array(cidr).default([]),

@@ -1,5 +1,4 @@
-import { SIDECAR_BLACKHOLE_PORT } from '../naming';
-import { TypeUrl, XDS_CLUSTER } from '../xds';
+import { XDS_CLUSTER } from '../xds';
 import { FilterName, routeConfigName, virtualHostName } from './resource-names';
 import { trafficRouteFor, whereOf, type TranslationContext } from './context';
 import { clusterNameOf, type OutboundService } from './destinations';
@@ -8,12 +7,9 @@ import { envoyFault } from './fault';
 import { headerChangeFields } from './header-changes';
 import { defaultRouteAction, envoyRouteAction } from './route-action';
 import { envoyRouteMatches } from './route-match';
-import { socketAddress } from './proto-values';
 
 /** Where a sidecar sends calls to hosts outside the registry when the mesh allows it (ALLOW_ANY). */
 export const PASSTHROUGH_CLUSTER = 'PassthroughCluster';
-/** Where a sidecar sends TCP to a port no mesh service uses under REGISTRY_ONLY: a cluster with no endpoints, so the proxy refuses it and logs why. */
-export const BLACKHOLE_CLUSTER = 'BlackHoleCluster';
 
 /** Route rule features a gRPC client has no use for: it ignores them, which is reported, not silent. */
 const PROXYLESS_IGNORED = ['mirror', 'rewrite', 'requestHeaders', 'responseHeaders'] as const;
@@ -107,23 +103,6 @@ function catchAllHost(ctx: TranslationContext): EnvoyMessage {
       ? { route: { cluster: PASSTHROUGH_CLUSTER, timeout: { seconds: '0', nanos: 0 } } }
       : { direct_response: { status: 502, body: { inline_string: 'host is not in the mesh registry (outboundPolicy REGISTRY_ONLY)\n' } } };
   return { name: ctx.model.mesh.outboundPolicy === 'ALLOW_ANY' ? 'allow_any' : 'block_all', domains: ['*'], routes: [{ name: 'catch-all', match: { prefix: '/' }, ...action }] };
-}
-
-/**
- * Under REGISTRY_ONLY, the listener that receives the app's TCP to ports no mesh service or
- * ExternalService uses: its cluster has no endpoints, so each connection is closed with a
- * `tcp.no_upstream` log line naming BlackHoleCluster.
- */
-export function blackHole(): { listener: EnvoyMessage; cluster: EnvoyMessage } {
-  return {
-    listener: {
-      name: 'BlackHole',
-      address: socketAddress('0.0.0.0', SIDECAR_BLACKHOLE_PORT),
-      traffic_direction: 'OUTBOUND',
-      filter_chains: [{ filters: [{ name: FilterName.TcpProxy, typed_config: { '@type': TypeUrl.TcpProxy, stat_prefix: BLACKHOLE_CLUSTER, cluster: BLACKHOLE_CLUSTER } }] }],
-    },
-    cluster: { name: BLACKHOLE_CLUSTER, type: 'STATIC', connect_timeout: { seconds: '10', nanos: 0 }, load_assignment: { cluster_name: BLACKHOLE_CLUSTER, endpoints: [] } },
-  };
 }
 
 /** The cluster behind ALLOW_ANY: forwards to the address the request named. */

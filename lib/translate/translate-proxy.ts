@@ -5,10 +5,10 @@ import type { EnvoyMessage, ProxyResources } from './envoy-types';
 import { translateDestination, type DestinationMemo } from './destination-memo';
 import { inboundOf } from './inbound-listener';
 import { IssueLog, type TranslationIssue } from './issues';
-import { apiListenerOf, bindOutboundListeners, outboundListenersOf } from './outbound-listeners';
+import { apiListenerOf, bindOutboundListeners, blackHole, outboundListenersOf } from './outbound-listeners';
 import type { ProxyIdentity } from './proxy-identity';
 import { SDS_DEFAULT, SDS_ROOT_CA } from './resource-names';
-import { blackHole, passthroughCluster, routeConfigurationsOf } from './route-configurations';
+import { passthroughCluster, routeConfigurationsOf } from './route-configurations';
 import { translationIndex } from './translation-index';
 import type { WorkloadInstance } from './workloads';
 
