@@ -9,7 +9,7 @@ import type { PodLike } from '../../../lib/injection';
 import { buildBundles } from '../../../scripts/build-bundles';
 import type { ManagedProcess } from '../../support/processes';
 import { service, synthesize } from '../mesh/local-mesh-fixture';
-import { callFrom, captureScriptOf, podBootstrapFile, registryEntry, startLocalController, until, writeToken, type Answer } from './pod-fixture';
+import { callFrom, captureScriptOf, podBootstrapFile, registryEntry, startLocalController, until, writeToken } from './pod-fixture';
 import { PodNetwork } from './pod-network';
 
 /*
@@ -95,41 +95,41 @@ async function startPod(policy: OutboundPolicy): Promise<InjectedPod> {
   }
 }
 
-async function stopPod(pod: InjectedPod | undefined): Promise<void> {
-  await pod?.network.destroy();
-  if (pod) fs.rmSync(pod.root, { recursive: true, force: true });
+/** The pod of the enclosing describe: started before its tests, stopped after them. */
+function podUnder(policy: OutboundPolicy): () => InjectedPod {
+  let pod: InjectedPod | undefined;
+  beforeAll(async () => {
+    pod = await startPod(policy);
+  }, 120_000);
+  afterAll(async () => {
+    await pod?.network.destroy();
+    if (pod) fs.rmSync(pod.root, { recursive: true, force: true });
+  });
+  return () => pod!;
 }
 
-/** The app's call to the API server as an in-cluster client makes it: the address and port it was given, verifying the server. */
-function callApiServer(pod: InjectedPod): Promise<Answer> {
-  return callFrom(pod.network.pod, 'https', `https://${API_SERVER}:443/version`, pod.apiServerCa, 'kubernetes.default.svc');
+/** The app calls the API server as an in-cluster client does (the address and port it was given, verifying the server), and gets its answer. */
+async function expectApiServerAnswers(pod: InjectedPod): Promise<void> {
+  const answer = await callFrom(pod.network.pod, 'https', `https://${API_SERVER}:443/version`, pod.apiServerCa, 'kubernetes.default.svc');
+  expect(answer.status).toBe(200);
+  expect(JSON.parse(answer.body!)).toMatchObject({ gitVersion: 'stand-in' });
 }
 
 describe('an injected pod under ALLOW_ANY', () => {
-  let pod: InjectedPod | undefined;
-  beforeAll(async () => {
-    pod = await startPod('ALLOW_ANY');
-  }, 120_000);
-  afterAll(() => stopPod(pod));
+  const pod = podUnder('ALLOW_ANY');
 
   it('reaches a TCP server outside the mesh on a port no mesh service uses, around its sidecar', async () => {
-    const answer = await callFrom(pod!.network.pod, 'tcp', OUTSIDE, OUTSIDE_PORT);
+    const answer = await callFrom(pod().network.pod, 'tcp', OUTSIDE, OUTSIDE_PORT);
     expect(answer).toEqual({ data: `banner from ${OUTSIDE}:${OUTSIDE_PORT}\n` });
   });
 
   it('reaches the API server where the kubelet says it is, over TLS, though 443 is a port of the mesh it captures', async () => {
-    const answer = await callApiServer(pod!);
-    expect(answer.status).toBe(200);
-    expect(JSON.parse(answer.body!)).toMatchObject({ gitVersion: 'stand-in' });
+    await expectApiServerAnswers(pod());
   });
 });
 
 describe('an injected pod under REGISTRY_ONLY', () => {
-  let pod: InjectedPod | undefined;
-  beforeAll(async () => {
-    pod = await startPod('REGISTRY_ONLY');
-  }, 120_000);
-  afterAll(() => stopPod(pod));
+  const pod = podUnder('REGISTRY_ONLY');
 
   it('is refused a TCP server outside the mesh, and its sidecar logs that the BlackHole refused it', async () => {
     const refusal = (line: string) => {
@@ -145,19 +145,17 @@ describe('an injected pod under REGISTRY_ONLY', () => {
     const { answer, logged } = await until(
       'a refusal the sidecar logs',
       async () => {
-        const answer = await callFrom(pod!.network.pod, 'tcp', OUTSIDE, OUTSIDE_PORT);
-        const logged = pod!.proxy.output.split('\n').map(refusal).find((entry) => entry !== undefined);
+        const answer = await callFrom(pod().network.pod, 'tcp', OUTSIDE, OUTSIDE_PORT);
+        const logged = pod().proxy.output.split('\n').map(refusal).find((entry) => entry !== undefined);
         return logged ? { answer, logged } : undefined;
       },
-      () => pod!.network.logs(),
+      () => pod().network.logs(),
     );
     expect(answer.data).toBe('');
     expect(logged.msg).toBe('no healthy upstream for TCP connection');
   });
 
   it('still reaches the API server where the kubelet says it is, over TLS', async () => {
-    const answer = await callApiServer(pod!);
-    expect(answer.status).toBe(200);
-    expect(JSON.parse(answer.body!)).toMatchObject({ gitVersion: 'stand-in' });
+    await expectApiServerAnswers(pod());
   });
 });
