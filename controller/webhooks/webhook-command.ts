@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { KubeConfig } from '@kubernetes/client-node';
 import pino from 'pino';
 import { injectionConfig } from '../../lib/injection';
-import { bootstrapSecrets, type BootstrapSecretsOptions } from './bootstrap-secrets';
 import { MeshCaptureWatch } from '../sources/mesh-capture-watch';
+import { bootstrapSecrets, type BootstrapSecretsOptions } from './bootstrap-secrets';
 import { startWebhookServer } from './webhook-server';
 
 /** `webhooks`' options (cli/commands/webhooks.ts). */

@@ -1,4 +1,4 @@
-import type { MeshResource } from '../api';
+import type { MeshResource, MeshSpec } from '../api';
 import { MeshModel } from '../model';
 
 /**
@@ -9,7 +9,7 @@ import { MeshModel } from '../model';
 export interface MeshCapture {
   /** Ascending, each once. */
   readonly ports: readonly number[];
-  readonly outboundPolicy: 'ALLOW_ANY' | 'REGISTRY_ONLY';
+  readonly outboundPolicy: MeshSpec['outboundPolicy'];
 }
 
 /** A mesh with no services yet: nothing is captured outbound, and other traffic passes. */

@@ -130,7 +130,6 @@ function tcpProxy(ctx: TranslationContext, destination: OutboundService): EnvoyM
   return { name: FilterName.TcpProxy, typed_config: { '@type': TypeUrl.TcpProxy, stat_prefix: statPrefix, ...target } };
 }
 
-
 /**
  * Under REGISTRY_ONLY, the listener the pod's capture rules send the app's TCP to every port no
  * MeshService or ExternalService uses (lib/injection): its cluster has no endpoints, so the proxy
