@@ -59,7 +59,7 @@ export const InjectionConfigSchema = z.strictObject({
    * refused), or a list of ports.
    */
   includeOutboundPorts: z.union([z.literal('all'), z.literal('mesh'), z.array(port)]).default('mesh'),
-  /** Outbound ports never redirected (databases outside the mesh). The API server (the `kubernetes` Service the pod is told of) never is. */
+  /** Outbound ports never redirected (databases outside the mesh). The API server and TCP DNS to the pod's nameservers pass without one. */
   excludeOutboundPorts: z.array(port).default([]),
   /** Destination CIDRs never redirected. */
   excludeOutboundCidrs: z.array(cidr).default([]),
