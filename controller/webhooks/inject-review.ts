@@ -11,7 +11,8 @@ function isPod(value: unknown): value is PodLike {
  * pods that opt out or are already injected. `optInRequired` serves namespaces without the
  * injection label, where only pods annotated `meshform.dev/inject: "true"` are injected. `mesh` is
  * the mesh as the webhook knows it now (its ports are the ones captured), undefined until it has
- * read it: a pod is then refused, since injecting it would capture none of the mesh's ports.
+ * read it: a pod is then refused, since its rules would capture none of the mesh's ports (or, with a
+ * list of ports, miss the mesh's REGISTRY_ONLY).
  */
 export function reviewInjection(request: AdmissionRequest, config: InjectionConfig, mesh: MeshCapture | undefined, optInRequired: boolean): AdmissionDecision {
   if (request.operation !== 'CREATE') return { allowed: true };
@@ -19,7 +20,7 @@ export function reviewInjection(request: AdmissionRequest, config: InjectionConf
   const pod = request.object;
   const decision = injectionDecision(pod, { optInRequired });
   if (!decision.inject) return { allowed: true };
-  if (mesh === undefined && config.includeOutboundPorts === 'mesh') {
+  if (mesh === undefined && config.includeOutboundPorts !== 'all') {
     return { allowed: false, code: 503, message: "the injection webhook has not yet read the mesh's MeshServices and ExternalServices from the API server (it retries every 5 s; see the webhooks container's log); create the pod again shortly" };
   }
   const namespace = request.namespace ?? pod.metadata?.namespace ?? 'default';
