@@ -50,3 +50,9 @@ export const SIDECAR_ADMIN_PORT = 15000;
  * in the local mesh.
  */
 export const SIDECAR_HEALTH_PORT = 15020;
+
+/**
+ * The sidecar's BlackHole listener (on its outbound address): under REGISTRY_ONLY the capture rules
+ * send the app's TCP to every port no mesh service uses here, and the proxy refuses it with a log line.
+ */
+export const SIDECAR_BLACKHOLE_PORT = 15001;

@@ -1,3 +1,4 @@
+import { SIDECAR_BLACKHOLE_PORT } from '../naming';
 import { TypeUrl } from '../xds';
 import { apiListenerName, FilterName, outboundListenerName, routeConfigName } from './resource-names';
 import { trafficRouteFor, whereOf, type TranslationContext } from './context';
@@ -9,6 +10,9 @@ import type { ProxyIdentity } from './proxy-identity';
 
 const ADS = { ads: {}, resource_api_version: 'V3' };
 const ANY_ADDRESS = '0.0.0.0';
+
+/** Where a sidecar sends the app's TCP to a port no mesh service uses under REGISTRY_ONLY (Istio's name). */
+export const BLACKHOLE_CLUSTER = 'BlackHoleCluster';
 
 /** The client-side HTTP filters: faults (set per route), then the Router, which must be last. */
 function outboundHttpFilters(): EnvoyMessage[] {
@@ -126,3 +130,19 @@ function tcpProxy(ctx: TranslationContext, destination: OutboundService): EnvoyM
   return { name: FilterName.TcpProxy, typed_config: { '@type': TypeUrl.TcpProxy, stat_prefix: statPrefix, ...target } };
 }
 
+/**
+ * Under REGISTRY_ONLY, the listener the pod's capture rules send the app's TCP to every port no
+ * MeshService or ExternalService uses (lib/injection): its cluster has no endpoints, so the proxy
+ * closes each connection and logs `tcp.no_upstream` naming BlackHoleCluster.
+ */
+export function blackHole(): { listener: EnvoyMessage; cluster: EnvoyMessage } {
+  return {
+    listener: {
+      name: 'BlackHole',
+      address: socketAddress(ANY_ADDRESS, SIDECAR_BLACKHOLE_PORT),
+      traffic_direction: 'OUTBOUND',
+      filter_chains: [{ filters: [{ name: FilterName.TcpProxy, typed_config: { '@type': TypeUrl.TcpProxy, stat_prefix: BLACKHOLE_CLUSTER, cluster: BLACKHOLE_CLUSTER } }] }],
+    },
+    cluster: { name: BLACKHOLE_CLUSTER, type: 'STATIC', connect_timeout: { seconds: '10', nanos: 0 }, load_assignment: { cluster_name: BLACKHOLE_CLUSTER, endpoints: [] } },
+  };
+}
