@@ -56,3 +56,6 @@ export const SIDECAR_HEALTH_PORT = 15020;
  * send the app's TCP to every port no mesh service uses here, and the proxy refuses it with a log line.
  */
 export const SIDECAR_BLACKHOLE_PORT = 15001;
+
+/** The cluster behind the BlackHole listener: no endpoints, so every connection is refused (Istio's name). */
+export const BLACKHOLE_CLUSTER = 'BlackHoleCluster';

@@ -1,4 +1,4 @@
-import { SIDECAR_BLACKHOLE_PORT } from '../naming';
+import { BLACKHOLE_CLUSTER, SIDECAR_BLACKHOLE_PORT } from '../naming';
 import { TypeUrl } from '../xds';
 import { apiListenerName, FilterName, outboundListenerName, routeConfigName } from './resource-names';
 import { trafficRouteFor, whereOf, type TranslationContext } from './context';
@@ -10,9 +10,6 @@ import type { ProxyIdentity } from './proxy-identity';
 
 const ADS = { ads: {}, resource_api_version: 'V3' };
 const ANY_ADDRESS = '0.0.0.0';
-
-/** Where a sidecar sends the app's TCP to a port no mesh service uses under REGISTRY_ONLY (Istio's name). */
-export const BLACKHOLE_CLUSTER = 'BlackHoleCluster';
 
 /** The client-side HTTP filters: faults (set per route), then the Router, which must be last. */
 function outboundHttpFilters(): EnvoyMessage[] {
@@ -133,7 +130,7 @@ function tcpProxy(ctx: TranslationContext, destination: OutboundService): EnvoyM
 /**
  * Under REGISTRY_ONLY, the listener the pod's capture rules send the app's TCP to every port no
  * MeshService or ExternalService uses (lib/injection): its cluster has no endpoints, so the proxy
- * closes each connection and logs `tcp.no_upstream` naming BlackHoleCluster.
+ * closes each connection and logs `tcp.outbound_refused` (code OUTBOUND_NOT_REGISTERED).
  */
 export function blackHole(): { listener: EnvoyMessage; cluster: EnvoyMessage } {
   return {

@@ -136,14 +136,14 @@ describe('an injected pod under REGISTRY_ONLY', () => {
   it('is refused a TCP server outside the mesh, and its sidecar logs that the BlackHole refused it', async () => {
     const refusal = (line: string) => {
       try {
-        const entry = JSON.parse(line) as { event?: string; cluster?: string; msg?: string };
-        return entry.event === 'tcp.no_upstream' && entry.cluster === 'BlackHoleCluster' ? entry : undefined;
+        const entry = JSON.parse(line) as { event?: string; code?: string; msg?: string };
+        return entry.event === 'tcp.outbound_refused' ? entry : undefined;
       } catch {
         return undefined;
       }
     };
-    // The sidecar accepts each connection on its BlackHole listener and closes it unanswered. Its log
-    // reaches a piped stdout in blocks of a few KiB, not line by line, so the call is repeated until the line shows.
+    // The sidecar accepts each connection on its BlackHole listener and closes it unanswered; its log is
+    // flushed within a second, so the call is repeated until the line shows.
     const { answer, logged } = await until(
       'a refusal the sidecar logs',
       async () => {
@@ -154,7 +154,8 @@ describe('an injected pod under REGISTRY_ONLY', () => {
       () => pod().network.logs(),
     );
     expect(answer.data).toBe('');
-    expect(logged.msg).toBe('no healthy upstream for TCP connection');
+    expect(logged.code).toBe('OUTBOUND_NOT_REGISTERED');
+    expect(logged.msg).toMatch(/REGISTRY_ONLY.*ExternalService/);
   });
 
   it('still reaches the API server where the kubelet says it is, over TLS', async () => {
