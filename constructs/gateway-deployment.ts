@@ -108,6 +108,8 @@ export function gatewayWorkload(scope: Construct, o: GatewayWorkloadOptions): vo
         ports: [...o.ports.map((p) => ({ name: p.name, containerPort: p.port, protocol: 'TCP' })), { name: 'http-health', containerPort: proxy.healthPort, protocol: 'TCP' }],
         startupProbe: { ...ready, periodSeconds: 1, failureThreshold: 120 },
         readinessProbe: { ...ready, periodSeconds: 5, failureThreshold: 3 },
+        // /ready stays up once the first config is in (a lost controller does not fail it): failing, the proxy hangs.
+        livenessProbe: { ...ready, periodSeconds: 10, failureThreshold: 3 },
         resources: o.resources,
         volumeMounts: [
           { name: configVolume, mountPath: PROXY_CONFIG_DIR, readOnly: true },

@@ -1,6 +1,7 @@
 import { Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { Backend, EgressGateway, ExternalService, IngressGateway, Listener, Principal, validateMesh } from '../../../constructs';
+import { expectHardenedPods } from '../control-plane/hardened';
 import { expectFinding, meshResources, reviewsService, shopChart } from './support';
 
 describe('EgressGateway', () => {
@@ -16,8 +17,7 @@ describe('EgressGateway', () => {
       listeners: [{ name: 'http-80', port: 80, protocol: 'HTTP', allowedRoutes: { namespaces: 'Same' } }],
     });
     expect(objects[3].spec.type).toBe('ClusterIP');
-    const container = objects[2].spec.template.spec.containers[0];
-    expect(container.securityContext).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+    expectHardenedPods(objects);
     expect(JSON.parse(objects[2].spec.template.metadata.annotations['meshform.dev/bootstrap']).gateway).toBe('shop/out');
   });
 
