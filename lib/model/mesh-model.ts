@@ -19,7 +19,15 @@ export class MeshModel {
   private readonly byKind = new Map<KindName, Resolved[]>();
   private readonly byKey = new Map<string, Resolved>();
 
-  constructor(resources: readonly MeshResource[]) {
+  /**
+   * The `kubernetes.io/tls` Secrets at hand (`<namespace>/<name>`), which gateway listeners serve;
+   * undefined when the reader does not know them (synth, analysis of manifests alone): every
+   * reference then counts as present.
+   */
+  readonly tlsSecrets: ReadonlySet<string> | undefined;
+
+  constructor(resources: readonly MeshResource[], options: { readonly tlsSecrets?: ReadonlySet<string> } = {}) {
+    this.tlsSecrets = options.tlsSecrets;
     const meshes = resources.filter((r) => r.kind === 'Mesh') as MeshResource<'Mesh'>[];
     this.mesh = meshes[0]?.spec ?? meshSpec.parse({});
     this.meshName = meshes[0]?.metadata.name ?? 'default';
@@ -51,6 +59,11 @@ export class MeshModel {
 
   gateway(namespace: string, name: string): Resolved<'MeshGateway'> | undefined {
     return this.get('MeshGateway', namespace, name);
+  }
+
+  /** Whether a TLS Secret a gateway names is at hand (always, when the Secrets are not known). */
+  hasTlsSecret(namespace: string, name: string): boolean {
+    return this.tlsSecrets?.has(`${namespace}/${name}`) ?? true;
   }
 
   /** The service account of a MeshGateway's pods: its SPIFFE identity. */

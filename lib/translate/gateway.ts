@@ -1,5 +1,5 @@
 import { TypeUrl } from '../xds';
-import { gatewayAttachments, type GatewayAttachment, type Resolved } from '../model';
+import { gatewayAttachments, type GatewayAttachment, type MeshModel, type Resolved } from '../model';
 import { tlsSecretSdsName } from '../naming';
 import type { GatewayListener } from '../api';
 import { whereOf, type TranslationContext } from './context';
@@ -27,10 +27,10 @@ export interface GatewaySecretRef {
   readonly sdsName: string;
 }
 
-/** The TLS Secrets a gateway's listeners serve, once each. */
-export function gatewaySecretRefs(gateway: Resolved<'MeshGateway'>): GatewaySecretRef[] {
+/** The TLS Secrets a set of listeners serve, once each, in the order they name them. */
+function secretRefsOf(gateway: Resolved<'MeshGateway'>, listeners: readonly GatewayListener[]): GatewaySecretRef[] {
   const refs = new Map<string, GatewaySecretRef>();
-  for (const listener of gateway.spec.listeners) {
+  for (const listener of listeners) {
     for (const certificate of listener.tls?.certificates ?? []) {
       const namespace = certificate.namespace ?? gateway.metadata.namespace;
       const sdsName = tlsSecretSdsName(namespace, certificate.secretName);
@@ -38,6 +38,31 @@ export function gatewaySecretRefs(gateway: Resolved<'MeshGateway'>): GatewaySecr
     }
   }
   return [...refs.values()];
+}
+
+/** The TLS Secrets a gateway's listeners serve that are at hand: what the controller sends it over SDS. */
+export function gatewaySecretRefs(model: MeshModel, gateway: Resolved<'MeshGateway'>): GatewaySecretRef[] {
+  return secretRefsOf(gateway, gateway.spec.listeners).filter((ref) => model.hasTlsSecret(ref.namespace, ref.name));
+}
+
+/**
+ * The certificates a port serves: those of its listeners whose Secret is at hand. A missing one is
+ * reported and left out, so the port goes on serving the others (a proxy would otherwise wait for
+ * it and refuse every TLS connection); a port left with none gets no listener.
+ */
+function servedSecrets(ctx: TranslationContext, gateway: Resolved<'MeshGateway'>, listeners: readonly GatewayListener[]): string[] {
+  return secretRefsOf(gateway, listeners).flatMap((ref) => {
+    if (ctx.model.hasTlsSecret(ref.namespace, ref.name)) return [ref.sdsName];
+    const i = gateway.spec.listeners.findIndex((l) => l.tls?.certificates.some((c) => c.secretName === ref.name && (c.namespace ?? gateway.metadata.namespace) === ref.namespace));
+    ctx.issues.add({
+      code: 'MISSING_SECRET',
+      severity: 'rejected',
+      where: whereOf(gateway),
+      field: `spec.listeners[${i}].tls.certificates`,
+      message: `names Secret ${ref.namespace}/${ref.name}, which the controller does not have (a Secret of type kubernetes.io/tls with tls.crt and tls.key); the port serves its other certificates, if any`,
+    });
+    return [];
+  });
 }
 
 /** The MeshGateway a gateway proxy runs, or undefined with an issue. */
@@ -125,16 +150,17 @@ function virtualHostsOf(ctx: TranslationContext, port: number, attachments: read
  * name, chosen by SNI; an egress gateway's HTTP port takes the mesh's mTLS (its callers are
  * sidecars, whose identity its AccessPolicies check); an ingress HTTP port is plaintext.
  */
-function transportOf(gateway: Resolved<'MeshGateway'>, listeners: readonly GatewayListener[]): EnvoyMessage {
+function transportOf(ctx: TranslationContext, gateway: Resolved<'MeshGateway'>, listeners: readonly GatewayListener[]): EnvoyMessage | undefined {
   if (listeners[0]!.protocol === 'HTTPS') {
-    const secrets = listeners.flatMap((l) => l.tls?.certificates ?? []).map((c) => tlsSecretSdsName(c.namespace ?? gateway.metadata.namespace, c.secretName));
+    const secrets = servedSecrets(ctx, gateway, listeners);
+    if (secrets.length === 0) return undefined;
     return {
       transport_socket: {
         name: FilterName.TlsTransportSocket,
         typed_config: {
           '@type': TypeUrl.DownstreamTlsContext,
           common_tls_context: {
-            tls_certificate_sds_secret_configs: [...new Set(secrets)].map((name) => ({ name, sds_config: ADS })),
+            tls_certificate_sds_secret_configs: secrets.map((name) => ({ name, sds_config: ADS })),
             alpn_protocols: ['h2', 'http/1.1'],
           },
         },
@@ -171,8 +197,11 @@ export function translateGatewayProxy(ctx: TranslationContext, memo: Destination
   ];
   const byPort = new Map<number, GatewayListener[]>();
   for (const listener of gateway.spec.listeners) byPort.set(listener.port, [...(byPort.get(listener.port) ?? []), listener]);
-  const ports = [...byPort.entries()].sort(([a], [b]) => a - b);
-  const listeners = ports.map(([port, onPort]) => {
+  const ports = [...byPort.entries()].sort(([a], [b]) => a - b).flatMap(([port, onPort]) => {
+    const transport = transportOf(ctx, gateway, onPort);
+    return transport ? [{ port, transport }] : [];
+  });
+  const listeners = ports.map(({ port, transport }) => {
     const name = gatewayListenerName(port);
     const hcm = {
       '@type': TypeUrl.HttpConnectionManager,
@@ -186,16 +215,16 @@ export function translateGatewayProxy(ctx: TranslationContext, memo: Destination
       name,
       address: socketAddress(ANY_ADDRESS, port),
       traffic_direction: 'OUTBOUND',
-      filter_chains: [{ filters: [{ name: FilterName.HttpConnectionManager, typed_config: hcm }], ...transportOf(gateway, onPort) }],
+      filter_chains: [{ filters: [{ name: FilterName.HttpConnectionManager, typed_config: hcm }], ...transport }],
       ...telemetry.listener,
     };
   });
   return {
     listeners,
-    routeConfigurations: ports.map(([port]) => ({ name: gatewayListenerName(port), virtual_hosts: virtualHostsOf(ctx, port, attached, egressDestinations), validate_clusters: { value: false } })),
+    routeConfigurations: ports.map(({ port }) => ({ name: gatewayListenerName(port), virtual_hosts: virtualHostsOf(ctx, port, attached, egressDestinations), validate_clusters: { value: false } })),
     virtualHosts: [],
     clusters: [...jwt.clusters, ...outputs.flatMap((o) => o.clusters)],
     clusterLoadAssignments: outputs.flatMap((o) => o.loadAssignments),
-    secretNames: [SDS_DEFAULT, SDS_ROOT_CA, ...gatewaySecretRefs(gateway).map((s) => s.sdsName)],
+    secretNames: [SDS_DEFAULT, SDS_ROOT_CA, ...gatewaySecretRefs(model, gateway).map((s) => s.sdsName)],
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { intersectHostnames } from '../../../lib/model';
+import { intersectHostnames, MeshModel } from '../../../lib/model';
 import { proxyIdentity, translateForProxy } from '../../../lib/translate';
 import { toStruct } from '../../../lib/xds';
 import { instance, meshService, model, resource, sidecar } from '../../support/controller-fixtures';
@@ -75,6 +75,17 @@ describe('ingress gateway translation', () => {
     const g = translateForProxy(model(productpage, ingress, shopRoute, bad), [], gatewayProxy('ingress'));
     expect(g.issues).toContainEqual(expect.objectContaining({ code: 'UNKNOWN_SERVICE', where: 'GatewayRoute default/bad' }));
     expect((g.routeConfigurations.find((r) => r['name'] === 'gateway_443') as Loose).virtual_hosts.map((h: Loose) => h.name)).toContain('gateway_443/shop.example.com');
+  });
+
+  it('leaves out a certificate whose Secret is missing and serves the others; a port with none gets no listener', () => {
+    const atHand = new MeshModel([productpage, ingress, shopRoute], { tlsSecrets: new Set(['default/shop-tls']) });
+    const g = translateForProxy(atHand, [], gatewayProxy('ingress'));
+    const tls = (g.listeners.find((l) => l['name'] === 'gateway_443') as Loose).filter_chains[0].transport_socket.typed_config;
+    expect(tls.common_tls_context.tls_certificate_sds_secret_configs.map((s: Loose) => s.name)).toEqual(['kubernetes://default/shop-tls']);
+    expect(g.issues).toEqual([expect.objectContaining({ code: 'MISSING_SECRET', where: 'MeshGateway default/ingress', field: 'spec.listeners[2].tls.certificates' })]);
+    const none = translateForProxy(new MeshModel([productpage, ingress], { tlsSecrets: new Set() }), [], gatewayProxy('ingress'));
+    expect(none.listeners.map((l) => l['name'])).toEqual(['gateway_80']);
+    expect(none.routeConfigurations.map((r) => r['name'])).toEqual(['gateway_80']);
   });
 
   it('reports a proxy naming no MeshGateway and sends it no listeners', () => {
