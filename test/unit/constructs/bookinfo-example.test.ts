@@ -82,10 +82,42 @@ describe('BookinfoMesh', () => {
     expect(byKindName(objects, 'Mesh', 'default').spec).toMatchObject({ mtls: { mode: 'STRICT' }, retryBudget: { retryRatio: 0.2, minRetriesPerSecond: 10, ttl: '10s' } });
     expect(byKindName(objects, 'MtlsPolicy', 'mtls').spec).toEqual({ targetRef: { kind: 'Namespace' }, mode: 'STRICT' });
     const access = byKindName(objects, 'AccessPolicy', 'productpage-access').spec;
-    expect(access.rules[0]).toEqual({ from: [{ serviceAccounts: ['web'] }], to: [{ methods: ['GET'], paths: ['/api/public/*'] }] });
+    expect(access.rules[0]).toEqual({ from: [{ serviceAccounts: ['web'] }, { serviceAccounts: ['bookinfo-gateway'] }], to: [{ methods: ['GET'], paths: ['/api/public/*'] }] });
     expect(access.rules[1].when).toEqual([{ key: 'request.auth.claims[groups]', values: ['reviewers'] }]);
     expect(byKindName(objects, 'JwtPolicy', 'productpage-jwt').spec.rules[0].issuer).toBe('https://auth.bookinfo.example');
     expect(byKindName(objects, 'RateLimit', 'productpage-rate-limit').spec.local).toEqual({ tokens: 100, fillInterval: '60s' });
+  });
+
+  it('lets bookinfo.example.test in over HTTPS through an ingress gateway, redirecting HTTP, with JWT checked and rate limited at the edge', () => {
+    expect(byKindName(objects, 'MeshGateway', 'bookinfo-gateway').spec).toMatchObject({
+      role: 'Ingress',
+      listeners: [
+        { name: 'http-80', port: 80, protocol: 'HTTP' },
+        { name: 'https-443-bookinfo-example-test', port: 443, protocol: 'HTTPS', hostname: 'bookinfo.example.test', tls: { certificates: [{ secretName: 'bookinfo-tls' }] } },
+      ],
+    });
+    expect(byKindName(objects, 'GatewayRoute', 'bookinfo-gateway-redirect-to-https-http-80').spec.rules).toEqual([{ name: 'to-https', redirect: { scheme: 'https', port: 443, statusCode: 301 } }]);
+    const route = byKindName(objects, 'GatewayRoute', 'bookinfo-gateway-productpage').spec;
+    expect(route.hostnames).toEqual(['bookinfo.example.test']);
+    expect(route.rules[0].backends).toEqual([{ name: 'productpage', namespace: 'bookinfo', port: 9080 }]);
+    const edge = { kind: 'MeshGateway', name: 'bookinfo-gateway', namespace: 'bookinfo' };
+    expect(byKindName(objects, 'JwtPolicy', 'edge-jwt').spec).toMatchObject({ targetRef: edge, required: false, rules: [{ issuer: 'https://auth.bookinfo.example', forwardOriginalToken: true }] });
+    expect(byKindName(objects, 'RateLimit', 'edge-rate-limit').spec.targetRef).toEqual(edge);
+    expect(byKindName(objects, 'Service', 'bookinfo-gateway').spec.type).toBe('LoadBalancer');
+    expect(byKindName(objects, 'PodDisruptionBudget', 'bookinfo-gateway')).toBeDefined();
+  });
+
+  it('sends the external APIs out through an egress gateway that only details and productpage may use', () => {
+    for (const name of ['payment-gateway', 'email-api']) {
+      expect(byKindName(objects, 'ExternalService', name).spec).toMatchObject({ tls: { mode: 'ORIGINATE' }, egressGateway: { name: 'bookinfo-egress' } });
+    }
+    expect(byKindName(objects, 'MeshGateway', 'bookinfo-egress').spec.role).toBe('Egress');
+    expect(byKindName(objects, 'AccessPolicy', 'bookinfo-egress-allow').spec).toEqual({
+      targetRef: { kind: 'MeshGateway', name: 'bookinfo-egress', namespace: 'bookinfo' },
+      action: 'ALLOW',
+      rules: [{ from: [{ serviceAccounts: ['details'], namespaces: ['bookinfo'] }, { serviceAccounts: ['productpage'], namespaces: ['bookinfo'] }] }],
+    });
+    expect(byKindName(objects, 'Service', 'bookinfo-egress').spec.type).toBe('ClusterIP');
   });
 
   it('samples 10% of traces by default', () => {
