@@ -3,15 +3,14 @@ import type { Construct } from 'constructs';
 import {
   BOOTSTRAP_ANNOTATION,
   BOOTSTRAP_FILE,
-  CA_ROOT_CONFIGMAP,
-  CA_ROOT_KEY,
   POD_ENV,
   podFieldRef,
   PROMETHEUS_PATH_ANNOTATION,
   PROMETHEUS_PORT_ANNOTATION,
   PROMETHEUS_SCRAPE_ANNOTATION,
   PROXY_CONFIG_DIR,
-  TOKEN_FILE,
+  proxyConfigVolume,
+  proxyPodBootstrap,
   type InjectionConfig,
 } from '../lib/injection';
 import type { GatewayService } from './gateway-service';
@@ -60,12 +59,7 @@ export function gatewayBootstrap(o: Pick<GatewayWorkloadOptions, 'name' | 'names
     },
     // The gateway role: the controller sends this proxy the MeshGateway's listeners (bound on every address of the pod).
     gateway: `${namespace}/${name}`,
-    controller: { address: proxy.controllerAddress, caFile: `${PROXY_CONFIG_DIR}/${CA_ROOT_KEY}` },
-    admin: { address: '127.0.0.1', port: proxy.adminPort },
-    health: { address: '0.0.0.0', port: proxy.healthPort },
-    tokenPath: `${PROXY_CONFIG_DIR}/${TOKEN_FILE}`,
-    drainTimeoutMs: proxy.drainTimeoutMs,
-    ...(proxy.tracing ? { tracing: { otlpEndpoint: proxy.tracing.otlpEndpoint, samplingPercent: proxy.tracing.samplingPercent, serviceName: name } } : {}),
+    ...proxyPodBootstrap(proxy, name),
   };
 }
 
@@ -117,19 +111,7 @@ export function gatewayWorkload(scope: Construct, o: GatewayWorkloadOptions): vo
         ],
       },
     ],
-    volumes: [
-      {
-        name: configVolume,
-        projected: {
-          sources: [
-            { serviceAccountToken: { audience: proxy.tokenAudience, expirationSeconds: proxy.tokenExpirationSeconds, path: TOKEN_FILE } },
-            { downwardAPI: { items: [{ path: BOOTSTRAP_FILE, ...podFieldRef(`metadata.annotations['${BOOTSTRAP_ANNOTATION}']`) }] } },
-            { configMap: { name: CA_ROOT_CONFIGMAP, items: [{ key: CA_ROOT_KEY, path: CA_ROOT_KEY }] } },
-          ],
-        },
-      },
-      { name: 'tmp', emptyDir: { medium: 'Memory', sizeLimit: '16Mi' } },
-    ],
+    volumes: [proxyConfigVolume(proxy, configVolume), { name: 'tmp', emptyDir: { medium: 'Memory', sizeLimit: '16Mi' } }],
   });
 
   new ApiObject(scope, 'Service', {

@@ -46,14 +46,24 @@ export function proxyBootstrap(identity: ProxyIdentityInput, config: InjectionCo
         OUTBOUND_PORTS: portMap(capture.outbound),
       },
     },
+    ...proxyPodBootstrap(config, workload),
+    ...(Object.keys(appProbes).length > 0 ? { appProbes } : {}),
+  };
+}
+
+/**
+ * The bootstrap fields every proxy in a pod has, a sidecar's or a gateway's: the controller and
+ * the projected files it is reached with, the admin and health ports, draining and tracing.
+ */
+export function proxyPodBootstrap(config: InjectionConfig, serviceName: string): Record<string, unknown> {
+  return {
     controller: { address: config.controllerAddress, caFile: `${PROXY_CONFIG_DIR}/${CA_ROOT_KEY}` },
     admin: { address: '127.0.0.1', port: config.adminPort },
     // Bound to the pod IP as well as loopback: the kubelet probes and Prometheus scrapes from outside the pod.
     health: { address: '0.0.0.0', port: config.healthPort },
-    ...(Object.keys(appProbes).length > 0 ? { appProbes } : {}),
     tokenPath: `${PROXY_CONFIG_DIR}/${TOKEN_FILE}`,
     drainTimeoutMs: config.drainTimeoutMs,
-    ...(config.tracing ? { tracing: { otlpEndpoint: config.tracing.otlpEndpoint, samplingPercent: config.tracing.samplingPercent, serviceName: workload } } : {}),
+    ...(config.tracing ? { tracing: { otlpEndpoint: config.tracing.otlpEndpoint, samplingPercent: config.tracing.samplingPercent, serviceName } } : {}),
   };
 }
 
