@@ -10,6 +10,7 @@ import {
   PROMETHEUS_SCRAPE_ANNOTATION,
   PROXY_CONFIG_DIR,
   proxyConfigVolume,
+  proxyNode,
   proxyPodBootstrap,
   type InjectionConfig,
 } from '../lib/injection';
@@ -42,21 +43,11 @@ export interface GatewayWorkloadOptions {
  * The bootstrap of a gateway proxy: the sidecar's, without traffic capture, and naming the
  * MeshGateway it serves so the controller sends it that gateway's listeners and routes.
  */
-export function gatewayBootstrap(o: Pick<GatewayWorkloadOptions, 'name' | 'namespace' | 'serviceAccount' | 'selector' | 'proxy'>): Record<string, unknown> {
+function gatewayBootstrap(o: Pick<GatewayWorkloadOptions, 'name' | 'namespace' | 'serviceAccount' | 'selector' | 'proxy'>): Record<string, unknown> {
   const { name, namespace, proxy } = o;
   return {
-    node: {
-      // "router" is Istio's node type for gateways; tools that split node ids keep working.
-      id: `router~\${POD_IP}~${name}.${namespace}~${namespace}.svc.cluster.local`,
-      cluster: name,
-      metadata: {
-        NAMESPACE: namespace,
-        SERVICE_ACCOUNT: o.serviceAccount,
-        WORKLOAD: name,
-        LABELS: { ...o.selector },
-        INSTANCE_IP: '${POD_IP}',
-      },
-    },
+    // "router" is Istio's node type for gateways: tools that split node ids keep working.
+    node: proxyNode('router', { workload: name, namespace, serviceAccount: o.serviceAccount, labels: o.selector }),
     // The gateway role: the controller sends this proxy the MeshGateway's listeners (bound on every address of the pod).
     gateway: `${namespace}/${name}`,
     ...proxyPodBootstrap(proxy, name),

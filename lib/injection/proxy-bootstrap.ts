@@ -30,24 +30,24 @@ export interface ProxyIdentityInput {
  * environment (`expandEnvReferences`); everything else is known at injection.
  */
 export function proxyBootstrap(identity: ProxyIdentityInput, config: InjectionConfig): Record<string, unknown> {
-  const { workload, namespace, serviceAccount, labels, capture, appProbes } = identity;
+  const { workload, capture, appProbes } = identity;
   return {
-    node: {
-      id: `sidecar~\${POD_IP}~${workload}.${namespace}~${namespace}.svc.cluster.local`,
-      cluster: workload,
-      metadata: {
-        NAMESPACE: namespace,
-        SERVICE_ACCOUNT: serviceAccount,
-        WORKLOAD: workload,
-        LABELS: { ...labels },
-        INSTANCE_IP: '${POD_IP}',
-        OUTBOUND_IP: config.outboundIp,
-        INBOUND_PORTS: portMap(capture.inbound),
-        OUTBOUND_PORTS: portMap(capture.outbound),
-      },
-    },
+    node: proxyNode('sidecar', identity, { OUTBOUND_IP: config.outboundIp, INBOUND_PORTS: portMap(capture.inbound), OUTBOUND_PORTS: portMap(capture.outbound) }),
     ...proxyPodBootstrap(config, workload),
     ...(Object.keys(appProbes).length > 0 ? { appProbes } : {}),
+  };
+}
+
+/**
+ * The bootstrap's node of a proxy in a pod: `type` is "sidecar", or "router" for a gateway (Istio's
+ * node types); `metadata` adds to what every proxy reports.
+ */
+export function proxyNode(type: 'sidecar' | 'router', identity: Pick<ProxyIdentityInput, 'workload' | 'namespace' | 'serviceAccount' | 'labels'>, metadata: Record<string, unknown> = {}): Record<string, unknown> {
+  const { workload, namespace, serviceAccount, labels } = identity;
+  return {
+    id: `${type}~\${POD_IP}~${workload}.${namespace}~${namespace}.svc.cluster.local`,
+    cluster: workload,
+    metadata: { NAMESPACE: namespace, SERVICE_ACCOUNT: serviceAccount, WORKLOAD: workload, LABELS: { ...labels }, INSTANCE_IP: '${POD_IP}', ...metadata },
   };
 }
 
