@@ -8,6 +8,8 @@ export interface IGatewayRef {
   readonly namespace?: string;
   /** Ingress takes traffic into the mesh, Egress out of it. */
   readonly role: 'Ingress' | 'Egress';
+  /** The service account the gateway's pods run as: its mesh identity. */
+  readonly serviceAccount: string;
   /** The listeners routes can attach to. */
   readonly listeners: readonly Listener[];
 }

@@ -231,8 +231,10 @@ export class BookinfoMesh extends Construct {
     new AccessPolicy(this, 'ProductpageAccess', {
       target: productpage,
       rules: [
-        { from: [Principal.serviceAccount('web'), Principal.serviceAccount(this.ingress.serviceAccount)], to: [{ methods: ['GET'], paths: ['/api/public/*'] }] },
+        { from: [Principal.serviceAccount('web')], to: [{ methods: ['GET'], paths: ['/api/public/*'] }] },
         { from: [Principal.jwt(BOOKINFO_JWT_ISSUER)], to: [{ paths: ['/api/v1/products/*'] }], when: [Condition.claim('groups', ['reviewers'])] },
+        // The site through the ingress gateway: any page, but the products API still needs the reviewers' token.
+        { from: [Principal.gateway(this.ingress)], to: [{ methods: ['GET'], notPaths: ['/api/v1/products/*'] }] },
       ],
     });
     new RateLimit(this, 'ProductpageRateLimit', { target: productpage, tokens: 100, fillInterval: '60s' });

@@ -82,7 +82,7 @@ describe('BookinfoMesh', () => {
     expect(byKindName(objects, 'Mesh', 'default').spec).toMatchObject({ mtls: { mode: 'STRICT' }, retryBudget: { retryRatio: 0.2, minRetriesPerSecond: 10, ttl: '10s' } });
     expect(byKindName(objects, 'MtlsPolicy', 'mtls').spec).toEqual({ targetRef: { kind: 'Namespace' }, mode: 'STRICT' });
     const access = byKindName(objects, 'AccessPolicy', 'productpage-access').spec;
-    expect(access.rules[0]).toEqual({ from: [{ serviceAccounts: ['web'] }, { serviceAccounts: ['bookinfo-gateway'] }], to: [{ methods: ['GET'], paths: ['/api/public/*'] }] });
+    expect(access.rules[0]).toEqual({ from: [{ serviceAccounts: ['web'] }], to: [{ methods: ['GET'], paths: ['/api/public/*'] }] });
     expect(access.rules[1].when).toEqual([{ key: 'request.auth.claims[groups]', values: ['reviewers'] }]);
     expect(byKindName(objects, 'JwtPolicy', 'productpage-jwt').spec.rules[0].issuer).toBe('https://auth.bookinfo.example');
     expect(byKindName(objects, 'RateLimit', 'productpage-rate-limit').spec.local).toEqual({ tokens: 100, fillInterval: '60s' });
@@ -103,6 +103,11 @@ describe('BookinfoMesh', () => {
     const edge = { kind: 'MeshGateway', name: 'bookinfo-gateway', namespace: 'bookinfo' };
     expect(byKindName(objects, 'JwtPolicy', 'edge-jwt').spec).toMatchObject({ targetRef: edge, required: false, rules: [{ issuer: 'https://auth.bookinfo.example', forwardOriginalToken: true }] });
     expect(byKindName(objects, 'RateLimit', 'edge-rate-limit').spec.targetRef).toEqual(edge);
+    // productpage admits the gateway's identity for any page but the token-guarded products API.
+    expect(byKindName(objects, 'AccessPolicy', 'productpage-access').spec.rules[2]).toEqual({
+      from: [{ serviceAccounts: ['bookinfo-gateway'], namespaces: ['bookinfo'] }],
+      to: [{ methods: ['GET'], notPaths: ['/api/v1/products/*'] }],
+    });
     expect(byKindName(objects, 'Service', 'bookinfo-gateway').spec.type).toBe('LoadBalancer');
     expect(byKindName(objects, 'PodDisruptionBudget', 'bookinfo-gateway')).toBeDefined();
   });
