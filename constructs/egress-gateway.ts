@@ -1,4 +1,5 @@
 import type { Construct } from 'constructs';
+import { MeshformValidationError } from '../lib/validation';
 import { AccessPolicy } from './access-policy';
 import { GatewayBase, type GatewayProps } from './gateway-base';
 import { Listener } from './gateway-listener';
@@ -37,6 +38,10 @@ export class EgressGateway extends GatewayBase {
    * (403): the gateway's ALLOW policy (named "<gateway>-allow") lists who may leave.
    */
   allow(...principals: Principal[]): this {
+    if (principals.length === 0) {
+      // An access rule without sources matches every caller: an empty call would open the gateway to all.
+      throw new MeshformValidationError([{ code: 'REQUIRED', where: this.node.path, field: 'allow', message: 'names no caller', limit: '>= 1 principal', fix: 'pass the principals that may leave, like Principal.service(web)' }]);
+    }
     this.allowPolicy ??= new AccessPolicy(this, 'Allow', { name: `${this.name}-allow`, namespace: this.namespace, target: PolicyTarget.gateway(this) });
     this.allowPolicy.addRule({ from: principals });
     return this;

@@ -49,6 +49,10 @@ describe('EgressGateway', () => {
     });
   });
 
+  it('refuses allow() without a principal, which would let every caller leave', () => {
+    expectFinding(() => new EgressGateway(shopChart(), 'Out').allow(), { code: 'REQUIRED', where: 'test/Out', field: 'allow' });
+  });
+
   it('has no access policy until someone is allowed', () => {
     const chart = shopChart();
     new EgressGateway(chart, 'Out');

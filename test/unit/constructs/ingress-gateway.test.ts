@@ -5,6 +5,7 @@ import {
   Backend,
   Certificate,
   ExternalService,
+  FaultInjection,
   GatewayRoute,
   GatewayService,
   IngressGateway,
@@ -18,6 +19,7 @@ import {
   RateLimit,
   Retry,
   Timeout,
+  TrafficMirror,
   validateMesh,
   type IngressGatewayProps,
 } from '../../../constructs';
@@ -58,6 +60,35 @@ describe('IngressGateway', () => {
     });
     expect(validateMesh(chart)).toEqual([]);
     expect(Testing.synth(chart).filter((o) => o.kind !== 'MeshService')).toMatchSnapshot();
+  });
+
+  it('routes with everything a TrafficRoute rule offers: rewrite, mirror, fault, direct response and redirect', () => {
+    const chart = shopChart();
+    const reviews = reviewsService(chart);
+    const gw = edge(chart, { listeners: [Listener.http(80)] });
+    const route = new GatewayRoute(chart, 'Everything', {
+      gateway: gw,
+      rules: [
+        { name: 'old', matches: [Match.pathPrefix('/old')], redirect: { path: '/new', statusCode: 302 } },
+        { name: 'gone', matches: [Match.pathExact('/gone')], directResponse: { status: 410, body: 'gone' } },
+        {
+          name: 'api',
+          matches: [Match.all(Match.pathPrefix('/api'), Match.method('GET'), Match.queryParam('v', '2'))],
+          backends: [Backend.service(reviews, { version: 'v2' })],
+          rewrite: { path: { type: 'ReplacePrefixMatch', value: '/' } },
+          mirror: TrafficMirror.to(reviews, { version: 'v3', percent: 10 }),
+          fault: FaultInjection.abort(503, { percent: 1 }),
+        },
+      ],
+    });
+    expect(validateMesh(chart)).toEqual([]);
+    const rules = meshResources(chart).find((o) => o.metadata.name === route.name).spec.rules;
+    expect(rules.map((r: any) => Object.keys(r).sort())).toEqual([
+      ['matches', 'name', 'redirect'],
+      ['directResponse', 'matches', 'name'],
+      ['backends', 'fault', 'matches', 'mirror', 'name', 'rewrite'],
+    ]);
+    expect(rules[2].mirror).toEqual({ backend: { name: 'reviews', namespace: 'shop', version: 'v3' }, percent: 10 });
   });
 
   it('runs the proxy in a hardened pod: non-root, read-only root filesystem, no privilege escalation, every capability dropped', () => {
