@@ -2,6 +2,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import * as path from 'node:path';
 import type { Logger } from '../logger';
 import type { MeshState } from '../mesh-state';
+import { tlsSecretOf, type TlsSecret } from '../tls-secrets';
 import { ManifestFolder, type ManifestProblem } from './manifest-files';
 import { readLocalRegistry, tokenIdentities, workloadsOf, type LocalIdentity, type LocalRegistry } from './local-registry';
 
@@ -108,10 +109,13 @@ export class LocalSource {
 
   private publishManifests(): void {
     this.watchFolders();
-    const { resources, problems } = this.manifests.read();
-    this.manifestProblems = problems;
-    for (const p of problems) this.log.warn({ code: p.code, file: p.file }, p.message);
+    const { resources, secrets, problems } = this.manifests.read();
+    const tls = secrets.map((raw) => tlsSecretOf(raw.object, raw.origin));
+    const secretProblems = tls.flatMap((t) => ('code' in t ? [{ file: t.origin, code: t.code, message: t.message }] : []));
+    this.manifestProblems = [...problems, ...secretProblems];
+    for (const p of this.manifestProblems) this.log.warn({ code: p.code, file: p.file }, p.message);
     this.state.replaceSource('local-manifests', resources);
+    this.state.setTlsSecrets('local-manifests', tls.filter((t): t is TlsSecret => !('code' in t)));
   }
 
   private loadRegistry(): void {
