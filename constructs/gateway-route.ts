@@ -41,8 +41,10 @@ export interface GatewayRouteProps extends MeshResourceProps, GatewayRouteOption
 export class GatewayRoute extends MeshResourceConstruct<'GatewayRoute'> {
   /** The gateway the route attaches to. */
   readonly gateway: IGatewayRef;
-  private readonly listener?: Listener;
-  private readonly hostnames: readonly string[];
+  /** The listener the route is limited to; undefined for every listener that serves its hostnames. */
+  readonly listener?: Listener;
+  /** Host headers the route serves; empty for every host of its listeners. */
+  readonly hostnames: readonly string[];
   private readonly addedRules: RouteRuleOptions[] = [];
 
   constructor(scope: Construct, id: string, props: GatewayRouteProps) {

@@ -1,8 +1,8 @@
 import type { Construct } from 'constructs';
-import { MeshformValidationError } from '../lib/validation';
+import { formatFinding, MeshformValidationError, type Finding } from '../lib/validation';
 import { GatewayBase, type GatewayProps } from './gateway-base';
 import type { Listener } from './gateway-listener';
-import type { GatewayRoute } from './gateway-route';
+import { GatewayRoute } from './gateway-route';
 import { GatewayService } from './gateway-service';
 import type { ConstructFinding } from './mesh-resource';
 
@@ -38,12 +38,17 @@ export interface RedirectToHttpsOptions {
  * policies targeting `PolicyTarget.gateway(gw)`.
  */
 export class IngressGateway extends GatewayBase {
+  private readonly redirectRoutes: GatewayRoute[] = [];
+
   constructor(scope: Construct, id: string, props: IngressGatewayProps) {
     super(scope, id, props, { role: 'Ingress', listeners: props.listeners, service: props.service ?? GatewayService.loadBalancer() });
+    this.node.addValidation({ validate: () => this.redirectShadowFindings().map(formatFinding) });
   }
 
   /**
    * Answers every request on the gateway's HTTP listeners with a redirect to the same URL over HTTPS.
+   * Give the other routes the HTTPS listener (`listener`): a route on a redirected listener would
+   * answer its hostnames there instead (checked at synth).
    * @returns one GatewayRoute per HTTP listener
    */
   redirectToHttps(options: RedirectToHttpsOptions = {}): GatewayRoute[] {
@@ -51,9 +56,28 @@ export class IngressGateway extends GatewayBase {
     const http = this.listeners.filter((l) => l.protocol === 'HTTP');
     const problem = redirectFinding(httpsPort, http.length);
     if (problem) throw new MeshformValidationError([{ ...problem, where: this.node.path }]);
-    return http.map((listener) =>
+    const routes = http.map((listener) =>
       this.addRoute(`RedirectToHttps-${listener.name}`, { listener, rules: [{ name: 'to-https', redirect: { scheme: 'https', port: httpsPort, statusCode: options.statusCode ?? 301 } }] }),
     );
+    this.redirectRoutes.push(...routes);
+    return routes;
+  }
+
+  /** Routes of this gateway that would answer on a redirected listener, where the redirect should. */
+  private redirectShadowFindings(): Finding[] {
+    const redirected = this.redirectRoutes.flatMap((r) => (r.listener ? [r.listener] : []));
+    if (redirected.length === 0) return [];
+    const routes = this.node.root.node.findAll().filter((c): c is GatewayRoute => c instanceof GatewayRoute && c.gateway === this && !this.redirectRoutes.includes(c));
+    return routes.flatMap((route) => {
+      const shadowed = redirected.filter((l) => (route.listener === undefined || route.listener === l) && (route.hostnames.length === 0 || route.hostnames.some((h) => l.serves(h))));
+      return shadowed.map((l) => ({
+        code: 'ROUTE_SHADOWS_REDIRECT',
+        where: route.node.path,
+        field: 'listener',
+        message: `${route.listener ? `is ${l.name}` : `is unset, so the route also attaches to ${l.name}`}, whose requests redirectToHttps() redirects; the route would answer them instead`,
+        fix: `pass the HTTPS listener as the route's listener`,
+      }));
+    });
   }
 }
 

@@ -159,14 +159,12 @@ export class BookinfoMesh extends Construct {
 
   /** HTTPS for bookinfo.example.test at the edge, to productpage; plain HTTP is redirected. */
   private addIngress(namespace: string, replicas: number): IngressGateway {
-    const ingress = new IngressGateway(this, 'Ingress', {
-      name: 'bookinfo-gateway',
-      namespace,
-      replicas,
-      listeners: [Listener.http(80), Listener.https(443, { hostname: BOOKINFO_HOST, certificates: [Certificate.fromSecret(BOOKINFO_TLS_SECRET)] })],
-    });
+    const https = Listener.https(443, { hostname: BOOKINFO_HOST, certificates: [Certificate.fromSecret(BOOKINFO_TLS_SECRET)] });
+    const ingress = new IngressGateway(this, 'Ingress', { name: 'bookinfo-gateway', namespace, replicas, listeners: [Listener.http(80), https] });
     ingress.redirectToHttps();
+    // On the HTTPS listener only: a route on port 80 for the same host would take those requests from the redirect.
     ingress.addRoute('Productpage', {
+      listener: https,
       hostnames: [BOOKINFO_HOST],
       rules: [{ name: 'productpage', backends: [Backend.service(this.productpage, { port: PORT })], timeout: Timeout.of('15s'), retry: Retry.on('connect-failure', 'refused-stream').attempts(2) }],
     });

@@ -99,6 +99,7 @@ describe('BookinfoMesh', () => {
     expect(byKindName(objects, 'GatewayRoute', 'bookinfo-gateway-redirect-to-https-http-80').spec.rules).toEqual([{ name: 'to-https', redirect: { scheme: 'https', port: 443, statusCode: 301 } }]);
     const route = byKindName(objects, 'GatewayRoute', 'bookinfo-gateway-productpage').spec;
     expect(route.hostnames).toEqual(['bookinfo.example.test']);
+    expect(route.parentRefs).toEqual([{ name: 'bookinfo-gateway', namespace: 'bookinfo', sectionName: 'https-443-bookinfo-example-test' }]);
     expect(route.rules[0].backends).toEqual([{ name: 'productpage', namespace: 'bookinfo', port: 9080 }]);
     const edge = { kind: 'MeshGateway', name: 'bookinfo-gateway', namespace: 'bookinfo' };
     expect(byKindName(objects, 'JwtPolicy', 'edge-jwt').spec).toMatchObject({ targetRef: edge, required: false, rules: [{ issuer: 'https://auth.bookinfo.example', forwardOriginalToken: true }] });

@@ -44,6 +44,7 @@ describe('IngressGateway', () => {
     const gw = edge(chart, { replicas: 2 });
     gw.redirectToHttps();
     gw.addRoute('Reviews', {
+      listener: gw.listeners[1],
       hostnames: ['shop.example.com'],
       rules: [
         { name: 'jason', matches: [Match.header('end-user', 'jason')], backends: [Backend.service(reviews, { version: 'v2' })] },
@@ -310,6 +311,19 @@ describe('IngressGateway', () => {
     it('refuses to redirect to HTTPS without an HTTP or an HTTPS listener', () => {
       expectFinding(() => edge(shopChart(), { listeners: [Listener.http(80)] }).redirectToHttps(), { code: 'NO_HTTPS_LISTENER', where: 'test/Edge', field: 'listeners' });
       expectFinding(() => edge(shopChart(), { listeners: [Listener.https(443, { certificates: shopTls })] }).redirectToHttps(), { code: 'NO_HTTP_LISTENER', where: 'test/Edge', field: 'listeners' });
+    });
+
+    it('refuses at synth a route that would answer on a redirected HTTP listener, and accepts it on the HTTPS listener', () => {
+      const chart = shopChart();
+      const reviews = reviewsService(chart);
+      const gw = edge(chart);
+      gw.redirectToHttps();
+      const rules = [{ backends: [Backend.service(reviews)] }];
+      gw.addRoute('Secure', { listener: gw.listeners[1], hostnames: ['shop.example.com'], rules });
+      expect(validateMesh(chart)).toEqual([]);
+      expect(() => Testing.synth(chart)).not.toThrow();
+      gw.addRoute('Anywhere', { hostnames: ['shop.example.com'], rules });
+      expect(() => Testing.synth(chart)).toThrow(/\[ROUTE_SHADOWS_REDIRECT\] test\/Edge\/Anywhere: listener is unset, so the route also attaches to http-80/);
     });
 
     it('redirects to a given HTTPS port served elsewhere', () => {
