@@ -9,7 +9,7 @@ import type { EnvoyMessage, ProxyResources } from './envoy-types';
 import { faultFilterConfig } from './fault';
 import { jwtAuthn } from './jwt-authn';
 import { tokenBucketConfig } from './local-rate-limit';
-import { socketAddress } from './proto-values';
+import { ADS, socketAddress } from './proto-values';
 import { rbacFilters } from './rbac';
 import { FilterName, gatewayListenerName, SDS_DEFAULT, SDS_ROOT_CA } from './resource-names';
 import { defaultRouteAction } from './route-action';
@@ -17,7 +17,6 @@ import { routesOf } from './route-configurations';
 import { effectiveTelemetry, telemetryFields } from './telemetry';
 import { downstreamMtlsSocket } from './tls-contexts';
 
-const ADS = { ads: {}, resource_api_version: 'V3' };
 const ANY_ADDRESS = '0.0.0.0';
 
 /** A `kubernetes.io/tls` Secret a gateway serves: where it lives and its SDS name. */
