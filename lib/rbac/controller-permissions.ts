@@ -17,6 +17,8 @@ export const CONTROLLER_API_PERMISSIONS: readonly ApiPermission[] = [
   { method: 'patchNamespacedCustomObjectStatus', apiGroup: API_GROUP, resources: MESH_PLURALS.map((p) => `${p}/status`), verbs: ['patch'], scope: 'Cluster' },
   { method: 'patchClusterCustomObjectStatus', apiGroup: API_GROUP, resources: MESH_PLURALS.map((p) => `${p}/status`), verbs: ['patch'], scope: 'Cluster' },
   { method: 'listPodForAllNamespaces', apiGroup: '', resources: ['pods'], verbs: ['list', 'watch'], scope: 'Cluster' },
+  // Gateway listeners' certificates: listed and watched with the field selector type=kubernetes.io/tls (RBAC cannot narrow by type).
+  { method: 'listSecretForAllNamespaces', apiGroup: '', resources: ['secrets'], verbs: ['list', 'watch'], scope: 'Cluster' },
   { method: 'listEndpointSliceForAllNamespaces', apiGroup: 'discovery.k8s.io', resources: ['endpointslices'], verbs: ['list', 'watch'], scope: 'Cluster' },
   // The injection namespaces (labelled) and the CA root ConfigMap the leader keeps in them (controller/sources/ca-root-publisher.ts).
   { method: 'listNamespace', apiGroup: '', resources: ['namespaces'], verbs: ['list', 'watch'], scope: 'Cluster' },

@@ -1,28 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import { toStruct, TypeUrl, type XdsNode } from '../../../lib/xds';
 import { sha256Hex } from '../../../controller/sources/local-registry';
+import { tlsSecretObject } from '../../support/certificates';
 import { AdsTestClient, resourcesOf } from '../../support/controller-ads-client';
 import { adminJson, eventually, manifest, startLocalController, type LocalControllerHarness } from '../../support/controller-harness';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Loose = any;
 const SDS_NAME = 'kubernetes://shop/shop-tls';
-
-/** A self-signed serving certificate as a kubernetes.io/tls Secret (data base64, as the API server stores it). */
-function tlsSecret(name: string): object {
-  const dir = mkdtempSync(path.join(tmpdir(), 'meshform-gw-secret-'));
-  try {
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', path.join(dir, 'k'), '-out', path.join(dir, 'c'), '-subj', '/CN=shop.example.com', '-addext', 'subjectAltName=DNS:shop.example.com', '-days', '1'], { stdio: 'pipe' });
-    const b64 = (f: string) => readFileSync(path.join(dir, f)).toString('base64');
-    return { apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/tls', metadata: { name, namespace: 'shop' }, data: { 'tls.crt': b64('c'), 'tls.key': b64('k') } };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 const GATEWAY = manifest('MeshGateway', 'edge', { listeners: [{ name: 'https', port: 443, protocol: 'HTTPS', hostname: 'shop.example.com', tls: { certificates: [{ secretName: 'shop-tls' }] } }] }, 'shop');
 const REGISTRY = {
@@ -49,7 +34,7 @@ describe('a gateway\'s TLS Secrets over SDS', () => {
   };
 
   it('sends the listener\'s certificate to the proxy that proved the gateway\'s identity', async () => {
-    harness = await startLocalController({ manifests: [GATEWAY, tlsSecret('shop-tls')], registry: REGISTRY });
+    harness = await startLocalController({ manifests: [GATEWAY, tlsSecretObject('shop-tls', 'shop', 'shop.example.com')], registry: REGISTRY });
     const sent = resourcesOf(await connect(gatewayNode('edge', 'edge-token')).next(TypeUrl.Secret)) as Loose[];
     const secret = sent.find((r) => r.name === SDS_NAME);
     expect(secret.tls_certificate.certificate_chain.inline_string).toMatch(/BEGIN CERTIFICATE/);
@@ -57,7 +42,7 @@ describe('a gateway\'s TLS Secrets over SDS', () => {
   });
 
   it('sends no gateway key to a proxy that proved another identity while claiming the gateway', async () => {
-    harness = await startLocalController({ manifests: [GATEWAY, tlsSecret('shop-tls')], registry: REGISTRY });
+    harness = await startLocalController({ manifests: [GATEWAY, tlsSecretObject('shop-tls', 'shop', 'shop.example.com')], registry: REGISTRY });
     const sent = resourcesOf(await connect(gatewayNode('web', 'web-token')).next(TypeUrl.Secret)) as Loose[];
     expect(sent.map((r) => r.name).sort()).toEqual(['ROOTCA', 'default']);
   });
