@@ -18,7 +18,7 @@ export class GraphView {
   private readonly remembered = new Map<string, Point>();
 
   constructor(container: HTMLElement) {
-    this.cy = cytoscape({ container, style: GRAPH_STYLE, minZoom: 0.05, maxZoom: 3, wheelSensitivity: 0.3, boxSelectionEnabled: false, autoungrabify: true });
+    this.cy = cytoscape({ container, style: GRAPH_STYLE, minZoom: 0.05, maxZoom: 3, boxSelectionEnabled: false, autoungrabify: true });
     container.addEventListener('keydown', (event) => this.onKey(event));
   }
 

@@ -1,17 +1,6 @@
-/**
- * What the browser tests and the benchmark read from the page that the DOM cannot tell them: the
- * canvas's nodes, how an edge is drawn, how many snapshots were applied. Read-only.
- */
+/** Sets the page's read-only hook for the browser tests and the benchmark (see DashboardTestHook). */
+import type { DashboardTestHook } from '../view';
 import type { GraphView } from './graph-view';
-
-export interface DashboardTestHook {
-  updates(): number;
-  nodeIds(): string[];
-  edgeIds(): string[];
-  /** How an edge is drawn now, or null when it is not. */
-  edge(id: string): { lineColor: string; lineStyle: string; label: string; classes: string[] } | null;
-  position(id: string): { x: number; y: number } | null;
-}
 
 declare global {
   interface Window {
@@ -34,5 +23,6 @@ export function exposeTestHook(graph: GraphView, updates: () => number): void {
       const node = cy.getElementById(id);
       return node.empty() ? null : { ...node.position() };
     },
+    pan: () => ({ ...cy.pan() }),
   };
 }

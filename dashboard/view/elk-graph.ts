@@ -10,13 +10,19 @@ import type { Point } from './place-new-nodes';
 /** A leaf's box, the size the renderer draws it at (label included). */
 export const LEAF = { width: 150, height: 36 } as const;
 
+/** Room between a caller's column and its callee's: an edge's label (about 170 px) fits on it. */
+export const LAYER_GAP = 180;
+
+/** Room between nodes of one column. */
+export const NODE_GAP = 30;
+
 const OPTIONS = {
   'elk.algorithm': 'layered',
   'elk.direction': 'RIGHT',
   // Edges between namespaces are laid out with the whole hierarchy, not per compound node.
   'elk.hierarchyHandling': 'INCLUDE_CHILDREN',
-  'elk.layered.spacing.nodeNodeBetweenLayers': '60',
-  'elk.spacing.nodeNode': '24',
+  'elk.layered.spacing.nodeNodeBetweenLayers': String(LAYER_GAP),
+  'elk.spacing.nodeNode': String(NODE_GAP),
   'elk.padding': '[top=28,left=12,bottom=12,right=12]',
 };
 

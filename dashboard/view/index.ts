@@ -4,3 +4,4 @@ export * from './graph-diff';
 export * from './graph-elements';
 export * from './place-new-nodes';
 export * from './search';
+export * from './test-hook';

@@ -3,6 +3,7 @@
  * last seen, else beside a node they call or are called by, else under their siblings, else to the
  * right of everything. Existing nodes never move, so a reader's mental map survives updates.
  */
+import { LAYER_GAP, LEAF, NODE_GAP } from './elk-graph';
 import type { EdgeData, GraphElement, NodeData } from './graph-elements';
 
 export interface Point {
@@ -10,8 +11,8 @@ export interface Point {
   readonly y: number;
 }
 
-/** Room one leaf node takes, with its label. */
-export const SPACING = { x: 190, y: 70 } as const;
+/** From one leaf's centre to the next, as ELK spaces them: a column apart, or a row apart. */
+export const SPACING = { x: LEAF.width + LAYER_GAP, y: LEAF.height + NODE_GAP } as const;
 
 /**
  * Positions for the `added` nodes that are leaves (compound nodes take their children's extent).
