@@ -29,6 +29,8 @@ export interface ControllerFlags {
   readonly caDir?: string;
   /** Workload certificate lifetime, in milliseconds. */
   readonly certTtl?: number;
+  /** The dashboard reads traffic from this Prometheus instead of the sidecars. */
+  readonly prometheusUrl?: string;
 }
 
 /** The run options of a controller command line: the defaults that depend on the mode filled in. */
@@ -53,6 +55,7 @@ export function controllerRunOptions(flags: ControllerFlags): Omit<RunOptions, '
     ...(flags.debounceMs !== undefined ? { debounceMs: flags.debounceMs } : {}),
     ...(flags.certTtl !== undefined ? { workloadTtlMs: flags.certTtl } : {}),
     ...(flags.caDir !== undefined ? { caDir: path.resolve(flags.caDir) } : {}),
+    ...(flags.prometheusUrl !== undefined ? { prometheusUrl: flags.prometheusUrl } : {}),
     ...(flags.caCert !== undefined
       ? { providedCa: { certFile: flags.caCert, keyFile: flags.caKey!, ...(flags.caChain ? { chainFile: flags.caChain } : {}), ...(flags.caRoot ? { rootFile: flags.caRoot } : {}) } }
       : {}),
