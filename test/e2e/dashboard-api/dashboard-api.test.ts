@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeMesh } from '../../../cli/up-command';
 import { AccessPolicy, CanaryRoute, PolicyTarget } from '../../../constructs';
 import type { DashboardSnapshot, GraphEdge, ServiceDetail } from '../../../lib/dashboard';
 import { TypeUrl } from '../../../lib/xds';
@@ -41,6 +42,14 @@ afterAll(async () => {
 });
 
 describe('the dashboard API on a local mesh', () => {
+  it('is where `npm start` says the dashboard is', async () => {
+    const url = /^dashboard: (\S+)$/m.exec(describeMesh(mesh, []))?.[1];
+    expect(url).toBe(`http://${mesh.controllerAdmin}/debug/dashboard/`);
+    const res = await fetch(`${url}api/snapshot`);
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as DashboardSnapshot).nodes.length).toBeGreaterThan(0);
+  });
+
   it('lists every service and version of the mesh, and the ingress as a gateway', async () => {
     const s = await inSnapshot((x) => (x.nodes.some((n) => n.kind === 'gateway') ? x : undefined), 'the ingress node');
     expect(s.source.kind).toBe('sidecars');
