@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { createLogger } from '../controller/logger';
 import { runControllerWith, type RunOptions } from '../controller/run-controller';
+import { untilStopped } from './until-stopped';
 
 /** `meshform controller`'s options, as cli/commands/controller.ts declares and checks them. */
 export interface ControllerFlags {
@@ -71,15 +72,7 @@ export async function runController(flags: ControllerFlags): Promise<number> {
   const log = createLogger();
   const running = await runControllerWith({ ...controllerRunOptions(flags), log });
   process.stdout.write(`${JSON.stringify({ event: 'ready', xdsPort: running.xdsPort, adminPort: running.adminPort, metricsPort: running.metricsPort })}\n`);
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  await untilStopped();
   log.info('shutting down');
   await running.close();
   return 0;

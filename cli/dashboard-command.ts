@@ -3,6 +3,7 @@ import { CoreV1Api } from '@kubernetes/client-node';
 import { DASHBOARD_PATH } from '../controller/dashboard/dashboard-handler';
 import { CONTROL_PLANE_PORTS } from '../lib/naming';
 import { readMeshState } from '../runner/mesh-state';
+import { untilStopped } from './until-stopped';
 import { bearerAuthorization, loadKubeConfig, openPortForward, parseAdminAddress, portForwardError, runningControllerPods } from './debug-command';
 
 /** Options of `meshform dashboard`, as cli/commands/dashboard.ts declares them. */
@@ -103,19 +104,6 @@ export class DashboardProxy {
 /** The dashboard of the local mesh `meshform up` runs from `workspace`, on its controller's admin port. */
 export function localDashboardUrl(workspace: string): string {
   return `http://${readMeshState(workspace).controllerAdmin}${DASHBOARD_PATH}`;
-}
-
-/** Waits for Ctrl-C or SIGTERM. */
-function untilStopped(): Promise<void> {
-  return new Promise((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
 }
 
 /**
