@@ -3,7 +3,7 @@ import { canarySummary, serviceRoutes, servicePolicies, type CanaryEvent, type D
 import type { MeshModel } from '../../lib/model';
 import type { ProxyStream } from '../xds/proxy-stream';
 import type { DashboardCollector } from './dashboard-collector';
-import { ProxySummaries } from './proxy-summaries';
+import { isGateway, ProxySummaries } from './proxy-summaries';
 
 /** What the dashboard reads from the rest of the controller besides traffic. */
 export interface DashboardState {
@@ -16,11 +16,7 @@ export interface DashboardState {
 
 /** Sidecars that front no MeshService (ingress, gateways): calls they make arrive under their account. */
 export function gatewayAccounts(model: MeshModel, streams: Iterable<ProxyStream>): GatewayAccount[] {
-  return [...streams].flatMap(({ proxy }) =>
-    proxy.kind === 'sidecar' && proxy.workload !== undefined && proxy.serviceAccount !== undefined && !model.service(proxy.namespace, proxy.workload)
-      ? [{ namespace: proxy.namespace, name: proxy.workload, serviceAccount: proxy.serviceAccount }]
-      : [],
-  );
+  return [...streams].flatMap(({ proxy }) => (isGateway(model, proxy) && proxy.workload !== undefined && proxy.serviceAccount !== undefined ? [{ namespace: proxy.namespace, name: proxy.workload, serviceAccount: proxy.serviceAccount }] : []));
 }
 
 /** The JSON the page polls: the snapshot and one service's detail. */

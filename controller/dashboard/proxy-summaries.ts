@@ -1,8 +1,14 @@
 import { X509Certificate } from 'node:crypto';
 import type { ProxySummary } from '../../lib/dashboard';
 import type { MeshModel } from '../../lib/model';
-import { SDS_DEFAULT } from '../../lib/translate';
+import { SDS_DEFAULT, type ProxyIdentity } from '../../lib/translate';
+import { TypeUrl } from '../../lib/xds';
 import type { ProxyStream } from '../xds/proxy-stream';
+
+/** A sidecar that fronts no MeshService is an entry point: the local ingress, a gateway. */
+export function isGateway(model: MeshModel, proxy: ProxyIdentity): boolean {
+  return proxy.kind === 'sidecar' && (proxy.workload === undefined || model.service(proxy.namespace, proxy.workload) === undefined);
+}
 
 /**
  * Each connected proxy's config status: versions ACKed per type, its newest NACK, and the NotAfter of
@@ -15,22 +21,19 @@ export class ProxySummaries {
     const seen = new Map<string, string>();
     const summaries = [...streams].map((stream): ProxySummary => {
       const { proxy } = stream;
-      const dump = stream.dump();
-      const acked = Object.fromEntries(Object.entries(dump).flatMap(([type, d]) => (d.ackedVersion !== undefined ? [[type, d.ackedVersion]] : [])));
-      const nacks = Object.entries(dump).flatMap(([type, d]) => (d.nack ? [{ type, version: d.nack.version, at: d.nack.at, reason: d.nack.message }] : []));
+      const replies = Object.entries(stream.replies());
+      const acked = Object.fromEntries(replies.flatMap(([type, r]) => (r.ackedVersion !== undefined ? [[type, r.ackedVersion]] : [])));
+      const nacks = replies.flatMap(([type, r]) => (r.nack ? [{ type, version: r.nack.version, at: r.nack.at, reason: r.nack.message }] : []));
       const lastNack = nacks.sort((a, b) => a.at.localeCompare(b.at)).at(-1);
-      const pem = dump['SDS']?.resources.find((r) => r['name'] === SDS_DEFAULT)?.['tls_certificate'] as { certificate_chain?: { inline_string?: string } } | undefined;
-      const chain = pem?.certificate_chain?.inline_string;
+      const secret = stream.sentResource(TypeUrl.Secret, SDS_DEFAULT)?.['tls_certificate'] as { certificate_chain?: { inline_string?: string } } | undefined;
+      const chain = secret?.certificate_chain?.inline_string;
       const certificateExpiry = chain === undefined ? undefined : this.expiryOf(chain);
       if (chain !== undefined && certificateExpiry !== undefined) seen.set(chain, certificateExpiry);
-      const workload = proxy.workload ?? proxy.id;
-      const inMesh = proxy.workload !== undefined && model.service(proxy.namespace, proxy.workload) !== undefined;
       return {
         id: proxy.id,
         namespace: proxy.namespace,
-        workload,
-        // A sidecar that fronts no MeshService is an entry point (the local ingress, a gateway).
-        role: proxy.kind === 'sidecar' && !inMesh ? 'gateway' : 'sidecar',
+        workload: proxy.workload ?? proxy.id,
+        role: isGateway(model, proxy) ? 'gateway' : 'sidecar',
         acked,
         ...(lastNack ? { lastNack } : {}),
         ...(certificateExpiry ? { certificateExpiry } : {}),
