@@ -131,9 +131,15 @@ export function trafficGraph(input: TrafficGraphInput): { nodes: GraphNode[]; ed
  * destination's namespace first), a gateway, or an `unknown` node, added to `nodes` when first seen.
  */
 function callerResolver(model: MeshModel, gateways: readonly GatewayAccount[], nodes: Map<string, NodeBase>): (serviceAccount: string, namespace: string) => string {
-  const services = model.all('MeshService');
+  const byAccount = new Map<string, Resolved<'MeshService'>[]>();
+  for (const s of model.all('MeshService')) {
+    const account = model.serviceAccountOf(s);
+    const list = byAccount.get(account);
+    if (list) list.push(s);
+    else byAccount.set(account, [s]);
+  }
   return (serviceAccount, namespace) => {
-    const owners = services.filter((s) => model.serviceAccountOf(s) === serviceAccount);
+    const owners = byAccount.get(serviceAccount) ?? [];
     const owner = owners.find((s) => s.metadata.namespace === namespace) ?? owners[0];
     if (owner) return serviceNodeId(owner.metadata.namespace, owner.metadata.name);
     const gateway = gateways.find((g) => g.serviceAccount === serviceAccount);
