@@ -1,0 +1,67 @@
+/**
+ * Bundles the page with esbuild: page/app.ts (cytoscape, uPlot and the view code) into one script,
+ * page/app.css with uPlot's styles into one sheet, plus index.html and ELK's layout worker. Nothing
+ * is fetched from elsewhere at run time, so the page works offline.
+ *   tsx dashboard/build-page.ts --out build/dashboard      (run by `npm run build`)
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { DashboardAsset } from './assets';
+
+const PAGE = path.join(__dirname, 'page');
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+};
+
+export function contentTypeOf(file: string): string {
+  return CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream';
+}
+
+/** The page's files in memory, keyed by their path under the page's mount (`/index.html`, …). */
+export async function buildDashboardAssets(): Promise<Map<string, DashboardAsset>> {
+  // Loaded here only: a built or bundled controller reads the files written below and never needs esbuild.
+  const { build } = await import('esbuild');
+  const result = await build({
+    entryPoints: { app: path.join(PAGE, 'app.ts'), 'app-style': path.join(PAGE, 'app.css') },
+    bundle: true,
+    write: false,
+    outdir: '/',
+    platform: 'browser',
+    target: 'es2022',
+    format: 'iife',
+    minify: true,
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+  const assets = new Map<string, DashboardAsset>();
+  for (const file of result.outputFiles) {
+    const name = file.path === '/app-style.css' ? '/app.css' : file.path;
+    assets.set(name, { contentType: contentTypeOf(name), body: Buffer.from(file.contents) });
+  }
+  assets.set('/index.html', { contentType: contentTypeOf('index.html'), body: readFileSync(path.join(PAGE, 'index.html')) });
+  assets.set('/elk-worker.js', { contentType: contentTypeOf('elk-worker.js'), body: readFileSync(require.resolve('elkjs/lib/elk-worker.min.js')) });
+  return assets;
+}
+
+/** Writes the page's files into `outDir`, where loadDashboardAssets finds them. */
+export async function writeDashboardAssets(outDir: string): Promise<string[]> {
+  const assets = await buildDashboardAssets();
+  mkdirSync(outDir, { recursive: true });
+  for (const [name, asset] of assets) writeFileSync(path.join(outDir, name), asset.body);
+  return [...assets.keys()];
+}
+
+if (require.main === module) {
+  const { values } = parseArgs({ options: { out: { type: 'string', default: 'build/dashboard' } } });
+  writeDashboardAssets(path.resolve(values.out!)).then(
+    (names) => console.log(`dashboard page: wrote ${names.join(', ')} into ${values.out}`),
+    (error: unknown) => {
+      console.error(error instanceof Error ? error.message : error);
+      process.exitCode = 1;
+    },
+  );
+}
