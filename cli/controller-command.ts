@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { createLogger } from '../controller/logger';
 import { runControllerWith, type RunOptions } from '../controller/run-controller';
+import { loadDashboardAssets } from '../dashboard/assets';
 import { untilStopped } from './until-stopped';
 
 /** `meshform controller`'s options, as cli/commands/controller.ts declares and checks them. */
@@ -70,7 +71,7 @@ export function controllerRunOptions(flags: ControllerFlags): Omit<RunOptions, '
  */
 export async function runController(flags: ControllerFlags): Promise<number> {
   const log = createLogger();
-  const running = await runControllerWith({ ...controllerRunOptions(flags), log });
+  const running = await runControllerWith({ ...controllerRunOptions(flags), dashboardAssets: loadDashboardAssets, log });
   process.stdout.write(`${JSON.stringify({ event: 'ready', xdsPort: running.xdsPort, adminPort: running.adminPort, metricsPort: running.metricsPort })}\n`);
   await untilStopped();
   log.info('shutting down');

@@ -25,7 +25,7 @@ export interface RunOptions {
   readonly workloadTtlMs?: number;
   /** Where the dashboard reads traffic: Prometheus at this URL. @default the sidecars' own endpoints */
   readonly prometheusUrl?: string;
-  /** The dashboard page's files. @default none (the dashboard's API only) */
+  /** The dashboard page's files (the controller command passes dashboard/assets.ts's loader). @default none: the dashboard's API only */
   readonly dashboardAssets?: () => Promise<DashboardAssets>;
   readonly log: Logger;
 }

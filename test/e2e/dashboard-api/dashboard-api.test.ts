@@ -42,12 +42,16 @@ afterAll(async () => {
 });
 
 describe('the dashboard API on a local mesh', () => {
-  it('is where `npm start` says the dashboard is', async () => {
+  it('is where `npm start` says the dashboard is, page and API', async () => {
     const url = /^dashboard: (\S+)$/m.exec(describeMesh(mesh, []))?.[1];
     expect(url).toBe(`http://${mesh.controllerAdmin}/debug/dashboard/`);
     const res = await fetch(`${url}api/snapshot`);
     expect(res.status).toBe(200);
     expect(((await res.json()) as DashboardSnapshot).nodes.length).toBeGreaterThan(0);
+    const page = await fetch(url!);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await page.text()).toContain('<title>Meshform dashboard</title>');
+    expect((await fetch(`${url}app.js`)).status).toBe(200);
   });
 
   it('lists every service and version of the mesh, and the ingress as a gateway', async () => {
