@@ -4,12 +4,22 @@
  * is fetched from elsewhere at run time, so the page works offline.
  *   tsx dashboard/build-page.ts --out build/dashboard      (run by `npm run build`)
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { DashboardAsset } from './assets';
 
-const PAGE = path.join(__dirname, 'page');
+/**
+ * The page's sources: beside this module from source, or, when a bundle of the checkout inlines it
+ * (the local runner's CLI under .cache/runner/), in the checkout's dashboard/page above the bundle.
+ */
+function pageSources(): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    const found = [path.join(dir, 'page'), path.join(dir, 'dashboard', 'page')].find((candidate) => existsSync(path.join(candidate, 'app.ts')));
+    if (found) return found;
+    if (path.dirname(dir) === dir) return path.join(__dirname, 'page');
+  }
+}
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -25,6 +35,7 @@ export function contentTypeOf(file: string): string {
 export async function buildDashboardAssets(): Promise<Map<string, DashboardAsset>> {
   // Loaded here only: a built or bundled controller reads the files written below and never needs esbuild.
   const { build } = await import('esbuild');
+  const PAGE = pageSources();
   const result = await build({
     entryPoints: { app: path.join(PAGE, 'app.ts'), 'app-style': path.join(PAGE, 'app.css') },
     bundle: true,
@@ -55,7 +66,9 @@ export async function writeDashboardAssets(outDir: string): Promise<string[]> {
   return [...assets.keys()];
 }
 
-if (require.main === module) {
+// Run as a script only when this file is the entry itself: a bundle that inlines it (the CLI's, the
+// controller image's) is `module` for every module it holds, and must not build the page on start.
+if (require.main === module && path.basename(__filename, path.extname(__filename)) === 'build-page') {
   const { values } = parseArgs({ options: { out: { type: 'string', default: 'build/dashboard' } } });
   writeDashboardAssets(path.resolve(values.out!)).then(
     (names) => console.log(`dashboard page: wrote ${names.join(', ')} into ${values.out}`),

@@ -112,7 +112,7 @@ afterAll(async () => {
 
 describe('/debug/* in Kubernetes mode', () => {
   it('answers 401 without a token, and says how to authenticate', async () => {
-    for (const path of ['/debug/proxies', '/debug/config_dump?proxy=x', '/debug/resources', '/debug/canaries', '/debug/unknown']) {
+    for (const path of ['/debug/proxies', '/debug/config_dump?proxy=x', '/debug/resources', '/debug/canaries', '/debug/dashboard/', '/debug/dashboard/api/snapshot', '/debug/unknown']) {
       const res = await get(controller.adminPort, path);
       expect(res.status, path).toBe(401);
       expect(res.body.code).toBe('ADMIN_UNAUTHENTICATED');
@@ -136,6 +136,14 @@ describe('/debug/* in Kubernetes mode', () => {
 
   it('answers 403 to a RoleBinding of the debugger role in another namespace than the controller’s', async () => {
     expect((await get(controller.adminPort, '/debug/proxies', tokens['shop-debugger'])).status).toBe(403);
+  });
+
+  it("serves the dashboard's snapshot to the debugger role only: the service and its pod's proxy", async () => {
+    expect((await get(controller.adminPort, '/debug/dashboard/api/snapshot', tokens['unbound'])).status).toBe(403);
+    const res = await get(controller.adminPort, '/debug/dashboard/api/snapshot', tokens['cluster-debugger']);
+    expect(res.status).toBe(200);
+    expect(res.body.nodes).toContainEqual(expect.objectContaining({ id: `${NS}/reviews`, kind: 'service' }));
+    expect(res.body.proxies).toContainEqual(expect.objectContaining({ id: sidecarNode('reviews', POD_IP, {}, NS).id, role: 'sidecar' }));
   });
 
   it('serves the config dump to a ClusterRoleBinding, or a RoleBinding in the control-plane namespace, of meshform-debugger', async () => {
