@@ -76,11 +76,13 @@ export class DashboardCollector {
    */
   async watched(): Promise<CollectedGraph> {
     this.lastWatched = this.now();
-    if (!this.timer) {
+    const starting = !this.timer;
+    if (starting) {
       this.timer = setInterval(() => void this.collect(), this.intervalMs);
       this.timer.unref();
-      await this.collect();
     }
+    // Requests that come while the first collection runs wait for it too.
+    if (starting || !this.graph) await this.collect();
     return this.graph ?? { ...trafficGraph({ model: this.meshModel(), workloads: [], rates: [] }), windowSeconds: 0 };
   }
 

@@ -56,6 +56,12 @@ describe('dashboard collection', () => {
     expect(source.collects).toBe(stoppedAt);
   });
 
+  it('gives requests that arrive during the first collection its graph, from that one collection', async () => {
+    const graphs = await Promise.all([collector.watched(), collector.watched(), collector.watched()]);
+    expect(source.collects).toBe(1);
+    expect(graphs.map((g) => g.nodes.find((n) => n.id === 'shop/web')!.signals.rps)).toEqual([1, 1, 1]);
+  });
+
   it("keeps each service's last points only, oldest first", async () => {
     await collector.watched();
     for (let i = 0; i < 4; i++) await tick();
