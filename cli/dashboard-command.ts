@@ -106,17 +106,20 @@ export function localDashboardUrl(workspace: string): string {
   return `http://${readMeshState(workspace).controllerAdmin}${DASHBOARD_PATH}`;
 }
 
+/** A running `meshform dashboard --kubernetes`: where it serves, which controller it reaches, and how to stop it. */
+export interface ServedDashboard {
+  readonly url: string;
+  /** The controller it forwards to, in words. */
+  readonly controller: string;
+  close(): Promise<void>;
+}
+
 /**
- * `meshform dashboard`. Local mode prints the URL of the dashboard the local controller serves.
- * Kubernetes mode serves it on 127.0.0.1 through a DashboardProxy to one controller replica (the
- * first running pod, or `--admin-address`) until Ctrl-C; every replica computes the same graph and
+ * Kubernetes mode: serves the dashboard on 127.0.0.1 through a DashboardProxy to one controller
+ * replica (the first running pod, or `--admin-address`); every replica computes the same graph and
  * canaries, and lists the proxies connected to it.
  */
-export async function runDashboard(options: DashboardOptions): Promise<number> {
-  if (!options.kubernetes) {
-    process.stdout.write(`dashboard: ${localDashboardUrl(options.workspace)}\n`);
-    return 0;
-  }
+export async function serveClusterDashboard(options: Omit<DashboardOptions, 'workspace' | 'kubernetes'>): Promise<ServedDashboard> {
   const kubeConfig = loadKubeConfig(options.kubeconfig);
   const authorization = await bearerAuthorization(kubeConfig);
   let upstream: DashboardUpstream;
@@ -124,8 +127,9 @@ export async function runDashboard(options: DashboardOptions): Promise<number> {
   let controller: string;
   if (options.adminAddress !== undefined) {
     const address = parseAdminAddress(options.adminAddress);
-    controller = `the controller at ${options.adminAddress}`;
-    upstream = { ...address, failure: (err) => new Error(`cannot reach ${controller}: ${err instanceof Error ? err.message : String(err)}`) };
+    const where = `the controller at ${options.adminAddress}`;
+    controller = where;
+    upstream = { ...address, failure: (err) => new Error(`cannot reach ${where}: ${err instanceof Error ? err.message : String(err)}`) };
   } else {
     const [pod] = await runningControllerPods(kubeConfig.makeApiClient(CoreV1Api), options.controllerNamespace);
     const forward = await openPortForward(kubeConfig, options.controllerNamespace, pod!, CONTROL_PLANE_PORTS.admin);
@@ -134,9 +138,25 @@ export async function runDashboard(options: DashboardOptions): Promise<number> {
     closeUpstream = () => forward.close();
   }
   const proxy = await DashboardProxy.start(upstream, authorization, options.port);
-  process.stdout.write(`dashboard: ${proxy.url} (${controller}, with your kubeconfig's token; Ctrl-C stops)\n`);
+  return {
+    url: proxy.url,
+    controller,
+    async close() {
+      await proxy.close();
+      await closeUpstream();
+    },
+  };
+}
+
+/** `meshform dashboard`: local mode prints the local controller's dashboard URL; Kubernetes mode serves the cluster's until Ctrl-C. */
+export async function runDashboard(options: DashboardOptions): Promise<number> {
+  if (!options.kubernetes) {
+    process.stdout.write(`dashboard: ${localDashboardUrl(options.workspace)}\n`);
+    return 0;
+  }
+  const served = await serveClusterDashboard(options);
+  process.stdout.write(`dashboard: ${served.url} (${served.controller}, with your kubeconfig's token; Ctrl-C stops)\n`);
   await untilStopped();
-  await proxy.close();
-  await closeUpstream();
+  await served.close();
   return 0;
 }

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serveClusterDashboard, type ServedDashboard } from '../../cli/dashboard-command';
 import { debugConfig, type DebugConfigOptions } from '../../cli/debug-command';
 import type { ProxyConfigDump } from '../../controller/admin-server';
 import { injectionConfig, MESHED_LABEL, sidecarFor } from '../../lib/injection';
@@ -207,6 +208,25 @@ describe('meshform debug config <pod> --admin-address', () => {
 
   it('says when the user may not read the pod', async () => {
     await expect(debug('shop-debugger')).rejects.toThrow(/DEBUG_POD_UNREADABLE.*cannot get resource "pods".*you need "get pods" in shop/s);
+  });
+});
+
+describe('meshform dashboard --kubernetes --admin-address', () => {
+  it("serves the controller's dashboard on 127.0.0.1 with the kubeconfig user's token, and passes a refusal on", async () => {
+    const served: ServedDashboard[] = [];
+    try {
+      for (const who of ['cluster-debugger', 'unbound']) served.push(await serveClusterDashboard({ kubeconfig: kubeconfigs[who]!, controllerNamespace: CONTROL_PLANE_NAMESPACE, adminAddress: `127.0.0.1:${controller.adminPort}`, port: 0 }));
+      const [debuggerView, unboundView] = served as [ServedDashboard, ServedDashboard];
+      expect(debuggerView.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/debug\/dashboard\/$/);
+      const snapshot = await fetch(`${debuggerView.url}api/snapshot`);
+      expect(snapshot.status).toBe(200);
+      expect(((await snapshot.json()) as { nodes: { id: string }[] }).nodes).toContainEqual(expect.objectContaining({ id: `${NS}/reviews` }));
+      const refused = await fetch(`${unboundView.url}api/snapshot`);
+      expect(refused.status).toBe(403);
+      expect(await refused.json()).toMatchObject({ code: 'ADMIN_FORBIDDEN' });
+    } finally {
+      for (const s of served) await s.close();
+    }
   });
 });
 
