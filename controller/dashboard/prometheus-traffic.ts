@@ -1,4 +1,4 @@
-import type { InstanceRates } from '../../lib/dashboard';
+import { moved, type InstanceRates } from '../../lib/dashboard';
 import type { Sample } from '../../lib/telemetry';
 import type { TrafficSource, TrafficWindow } from './traffic-source';
 
@@ -44,6 +44,6 @@ export class PrometheusTraffic implements TrafficSource {
     const res = await fetch(`${this.url.replace(/\/+$/, '')}/api/v1/query?query=${encodeURIComponent(promql)}`, { signal: AbortSignal.timeout(5_000) });
     const body = (await res.json()) as { status?: string; error?: string; data?: { result?: VectorResult[] } };
     if (body.status !== 'success') throw new Error(`Prometheus at ${this.url} refused ${promql}: ${body.error ?? res.status}`);
-    return (body.data?.result ?? []).map((r) => ({ name, labels: r.metric, value: Number(r.value[1]) })).filter((s) => s.value > 0);
+    return (body.data?.result ?? []).map((r) => ({ name, labels: r.metric, value: Number(r.value[1]) })).filter(moved);
   }
 }

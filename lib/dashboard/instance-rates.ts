@@ -20,7 +20,7 @@ const seriesKey = (s: Sample) => `${s.name}\u0000${Object.entries(s.labels).map(
 /**
  * Rates from two scrapes of one sidecar `seconds` apart: each counter's delta over the window. A
  * counter lower than before restarted (the sidecar did), so its whole value counts, as PromQL's
- * rate() has it; a series absent before started at zero.
+ * rate() has it; a series absent before started at zero. Counts that did not move are dropped.
  */
 export function ratesBetween(before: readonly Sample[], after: readonly Sample[], seconds: number): Sample[] {
   const previous = new Map(before.filter((s) => DASHBOARD_METRICS.has(s.name)).map((s) => [seriesKey(s), s.value]));
@@ -31,5 +31,13 @@ export function ratesBetween(before: readonly Sample[], after: readonly Sample[]
       const delta = s.value >= old ? s.value - old : s.value;
       return { ...s, value: delta / seconds };
     })
-    .filter((s) => s.value > 0);
+    .filter(moved);
+}
+
+/**
+ * Whether a rate says anything: a request count that moved, or any latency bucket (an empty bucket
+ * below the first full one is the lower bound that p99's interpolation starts from).
+ */
+export function moved(rate: Sample): boolean {
+  return rate.value > 0 || rate.name.endsWith('_bucket');
 }

@@ -103,11 +103,9 @@ export function trafficGraph(input: TrafficGraphInput): { nodes: GraphNode[]; ed
         } else if (external) {
           const externalId = serviceNodeId(external.metadata.namespace, external.metadata.name);
           const edge = edgeOf(serviceId, externalId);
-          if (le !== undefined) {
-            edge.tally.addBucket(le, s.value);
-          } else {
-            edge.tally.addRequests(code, s.value);
-            tallyOf(externalId).addRequests(code, s.value);
+          for (const tally of [edge.tally, tallyOf(externalId)]) {
+            if (le !== undefined) tally.addBucket(le, s.value);
+            else tally.addRequests(code, s.value);
           }
         }
       }

@@ -32,6 +32,7 @@ const rates: InstanceRates[] = [
       ...buckets('outbound', { destination_service: REVIEWS, response_code: '200' }, [['0.05', 10], ['+Inf', 10]]),
       requests('outbound', { source_workload: 'web', destination_service: 'api.payments.example.com', response_code: '200' }, 3),
       requests('outbound', { source_workload: 'web', destination_service: 'api.payments.example.com', response_code: '500' }, 1),
+      ...buckets('outbound', { destination_service: 'api.payments.example.com', response_code: '200' }, [['0.1', 0], ['0.25', 4], ['+Inf', 4]]),
     ],
   },
   // A pod the mesh does not select counts nowhere.
@@ -91,7 +92,10 @@ describe('the traffic graph', () => {
 
   it("draws calls to an external host from the caller's outbound counters, without mTLS", () => {
     expect(edge('shop/web->shop/payments')).toMatchObject({ mtls: false, deniedRps: 0, signals: { rps: 4, successRate: 0.75 } });
-    expect(graph().nodes.find((n) => n.id === 'shop/payments')!.signals.rps).toBe(4);
+    expect(graph().nodes.find((n) => n.id === 'shop/payments')!.signals).toMatchObject({ rps: 4, successRate: 0.75 });
+    // rank 3.96 of 4, all in (100 ms, 250 ms]: 100 + 150 * 0.99.
+    expect(edge('shop/web->shop/payments').signals.p99Ms).toBeCloseTo(248.5, 6);
+    expect(graph().nodes.find((n) => n.id === 'shop/payments')!.signals.p99Ms).toBeCloseTo(248.5, 6);
   });
 
   it('leaves nodes without traffic at zero with no success rate or latency to judge', () => {
