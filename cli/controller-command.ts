@@ -1,6 +1,8 @@
 import * as path from 'node:path';
 import { createLogger } from '../controller/logger';
 import { runControllerWith, type RunOptions } from '../controller/run-controller';
+import { loadDashboardAssets } from '../dashboard/assets';
+import { untilStopped } from './until-stopped';
 
 /** `meshform controller`'s options, as cli/commands/controller.ts declares and checks them. */
 export interface ControllerFlags {
@@ -29,6 +31,8 @@ export interface ControllerFlags {
   readonly caDir?: string;
   /** Workload certificate lifetime, in milliseconds. */
   readonly certTtl?: number;
+  /** The dashboard reads traffic from this Prometheus instead of the sidecars. */
+  readonly prometheusUrl?: string;
 }
 
 /** The run options of a controller command line: the defaults that depend on the mode filled in. */
@@ -53,6 +57,7 @@ export function controllerRunOptions(flags: ControllerFlags): Omit<RunOptions, '
     ...(flags.debounceMs !== undefined ? { debounceMs: flags.debounceMs } : {}),
     ...(flags.certTtl !== undefined ? { workloadTtlMs: flags.certTtl } : {}),
     ...(flags.caDir !== undefined ? { caDir: path.resolve(flags.caDir) } : {}),
+    ...(flags.prometheusUrl !== undefined ? { prometheusUrl: flags.prometheusUrl } : {}),
     ...(flags.caCert !== undefined
       ? { providedCa: { certFile: flags.caCert, keyFile: flags.caKey!, ...(flags.caChain ? { chainFile: flags.caChain } : {}), ...(flags.caRoot ? { rootFile: flags.caRoot } : {}) } }
       : {}),
@@ -66,17 +71,9 @@ export function controllerRunOptions(flags: ControllerFlags): Omit<RunOptions, '
  */
 export async function runController(flags: ControllerFlags): Promise<number> {
   const log = createLogger();
-  const running = await runControllerWith({ ...controllerRunOptions(flags), log });
+  const running = await runControllerWith({ ...controllerRunOptions(flags), dashboardAssets: loadDashboardAssets, log });
   process.stdout.write(`${JSON.stringify({ event: 'ready', xdsPort: running.xdsPort, adminPort: running.adminPort, metricsPort: running.metricsPort })}\n`);
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  await untilStopped();
   log.info('shutting down');
   await running.close();
   return 0;

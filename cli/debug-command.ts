@@ -138,14 +138,15 @@ function adminGet(host: string, port: number, pathAndQuery: string, authorizatio
   });
 }
 
-/** Runs `use` against a local port that the API server forwards to `port` of the pod (kubectl port-forward's path). */
-async function throughPortForward<T>(kubeConfig: KubeConfig, namespace: string, pod: string, port: number, use: (localPort: number) => Promise<T>): Promise<T> {
+/** A local port on 127.0.0.1 that the API server forwards to `port` of a pod (kubectl port-forward's path), until closed. */
+export async function openPortForward(kubeConfig: KubeConfig, namespace: string, pod: string, port: number): Promise<{ readonly port: number; failure(): unknown; close(): Promise<void> }> {
   const forward = new PortForward(kubeConfig);
   let failure: unknown;
   const sockets = new Set<net.Socket>();
   const streams: Promise<unknown>[] = [];
   const server = net.createServer((socket) => {
     sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
     const stream = forward.portForward(namespace, pod, [port], socket, null, socket);
     streams.push(stream);
     stream.catch((err: unknown) => {
@@ -157,19 +158,36 @@ async function throughPortForward<T>(kubeConfig: KubeConfig, namespace: string, 
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
   });
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    failure: () => failure,
+    async close() {
+      server.close();
+      for (const socket of sockets) socket.destroy();
+      // Each forward's WebSocket (or, with retries, a getter of the current one) is closed, so the process can exit.
+      for (const stream of await Promise.allSettled(streams)) {
+        if (stream.status !== 'fulfilled') continue;
+        const ws = typeof stream.value === 'function' ? (stream.value as () => { close(): void } | null)() : (stream.value as { close(): void });
+        ws?.close();
+      }
+    },
+  };
+}
+
+/** The error of a port-forward that failed: what it needs, and the way around it. */
+export function portForwardError(namespace: string, pod: string, port: number, err: unknown): DebugError {
+  return new DebugError(DebugErrorCode.AdminUnreachable, `cannot port-forward to ${namespace}/${pod}:${port} (${describeError(err)}); you need "get" and "create" on pods/portforward in ${namespace} (Role ${CONTROL_PLANE_NAMES.debuggerPortForward}), or forward yourself and pass --admin-address`);
+}
+
+/** Runs `use` against a local port that the API server forwards to `port` of the pod. */
+async function throughPortForward<T>(kubeConfig: KubeConfig, namespace: string, pod: string, port: number, use: (localPort: number) => Promise<T>): Promise<T> {
+  const forward = await openPortForward(kubeConfig, namespace, pod, port);
   try {
-    return await use((server.address() as net.AddressInfo).port);
+    return await use(forward.port);
   } catch (err) {
-    throw new DebugError(DebugErrorCode.AdminUnreachable, `cannot port-forward to ${namespace}/${pod}:${port} (${describeError(failure ?? err)}); you need "get" and "create" on pods/portforward in ${namespace} (Role ${CONTROL_PLANE_NAMES.debuggerPortForward}), or forward yourself and pass --admin-address`);
+    throw portForwardError(namespace, pod, port, forward.failure() ?? err);
   } finally {
-    server.close();
-    for (const socket of sockets) socket.destroy();
-    // Each forward's WebSocket (or, with retries, a getter of the current one) is closed, so the process can exit.
-    for (const stream of await Promise.allSettled(streams)) {
-      if (stream.status !== 'fulfilled') continue;
-      const ws = typeof stream.value === 'function' ? (stream.value as () => { close(): void } | null)() : (stream.value as { close(): void });
-      ws?.close();
-    }
+    await forward.close();
   }
 }
 
@@ -220,6 +238,36 @@ function interpret(response: AdminResponse, proxyId: string, from: string): Prox
   }
 }
 
+/** The kubeconfig of `file`, else KUBECONFIG, ~/.kube/config or in-cluster. */
+export function loadKubeConfig(file: string | undefined): KubeConfig {
+  const kubeConfig = new KubeConfig();
+  if (file) kubeConfig.loadFromFile(file);
+  else kubeConfig.loadFromDefault();
+  return kubeConfig;
+}
+
+/** `Bearer <token>` of the kubeconfig's user, which the controller reviews with the API server. */
+export async function bearerAuthorization(kubeConfig: KubeConfig): Promise<string> {
+  const httpOptions: { headers?: Record<string, unknown> } = { headers: {} };
+  await kubeConfig.applyToHTTPSOptions(httpOptions);
+  const authorization = bearerOf(httpOptions.headers);
+  if (!authorization) {
+    throw new DebugError(DebugErrorCode.NoBearerToken, `the kubeconfig user "${kubeConfig.getCurrentUser()?.name ?? '?'}" has no bearer token (a client certificate cannot be passed on); use a user with a token, e.g. one from \`kubectl create token <service account>\` bound to ClusterRole ${DEBUGGER_CLUSTER_ROLE}`);
+  }
+  return authorization;
+}
+
+/** The names of the running controller pods in `controllerNamespace`; at least one, else a DebugError. */
+export async function runningControllerPods(core: CoreV1Api, controllerNamespace: string): Promise<string[]> {
+  const pods = await core.listNamespacedPod({ namespace: controllerNamespace, labelSelector: `app.kubernetes.io/name=${CONTROL_PLANE_NAMES.controller}` }).catch((err: unknown) => {
+    const reason = apiMessage((err as { body?: unknown }).body) ?? describeError(err);
+    throw new DebugError(DebugErrorCode.AdminUnreachable, `cannot list the controller pods in ${controllerNamespace} (${reason}); you need "list pods" there (Role ${CONTROL_PLANE_NAMES.debuggerPortForward}), or forward yourself and pass --admin-address`);
+  });
+  const running = pods.items.filter((p) => p.status?.phase === 'Running' && p.metadata?.name).map((p) => p.metadata!.name!);
+  if (running.length === 0) throw new DebugError(DebugErrorCode.NoController, `no running ${CONTROL_PLANE_NAMES.controller} pod in namespace ${controllerNamespace}; pass --controller-namespace if the control plane lives elsewhere`);
+  return running;
+}
+
 /**
  * `meshform debug config <pod>`: like `istioctl proxy-config`, shows what the controller sent the
  * pod's proxy. Finds the proxy id from the pod's injected bootstrap, reaches the controller's admin
@@ -230,9 +278,7 @@ function interpret(response: AdminResponse, proxyId: string, from: string): Prox
  */
 export async function debugConfig(options: DebugConfigOptions): Promise<string> {
   const address = options.adminAddress === undefined ? undefined : parseAdminAddress(options.adminAddress);
-  const kubeConfig = new KubeConfig();
-  if (options.kubeconfig) kubeConfig.loadFromFile(options.kubeconfig);
-  else kubeConfig.loadFromDefault();
+  const kubeConfig = loadKubeConfig(options.kubeconfig);
   const namespace = options.namespace ?? kubeConfig.getContextObject(kubeConfig.getCurrentContext())?.namespace ?? 'default';
   const controllerNamespace = options.controllerNamespace ?? 'meshform-system';
   const core = kubeConfig.makeApiClient(CoreV1Api);
@@ -247,12 +293,7 @@ export async function debugConfig(options: DebugConfigOptions): Promise<string> 
   }
   const proxyId = proxyIdOfPod(pod);
 
-  const httpOptions: { headers?: Record<string, unknown> } = { headers: {} };
-  await kubeConfig.applyToHTTPSOptions(httpOptions);
-  const authorization = bearerOf(httpOptions.headers);
-  if (!authorization) {
-    throw new DebugError(DebugErrorCode.NoBearerToken, `the kubeconfig user "${kubeConfig.getCurrentUser()?.name ?? '?'}" has no bearer token (a client certificate cannot be passed on); use a user with a token, e.g. one from \`kubectl create token <service account>\` bound to ClusterRole ${DEBUGGER_CLUSTER_ROLE}`);
-  }
+  const authorization = await bearerAuthorization(kubeConfig);
   const query = `/debug/config_dump?proxy=${encodeURIComponent(proxyId)}`;
   let dumps: ProxyConfigDump[];
   let controller: string;
@@ -263,12 +304,7 @@ export async function debugConfig(options: DebugConfigOptions): Promise<string> 
     });
     dumps = interpret(response, proxyId, controller);
   } else {
-    const pods = await core.listNamespacedPod({ namespace: controllerNamespace, labelSelector: `app.kubernetes.io/name=${CONTROL_PLANE_NAMES.controller}` }).catch((err: unknown) => {
-      const reason = apiMessage((err as { body?: unknown }).body) ?? describeError(err);
-      throw new DebugError(DebugErrorCode.AdminUnreachable, `cannot list the controller pods in ${controllerNamespace} (${reason}); you need "list pods" there (Role ${CONTROL_PLANE_NAMES.debuggerPortForward}), or forward yourself and pass --admin-address`);
-    });
-    const running = pods.items.filter((p) => p.status?.phase === 'Running' && p.metadata?.name).map((p) => p.metadata!.name!);
-    if (running.length === 0) throw new DebugError(DebugErrorCode.NoController, `no running ${CONTROL_PLANE_NAMES.controller} pod in namespace ${controllerNamespace}; pass --controller-namespace if the control plane lives elsewhere`);
+    const running = await runningControllerPods(core, controllerNamespace);
     let found: { dumps: ProxyConfigDump[]; controller: string } | undefined;
     for (const name of running) {
       const response = await throughPortForward(kubeConfig, controllerNamespace, name, CONTROL_PLANE_PORTS.admin, (port) => adminGet('127.0.0.1', port, query, authorization));

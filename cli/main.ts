@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { version } from '../package.json';
-import { analyzeCommand, bootstrapSecretsCommand, costCommand, controllerCommand, debugCommand, exportCommand, importCommand, proxyCommand, statCommand, synthCommand, upCommand, webhooksCommand } from './commands';
+import { analyzeCommand, bootstrapSecretsCommand, costCommand, controllerCommand, dashboardCommand, debugCommand, exportCommand, importCommand, proxyCommand, statCommand, synthCommand, upCommand, webhooksCommand } from './commands';
 import { runProgram, type Output } from './program';
 
 /** The `meshform` command line, every command registered; each requires its implementation only when it runs. */
@@ -19,6 +19,7 @@ export function meshformProgram(): Command {
     .addCommand(statCommand(() => require('./stat-command') as typeof import('./stat-command')))
     .addCommand(costCommand(() => require('./cost-command') as typeof import('./cost-command')))
     .addCommand(debugCommand(() => require('./debug-command') as typeof import('./debug-command')))
+    .addCommand(dashboardCommand(() => require('./dashboard-command') as typeof import('./dashboard-command')))
     .addCommand(webhooksCommand(webhooks))
     .addCommand(bootstrapSecretsCommand(webhooks));
 }

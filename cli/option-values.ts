@@ -35,3 +35,10 @@ export function positiveNumber(text: string): number {
   if (!/^[0-9]+(\.[0-9]+)?$/.test(text) || Number(text) <= 0) throw new InvalidArgumentError('It must be a number above 0, like 0.05.');
   return Number(text);
 }
+
+/** An http:// or https:// URL, like http://prometheus.monitoring:9090. */
+export function httpUrl(text: string): string {
+  const url = URL.canParse(text) ? new URL(text) : undefined;
+  if (url?.protocol !== 'http:' && url?.protocol !== 'https:') throw new InvalidArgumentError('It must be an http:// or https:// URL, like http://prometheus.monitoring:9090.');
+  return text;
+}

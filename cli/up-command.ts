@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { DASHBOARD_PATH } from '../controller/dashboard/dashboard-handler';
 import { describeSupervisionEvent, LocalMesh, type GatewayCall, type GuidedCall } from '../runner';
 import { environmentNamed } from '../stacks/environments';
 import { writeGitOpsFolder } from '../stacks/gitops-output';
@@ -59,6 +60,7 @@ export function describeMesh(mesh: LocalMesh, calls: readonly GuidedCall[], gate
     '',
     ...(gatewayCalls.length ? ['the way in: the ingress gateways (each call answered just now):', ...table([], gatewayCalls.map((c) => [`  ${c.curl}`, through(c)])), ''] : []),
     `controller admin: http://${mesh.controllerAdmin}/debug/config_dump?proxy=<node id>   ingress admin: http://${mesh.ingress.adminAddress}/stats/prometheus`,
+    `dashboard: http://${mesh.controllerAdmin}${DASHBOARD_PATH}`,
     'calls through the ingress sidecar that the mesh allows (each answered just now):',
     ...table([], allowed.map((c) => [`  ${curl(c)}`, `# ${c.status}${c.via ? ` (${c.service}, through ${c.via})` : ''}`])),
     ...(denied.length ? ['calls the mesh denies on purpose, and why:', ...denied.flatMap((c) => [`  ${curl(c)}`, `    # ${c.status}: ${c.why}`])] : []),

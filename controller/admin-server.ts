@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { EnvoyMessage, ProxyIdentity, TranslationIssue } from '../lib/translate';
 import type { AdminAuthorizer } from './admin-authorizer';
 import type { Controller } from './controller';
+import { DASHBOARD_PATH, DashboardHandler } from './dashboard';
 import type { TypeDump } from './xds/proxy-stream';
 
 /** Extra state a mode reports on /debug/resources and readiness (source problems, leadership). */
@@ -42,9 +43,10 @@ function json(res: ServerResponse, status: number, body: unknown): void {
 /**
  * The admin port: `/healthz` (the process serves), `/readyz` (sources loaded and xDS listening),
  * `/metrics` (Prometheus), `/debug/config_dump?proxy=<id>` (what that proxy was sent, its ACKs and
- * NACKs, like `istioctl proxy-config`), `/debug/proxies` and `/debug/resources` (each resource's
- * status and the translation issues). With an authorizer (Kubernetes mode) every `/debug/` path
- * first needs its approval; health, readiness and metrics stay open for the kubelet and Prometheus.
+ * NACKs, like `istioctl proxy-config`), `/debug/proxies`, `/debug/resources` (each resource's
+ * status and the translation issues) and the dashboard under `/debug/dashboard/`. With an
+ * authorizer (Kubernetes mode) every `/debug/` path first needs its approval; health, readiness
+ * and metrics stay open for the kubelet and Prometheus.
  */
 export class AdminServer {
   private readonly servers: Server[] = [];
@@ -53,6 +55,7 @@ export class AdminServer {
     private readonly controller: Controller,
     private readonly extras: AdminExtras,
     private readonly authorizer?: AdminAuthorizer,
+    private readonly dashboard?: DashboardHandler,
   ) {}
 
   /**
@@ -90,6 +93,7 @@ export class AdminServer {
         return json(res, decision.status, { error: decision.message, code: decision.code });
       }
     }
+    if (this.dashboard && DashboardHandler.owns(url.pathname)) return this.dashboard.handle(req, res, url.pathname);
     switch (url.pathname) {
       case '/healthz':
         return json(res, 200, { status: 'ok' });
@@ -117,7 +121,7 @@ export class AdminServer {
         return json(res, 200, matches.map((p): ProxyConfigDump => ({ connectionId: p.stream.connectionId, node: { ...p.stream.proxy, token: p.stream.proxy.token ? '<redacted>' : undefined }, trust: p.trust, issues: p.stream.currentSnapshot?.issues ?? [], xds: withoutPrivateKeys(p.stream.dump()) })));
       }
       default:
-        return json(res, 404, { error: `no such path ${url.pathname}`, paths: ['/healthz', '/readyz', '/metrics', '/debug/config_dump?proxy=<id>', '/debug/proxies', '/debug/resources', '/debug/canaries'] });
+        return json(res, 404, { error: `no such path ${url.pathname}`, paths: ['/healthz', '/readyz', '/metrics', '/debug/config_dump?proxy=<id>', '/debug/proxies', '/debug/resources', '/debug/canaries', ...(this.dashboard ? [DASHBOARD_PATH] : [])] });
     }
   }
 

@@ -5,6 +5,7 @@ import type { ProvidedCaFiles } from './ca/certificate-authority';
 import { accessReviewApi, KubernetesAdminAuthorizer, type AdminAuthorizer } from './admin-authorizer';
 import { AdminServer } from './admin-server';
 import { Controller } from './controller';
+import { DashboardApi, DashboardCollector, DashboardHandler, gatewayAccounts, PrometheusTraffic, SidecarTraffic, type DashboardAssets } from './dashboard';
 import type { Logger } from './logger';
 import { LocalSource } from './sources/local-source';
 import { KubernetesSource } from './sources/kubernetes-source';
@@ -22,6 +23,10 @@ export interface RunOptions {
   /** Where a self-signed root is kept across restarts (local mode). */
   readonly caDir?: string;
   readonly workloadTtlMs?: number;
+  /** Where the dashboard reads traffic: Prometheus at this URL. @default the sidecars' own endpoints */
+  readonly prometheusUrl?: string;
+  /** The dashboard page's files (the controller command passes dashboard/assets.ts's loader). @default none: the dashboard's API only */
+  readonly dashboardAssets?: () => Promise<DashboardAssets>;
   readonly log: Logger;
 }
 
@@ -83,7 +88,17 @@ export async function runControllerWith(options: RunOptions): Promise<RunningCon
   // retried on the next one and never takes the controller down.
   const canaryTimer = setInterval(() => canaries.tick().catch((err: unknown) => options.log.warn({ code: 'CANARY_TICK_FAILED', err }, 'canary check failed')), 1_000);
   canaryTimer.unref();
-  const admin = new AdminServer(controller, extras, authorizer);
+  const streams = () => [...controller.proxies.values()].map((p) => p.stream);
+  const collector = new DashboardCollector({
+    source: options.prometheusUrl ? new PrometheusTraffic(options.prometheusUrl) : new SidecarTraffic(() => controller.state.workloads()),
+    resources: () => controller.state.resources(),
+    workloads: () => controller.state.workloads(),
+    gateways: (model) => gatewayAccounts(model, streams()),
+    log: options.log,
+  });
+  const dashboardApi = new DashboardApi(collector, { proxies: streams, canaryStatus: (key) => canaryStatuses.get(key), canaryHistory: (key) => canaries.history(key) });
+  const dashboard = new DashboardHandler(dashboardApi, options.dashboardAssets ?? (() => Promise.resolve(new Map())));
+  const admin = new AdminServer(controller, extras, authorizer, dashboard);
   const adminPort = await admin.listen(options.host, options.adminPort);
   const metricsPort = options.metricsPort === undefined ? undefined : await admin.listen(options.host, options.metricsPort, 'metrics');
   options.log.info({ adminPort, metricsPort, xdsPort: controller.xdsPort }, 'controller ready');
@@ -94,6 +109,7 @@ export async function runControllerWith(options: RunOptions): Promise<RunningCon
     ...(metricsPort !== undefined ? { metricsPort } : {}),
     async close() {
       clearInterval(canaryTimer);
+      collector.stop();
       await stopSource();
       await admin.close();
       await controller.close();

@@ -4,7 +4,7 @@ import { descriptorDefine } from '../lib/xds/proto-root';
 
 const REPO = path.resolve(__dirname, '..');
 
-const SOURCE_FOLDERS = ['cli', 'lib', 'controller', 'proxy', 'runner', 'stacks', 'constructs', 'examples'];
+const SOURCE_FOLDERS = ['cli', 'lib', 'controller', 'dashboard', 'proxy', 'runner', 'stacks', 'constructs', 'examples'];
 
 /**
  * The script child processes run the CLI from. In a checkout the sources are bundled with esbuild

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Servers and tools the end-to-end tests use, from Debian's packages: Prometheus (and promtool)
-# scraping the sidecars, and iptables for the injected-pod test (traffic capture in a network
-# namespace). Does nothing when they are present.
+# scraping the sidecars, iptables for the injected-pod test (traffic capture in a network
+# namespace), and Chromium, which the dashboard's browser tests drive through playwright-core (no
+# browser download). Does nothing when they are present.
 set -euo pipefail
 missing=()
 command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
 command -v iptables >/dev/null 2>&1 || missing+=(iptables)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" -ne 0 ]; then
   echo "install-test-tools: ${missing[*]} missing and not root; run: sudo apt-get install -y ${missing[*]}" >&2

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Everything a test suite needs on a fresh machine, through the project's own install scripts (each a
-# no-op when its tool is present). `e2e` (the default): Prometheus and iptables from Debian's
+# no-op when its tool is present). `e2e` (the default): Prometheus, iptables and Chromium from Debian's
 # packages, HAProxy, and fortio and h2spec built from the Go module proxy. `k8s`: etcd and a kube-apiserver built
 # from Go modules. `pulumi`: those, and the Pulumi CLI and Kubernetes provider built from Go modules. Run by the suites' vitest global setup, so `npm test` on a fresh machine needs nothing
 # else; a tool that cannot be installed (not root, no Go) fails here with the command to run.

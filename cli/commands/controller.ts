@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import type { ControllerFlags } from '../controller-command';
-import { durationMs, portNumber, repeatable, wholeNumber } from '../option-values';
+import { durationMs, httpUrl, portNumber, repeatable, wholeNumber } from '../option-values';
 import { exitCodeAction, type Load } from '../program';
 
 /** `meshform controller`: the control plane; also the controller image's default command (cli/controller-main.ts). */
@@ -30,6 +30,7 @@ export function controllerCommand(load: Load<typeof import('../controller-comman
     .option('--ca-chain <pem>', 'the certificates between a provided intermediate CA and --ca-root')
     .option('--ca-root <pem>', 'the root of a provided intermediate CA')
     .option('--ca-dir <dir>', 'keep the self-signed root in <dir> (ca.crt, ca.key): made on the first start, reused after a restart (default: in memory only)')
+    .option('--prometheus-url <url>', "the dashboard's traffic from this Prometheus (rate and latency of the sidecars' metrics per pod) instead of scraping every sidecar", httpUrl)
     .option('--cert-ttl <duration>', "workload certificate lifetime (default: the Mesh's ca.workloadCertTtl)", durationMs)
     .action(
       exitCodeAction((flags: ControllerFlags, command: Command) => {

@@ -2,6 +2,7 @@ export * from './analyze';
 export * from './bootstrap-secrets';
 export * from './controller';
 export * from './cost';
+export * from './dashboard';
 export * from './debug';
 export * from './export';
 export * from './import';

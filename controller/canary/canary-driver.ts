@@ -1,6 +1,7 @@
 import type { CanarySpec, CanaryStatus, MeshResource } from '../../lib/api';
 import { canaryStatus, parseDuration } from '../../lib/api';
 import { advanceCanary, checkCanary, initialCanaryStatus, withCanaryWeight } from '../../lib/canary';
+import { canaryEvents, type CanaryEvent } from '../../lib/dashboard';
 import { MeshModel } from '../../lib/model';
 import { SIDECAR_HEALTH_PORT } from '../../lib/naming';
 import { goldenSignals, parsePrometheusText, type Sample } from '../../lib/telemetry';
@@ -36,7 +37,14 @@ interface Run {
   nextCheckAt: number;
   /** The canary's counters at the last check; none while following, so a new leader starts a fresh interval. */
   before?: Sample[];
+  /** What happened to it, newest last, at most HISTORY_LENGTH. */
+  readonly history: CanaryEvent[];
+  /** The status the history last recorded. */
+  recorded?: CanaryStatus;
 }
+
+/** Events kept per canary: a whole rollout of 1% steps with a failed check at each fits. */
+const HISTORY_LENGTH = 256;
 
 const keyOf = (r: MeshResource) => `${r.metadata.namespace ?? 'default'}/${r.metadata.name}`;
 
@@ -46,7 +54,8 @@ function storedStatus(canary: MeshResource<'Canary'>): CanaryStatus | undefined 
   return canaryStatus.safeParse(fields).data;
 }
 
-async function fetchMetrics(address: string): Promise<string> {
+/** Reads a sidecar's Prometheus exposition at its health port (`host:port`). */
+export async function scrapeSidecar(address: string): Promise<string> {
   const res = await fetch(`http://${address}/stats/prometheus`, { signal: AbortSignal.timeout(2_000) });
   return res.text();
 }
@@ -68,13 +77,18 @@ export class CanaryDriver {
     private readonly host: CanaryDriverHost,
     options: CanaryDriverOptions = {},
   ) {
-    this.scrape = options.scrape ?? fetchMetrics;
+    this.scrape = options.scrape ?? scrapeSidecar;
     this.now = options.now ?? Date.now;
   }
 
   /** Current statuses by canary key. */
   statuses(): Map<string, CanaryStatus> {
     return new Map([...this.runs].map(([k, r]) => [k, r.status]));
+  }
+
+  /** A canary's start, steps, failed checks, promotion or rollback, newest last (since this replica drove or followed it). */
+  history(key: string): readonly CanaryEvent[] {
+    return this.runs.get(key)?.history ?? [];
   }
 
   /** One pass over every canary; call it periodically (every second is plenty). */
@@ -113,13 +127,13 @@ export class CanaryDriver {
     const stored = storedStatus(canary);
     let run = this.runs.get(key);
     if (!run || run.specJson !== specJson) {
-      run = { specJson, route: { namespace: canary.metadata.namespace, name: route.metadata.name }, status: !run && stored ? stored : initialCanaryStatus(spec.analysis), nextCheckAt: this.now() + interval };
+      run = { specJson, route: { namespace: canary.metadata.namespace, name: route.metadata.name }, status: !run && stored ? stored : initialCanaryStatus(spec.analysis), nextCheckAt: this.now() + interval, history: [] };
       this.runs.set(key, run);
     }
     if (!leading) {
       if (stored) run.status = stored;
       delete run.before;
-      return this.apply(key, route, spec, run.status);
+      return this.apply(key, route, spec, run);
     }
     const selector = { ...service.spec.selector, ...service.spec.versions.find((v) => v.name === spec.canaryVersion)?.labels };
     const addresses = this.host
@@ -129,20 +143,26 @@ export class CanaryDriver {
     if (!run.before) {
       run.before = await this.scrapeAll(addresses);
       run.nextCheckAt = this.now() + interval;
-      return this.apply(key, route, spec, run.status);
+      return this.apply(key, route, spec, run);
     }
-    this.apply(key, route, spec, run.status);
+    this.apply(key, route, spec, run);
     if (this.now() < run.nextCheckAt || run.status.phase === 'Succeeded' || run.status.phase === 'Failed') return;
     const after = await this.scrapeAll(addresses);
     const [signals] = goldenSignals(run.before, after, interval / 1000, () => ({ service: spec.service.name, route: spec.canaryVersion }));
     run.status = advanceCanary(run.status, checkCanary(signals, spec.analysis), spec.analysis, new Date(this.now()).toISOString());
     run.before = after;
     run.nextCheckAt = this.now() + interval;
-    this.apply(key, route, spec, run.status);
+    this.apply(key, route, spec, run);
   }
 
-  private apply(key: string, route: MeshResource<'TrafficRoute'>, spec: CanarySpec, status: CanaryStatus): void {
+  private apply(key: string, route: MeshResource<'TrafficRoute'>, spec: CanarySpec, run: Run): void {
+    const status = run.status;
     this.host.overrideRoute(route.metadata.namespace ?? 'default', route.metadata.name, withCanaryWeight(route, spec, status.canaryWeight));
+    if (run.recorded !== status) {
+      run.history.push(...canaryEvents(run.recorded, status, new Date(this.now()).toISOString()));
+      run.history.splice(0, run.history.length - HISTORY_LENGTH);
+      run.recorded = status;
+    }
     this.host.publish(key, status);
   }
 

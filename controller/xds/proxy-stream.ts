@@ -80,6 +80,13 @@ export interface TypeDump {
   readonly resources: EnvoyMessage[];
 }
 
+/** A type's answer state alone: the version ACKed and the standing NACK. */
+export type ReplyState = Pick<TypeDump, 'ackedVersion' | 'nack'>;
+
+export function replyStateOf(state: { readonly ackedVersion?: string; readonly nack?: Nack }): ReplyState {
+  return { ...(state.ackedVersion !== undefined ? { ackedVersion: state.ackedVersion } : {}), ...(state.nack ? { nack: state.nack } : {}) };
+}
+
 function subscription(names: readonly string[]): ReadonlySet<string> | undefined {
   if (names.length === 0 || names.includes('*')) return undefined;
   return new Set(names);
@@ -173,6 +180,17 @@ export class ProxyStream {
 
   nacks(): { type: string; nack: Nack }[] {
     return [...this.types.entries()].flatMap(([type, s]) => (s.nack ? [{ type, nack: s.nack }] : []));
+  }
+
+  /** Per type (`LDS`, …, `VHDS`) what the proxy answered, without copying what was sent as dump() does (the dashboard reads it for every proxy). */
+  replies(): Record<string, ReplyState> {
+    const vhds = [...this.vhds].map((stream) => [SHORT_NAMES[TypeUrl.VirtualHost]!, stream.replyState()] as const);
+    return Object.fromEntries([...vhds, ...[...this.types.entries()].map(([type, s]) => [SHORT_NAMES[type] ?? type, replyStateOf(s)] as const)]);
+  }
+
+  /** The resource of a type last sent under `name` (SDS `default`: the proxy's certificate). */
+  sentResource(typeUrl: string, name: string): EnvoyMessage | undefined {
+    return this.types.get(typeUrl)?.sent.get(name)?.message;
   }
 
   dump(): Record<string, TypeDump> {

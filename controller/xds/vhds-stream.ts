@@ -2,7 +2,7 @@ import type { EnvoyMessage, ProxyIdentity } from '../../lib/translate';
 import { routeConfigOfVirtualHost, TypeUrl, type DeltaDiscoveryRequest, type DeltaDiscoveryResponse, type DeltaResource } from '../../lib/xds';
 import type { Logger } from '../logger';
 import type { ControllerMetrics } from '../metrics';
-import { noteNack, rejectedNames, type Nack, type ReplyListener, type TypeDump } from './proxy-stream';
+import { noteNack, rejectedNames, replyStateOf, type Nack, type ReplyListener, type ReplyState, type TypeDump } from './proxy-stream';
 import { versionOf, type TypeResources, type VersionedResource } from './snapshot';
 
 /** What a proxy holds of a resource: its version (a content hash), and the message when it came from here. */
@@ -133,6 +133,11 @@ export class VhdsStream {
     const owed = this.answersOwed;
     this.answersOwed = 0;
     for (let i = 0; i < Math.max(1, owed); i++) this.respond(owed > 0, changedAt);
+  }
+
+  /** The version ACKed and the standing NACK, without the resources. */
+  replyState(): ReplyState {
+    return replyStateOf({ ackedVersion: this.ackedVersion, nack: this.nack });
   }
 
   dump(): TypeDump {

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serveClusterDashboard, type ServedDashboard } from '../../cli/dashboard-command';
 import { debugConfig, type DebugConfigOptions } from '../../cli/debug-command';
 import type { ProxyConfigDump } from '../../controller/admin-server';
 import { injectionConfig, MESHED_LABEL, sidecarFor } from '../../lib/injection';
@@ -112,7 +113,7 @@ afterAll(async () => {
 
 describe('/debug/* in Kubernetes mode', () => {
   it('answers 401 without a token, and says how to authenticate', async () => {
-    for (const path of ['/debug/proxies', '/debug/config_dump?proxy=x', '/debug/resources', '/debug/canaries', '/debug/unknown']) {
+    for (const path of ['/debug/proxies', '/debug/config_dump?proxy=x', '/debug/resources', '/debug/canaries', '/debug/dashboard/', '/debug/dashboard/api/snapshot', '/debug/unknown']) {
       const res = await get(controller.adminPort, path);
       expect(res.status, path).toBe(401);
       expect(res.body.code).toBe('ADMIN_UNAUTHENTICATED');
@@ -136,6 +137,14 @@ describe('/debug/* in Kubernetes mode', () => {
 
   it('answers 403 to a RoleBinding of the debugger role in another namespace than the controller’s', async () => {
     expect((await get(controller.adminPort, '/debug/proxies', tokens['shop-debugger'])).status).toBe(403);
+  });
+
+  it("serves the dashboard's snapshot to the debugger role only: the service and its pod's proxy", async () => {
+    expect((await get(controller.adminPort, '/debug/dashboard/api/snapshot', tokens['unbound'])).status).toBe(403);
+    const res = await get(controller.adminPort, '/debug/dashboard/api/snapshot', tokens['cluster-debugger']);
+    expect(res.status).toBe(200);
+    expect(res.body.nodes).toContainEqual(expect.objectContaining({ id: `${NS}/reviews`, kind: 'service' }));
+    expect(res.body.proxies).toContainEqual(expect.objectContaining({ id: sidecarNode('reviews', POD_IP, {}, NS).id, role: 'sidecar' }));
   });
 
   it('serves the config dump to a ClusterRoleBinding, or a RoleBinding in the control-plane namespace, of meshform-debugger', async () => {
@@ -199,6 +208,25 @@ describe('meshform debug config <pod> --admin-address', () => {
 
   it('says when the user may not read the pod', async () => {
     await expect(debug('shop-debugger')).rejects.toThrow(/DEBUG_POD_UNREADABLE.*cannot get resource "pods".*you need "get pods" in shop/s);
+  });
+});
+
+describe('meshform dashboard --kubernetes --admin-address', () => {
+  it("serves the controller's dashboard on 127.0.0.1 with the kubeconfig user's token, and passes a refusal on", async () => {
+    const served: ServedDashboard[] = [];
+    try {
+      for (const who of ['cluster-debugger', 'unbound']) served.push(await serveClusterDashboard({ kubeconfig: kubeconfigs[who]!, controllerNamespace: CONTROL_PLANE_NAMESPACE, adminAddress: `127.0.0.1:${controller.adminPort}`, port: 0 }));
+      const [debuggerView, unboundView] = served as [ServedDashboard, ServedDashboard];
+      expect(debuggerView.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/debug\/dashboard\/$/);
+      const snapshot = await fetch(`${debuggerView.url}api/snapshot`);
+      expect(snapshot.status).toBe(200);
+      expect(((await snapshot.json()) as { nodes: { id: string }[] }).nodes).toContainEqual(expect.objectContaining({ id: `${NS}/reviews` }));
+      const refused = await fetch(`${unboundView.url}api/snapshot`);
+      expect(refused.status).toBe(403);
+      expect(await refused.json()).toMatchObject({ code: 'ADMIN_FORBIDDEN' });
+    } finally {
+      for (const s of served) await s.close();
+    }
   });
 });
 

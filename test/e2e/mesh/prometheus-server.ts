@@ -11,11 +11,12 @@ export class PrometheusServer {
     readonly url: string,
   ) {}
 
-  static async start(dir: string, targets: readonly string[]): Promise<PrometheusServer> {
+  /** `targets`: admin addresses, each alone or with the labels its series get (as Kubernetes discovery adds `namespace` and `pod`). */
+  static async start(dir: string, targets: readonly (string | { readonly address: string; readonly labels: Readonly<Record<string, string>> })[]): Promise<PrometheusServer> {
     fs.mkdirSync(dir, { recursive: true });
     const config = {
       global: { scrape_interval: '1s', evaluation_interval: '1s' },
-      scrape_configs: [{ job_name: 'meshform-sidecars', metrics_path: '/stats/prometheus', static_configs: [{ targets: [...targets] }] }],
+      scrape_configs: [{ job_name: 'meshform-sidecars', metrics_path: '/stats/prometheus', static_configs: targets.map((t) => (typeof t === 'string' ? { targets: [t] } : { targets: [t.address], labels: { ...t.labels } })) }],
     };
     fs.writeFileSync(path.join(dir, 'prometheus.yml'), stringify(config));
     const port = await freePort();

@@ -62,6 +62,28 @@ describe('the canary driver', () => {
     expect(new Set(h.scraped)).toEqual(new Set(['127.0.0.2:15020']));
   });
 
+  it('keeps the history of a rollout: its start, each step and the promotion, newest last', async () => {
+    const h = harness(false);
+    await h.driver.tick();
+    await h.step();
+    await h.step();
+    await h.step();
+    expect(h.driver.history('shop/reviews').map((e) => [e.kind, e.weight])).toEqual([
+      ['start', 25],
+      ['step', 50],
+      ['promote', 100],
+    ]);
+  });
+
+  it('keeps the failed checks and the rollback of a failing canary in its history', async () => {
+    const h = harness(true);
+    await h.driver.tick();
+    await h.step();
+    await h.step();
+    expect(h.driver.history('shop/reviews').map((e) => e.kind)).toEqual(['start', 'check-failed', 'check-failed', 'rollback']);
+    expect(h.driver.history('shop/reviews')[1]!.message).toContain('below 99%');
+  });
+
   it('rolls a failing canary back after threshold failed checks', async () => {
     const h = harness(true);
     await h.driver.tick();
