@@ -9,6 +9,7 @@ import type { IGatewayRef } from './gateway-ref';
 import { GatewayRoute, type GatewayRouteOptions } from './gateway-route';
 import type { GatewayService } from './gateway-service';
 import type { ContainerResources } from './hardened-pod';
+import { MESHFORM_REGISTRY } from './mesh-control-plane';
 import { kebabCase, MeshResourceConstruct, type ConstructFinding, type MeshResourceProps } from './mesh-resource';
 import { SidecarInjection } from './sidecar-injection';
 
@@ -132,5 +133,5 @@ export abstract class GatewayBase extends MeshResourceConstruct<'MeshGateway'> i
 /** The proxy config a gateway runs with (see `GatewayProps.proxy`). */
 function proxyConfig(scope: Construct, given: InjectionConfigInput | undefined): InjectionConfig {
   if (given) return injectionConfig(given);
-  return SidecarInjection.of(scope)?.config ?? injectionConfig({ proxyImage: `ghcr.io/meshform/proxy:${MESHFORM_VERSION}` });
+  return SidecarInjection.of(scope)?.config ?? injectionConfig({ proxyImage: `${MESHFORM_REGISTRY}/proxy:${MESHFORM_VERSION}` });
 }

@@ -17,6 +17,9 @@ export interface IngressGatewayProps extends GatewayProps {
   readonly service?: GatewayService;
 }
 
+/** HTTPS's own port, which a redirect leaves out of the Location (as the Gateway API does). */
+const HTTPS_PORT = 443;
+
 /** Options of `redirectToHttps`. */
 export interface RedirectToHttpsOptions {
   /**
@@ -57,7 +60,7 @@ export class IngressGateway extends GatewayBase {
     const problem = redirectFinding(httpsPort, http.length);
     if (problem) throw new MeshformValidationError([{ ...problem, where: this.node.path }]);
     const routes = http.map((listener) =>
-      this.addRoute(`RedirectToHttps-${listener.name}`, { listener, rules: [{ name: 'to-https', redirect: { scheme: 'https', port: httpsPort, statusCode: options.statusCode ?? 301 } }] }),
+      this.addRoute(`RedirectToHttps-${listener.name}`, { listener, rules: [{ name: 'to-https', redirect: { scheme: 'https', ...(httpsPort !== HTTPS_PORT ? { port: httpsPort } : {}), statusCode: options.statusCode ?? 301 } }] }),
     );
     this.redirectRoutes.push(...routes);
     return routes;

@@ -14,6 +14,9 @@ import { SidecarInjection } from './sidecar-injection';
 
 export { CONTROL_PLANE_NAMES, CONTROL_PLANE_PORTS };
 
+
+/** Where the Meshform images (controller, proxy) are published. */
+export const MESHFORM_REGISTRY = 'ghcr.io/meshform';
 /** Where the API server's requests to webhooks may come from when nobody says: anywhere (see `apiServerCidrs`). */
 const ANY_ADDRESS = ['0.0.0.0/0', '::/0'] as const;
 
@@ -126,7 +129,7 @@ export class MeshControlPlane extends Construct {
     const findings = controlPlaneNetworkPolicyFindings(this.node.path, props);
     if (findings.length > 0) throw new MeshformValidationError(findings);
     const ns = (this.namespace = props.namespace ?? 'meshform-system');
-    const registry = props.registry ?? 'ghcr.io/meshform';
+    const registry = props.registry ?? MESHFORM_REGISTRY;
     const version = props.version ?? MESHFORM_VERSION;
     const replicas = props.replicas ?? 1;
     const names = CONTROL_PLANE_NAMES;

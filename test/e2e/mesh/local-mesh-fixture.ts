@@ -28,13 +28,15 @@ export function synthesize(dir: string, build: (chart: Chart) => void): void {
 }
 
 /**
- * GIVEN a mesh written with the constructs, a running local mesh (controller, sidecars, demo apps)
- * on its own loopback subnet; the caller stops it in afterAll.
+ * GIVEN a mesh written with the constructs (a chart of the test mesh, or a whole app such as the
+ * platform), a running local mesh (controller, sidecars, gateways, demo apps) on its own loopback
+ * subnet; the caller stops it in afterAll.
  */
-export async function startMesh(build: (chart: Chart) => void, options: { ingressServiceAccount?: string; supervision?: (event: SupervisionEvent) => void } = {}): Promise<{ mesh: LocalMesh; manifests: string; rebuild: (build: (chart: Chart) => void) => void }> {
+export async function startMesh(build: ((chart: Chart) => void) | App, options: { ingressServiceAccount?: string; supervision?: (event: SupervisionEvent) => void } = {}): Promise<{ mesh: LocalMesh; manifests: string; rebuild: (build: (chart: Chart) => void) => void }> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'meshform-mesh-'));
   const manifests = path.join(root, 'manifests');
-  synthesize(manifests, build);
+  if (build instanceof App) writeGitOpsFolder(build, manifests);
+  else synthesize(manifests, build);
   const subnet = 20 + Math.floor(Math.random() * 200);
   const logs: string[] = [];
   try {

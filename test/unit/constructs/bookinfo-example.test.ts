@@ -96,7 +96,7 @@ describe('BookinfoMesh', () => {
         { name: 'https-443-bookinfo-example-test', port: 443, protocol: 'HTTPS', hostname: 'bookinfo.example.test', tls: { certificates: [{ secretName: 'bookinfo-tls' }] } },
       ],
     });
-    expect(byKindName(objects, 'GatewayRoute', 'bookinfo-gateway-redirect-to-https-http-80').spec.rules).toEqual([{ name: 'to-https', redirect: { scheme: 'https', port: 443, statusCode: 301 } }]);
+    expect(byKindName(objects, 'GatewayRoute', 'bookinfo-gateway-redirect-to-https-http-80').spec.rules).toEqual([{ name: 'to-https', redirect: { scheme: 'https', statusCode: 301 } }]);
     const route = byKindName(objects, 'GatewayRoute', 'bookinfo-gateway-productpage').spec;
     expect(route.hostnames).toEqual(['bookinfo.example.test']);
     expect(route.parentRefs).toEqual([{ name: 'bookinfo-gateway', namespace: 'bookinfo', sectionName: 'https-443-bookinfo-example-test' }]);

@@ -185,7 +185,7 @@ describe('IngressGateway', () => {
     const routes = edge(chart).redirectToHttps({ statusCode: 308 });
     expect(routes.map((r) => r.name)).toEqual(['edge-redirect-to-https-http-80']);
     const [route] = meshResources(chart).filter((o) => o.kind === 'GatewayRoute');
-    expect(route.spec).toEqual({ parentRefs: [{ name: 'edge', namespace: 'shop', sectionName: 'http-80' }], rules: [{ name: 'to-https', redirect: { scheme: 'https', port: 443, statusCode: 308 } }] });
+    expect(route.spec).toEqual({ parentRefs: [{ name: 'edge', namespace: 'shop', sectionName: 'http-80' }], rules: [{ name: 'to-https', redirect: { scheme: 'https', statusCode: 308 } }] });
   });
 
   it('places edge policies in the gateway\'s namespace, targeting the MeshGateway', () => {
