@@ -23,7 +23,8 @@ function outboundSources(model: MeshModel, service: Resolved<'MeshService'> | Re
  * assignment or a virtual host, the service its name carries and the TrafficRoutes and
  * TrafficPolicies about it (an external host's ExternalService likewise); for the proxy's inbound
  * side, its own service and the policies targeting it; for a gateway's listener or route
- * configuration, its MeshGateway, the GatewayRoutes attached and the policies naming it; for what no one service shapes (an
+ * configuration of a port, its MeshGateway, the GatewayRoutes attached there and the policies
+ * naming it; for what no one service shapes (an
  * outbound listener, a port's route configuration with its catch-all), the Mesh.
  */
 export function meshResourcesOf(model: MeshModel, proxy: ProxyIdentity, envoyName: string): string[] {
@@ -34,7 +35,8 @@ export function meshResourcesOf(model: MeshModel, proxy: ProxyIdentity, envoyNam
   if (proxy.kind === 'gateway' && envoyName.startsWith('gateway_')) {
     const gateway = model.gateway(proxy.namespace, proxy.gateway!);
     if (!gateway) return [];
-    const routes = new Set(gatewayAttachments(model, gateway).attached.map((a) => a.route));
+    const port = Number(envoyName.slice('gateway_'.length));
+    const routes = new Set(gatewayAttachments(model, gateway).attached.filter((a) => a.listener.port === port).map((a) => a.route));
     return [gateway, ...routes, ...GATEWAY_KINDS.flatMap((kind) => model.policiesForGateway(kind, gateway))].map(keyOf);
   }
   const fqdn = FQDN.exec(envoyName);

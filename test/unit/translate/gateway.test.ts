@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { intersectHostnames, MeshModel } from '../../../lib/model';
-import { proxyIdentity, translateForProxy } from '../../../lib/translate';
+import { meshResourcesOf, proxyIdentity, translateForProxy } from '../../../lib/translate';
 import { toStruct } from '../../../lib/xds';
 import { instance, meshService, model, resource, sidecar } from '../../support/controller-fixtures';
 
@@ -104,6 +104,15 @@ describe('ingress gateway translation', () => {
     const g = translateForProxy(model(productpage), [], gatewayProxy('ghost'));
     expect(g.listeners).toEqual([]);
     expect(g.issues).toEqual([expect.objectContaining({ code: 'UNKNOWN_GATEWAY', field: 'node.metadata.GATEWAY' })]);
+  });
+
+  it('traces a NACK of a gateway port\'s listener or route configuration to its MeshGateway, the routes attached there and edge policies', () => {
+    const jwt = resource('JwtPolicy', 'edge', { targetRef: { kind: 'MeshGateway', name: 'ingress' }, rules: [{ issuer: 'https://issuer.example', jwks: '{"keys":[]}' }] });
+    expect(meshResourcesOf(model(productpage, ingress, shopRoute, redirect, jwt), gatewayProxy('ingress'), 'gateway_443').sort()).toEqual([
+      'GatewayRoute/default/shop',
+      'JwtPolicy/default/edge',
+      'MeshGateway/default/ingress',
+    ]);
   });
 
   it('binds its listeners on its own address, a privileged port remapped', () => {
