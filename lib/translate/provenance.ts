@@ -24,8 +24,8 @@ function outboundSources(model: MeshModel, service: Resolved<'MeshService'> | Re
  * TrafficPolicies about it (an external host's ExternalService likewise); for the proxy's inbound
  * side, its own service and the policies targeting it; for a gateway's listener or route
  * configuration of a port, its MeshGateway, the GatewayRoutes attached there and the policies
- * naming it; for what no one service shapes (an
- * outbound listener, a port's route configuration with its catch-all), the Mesh.
+ * naming it; for what no one service shapes (an outbound listener, a port's route configuration
+ * with its catch-all), the Mesh.
  */
 export function meshResourcesOf(model: MeshModel, proxy: ProxyIdentity, envoyName: string): string[] {
   if (envoyName.startsWith('inbound')) {
