@@ -16,10 +16,13 @@ export class GraphView {
   private drawn: GraphElements = EMPTY;
   /** Where every leaf ever drawn was put (nodes cannot be dragged): a node hidden by a filter or a collapse comes back there. */
   private readonly remembered = new Map<string, Point>();
+  /** Until the reader pans, zooms or picks a node, the view keeps fitting the graph as it grows. */
+  private viewTouched = false;
 
   constructor(container: HTMLElement) {
     this.cy = cytoscape({ container, style: GRAPH_STYLE, minZoom: 0.05, maxZoom: 3, boxSelectionEnabled: false, autoungrabify: true });
     container.addEventListener('keydown', (event) => this.onKey(event));
+    for (const type of ['wheel', 'pointerdown', 'keydown']) container.addEventListener(type, () => (this.viewTouched = true), { passive: true });
   }
 
   /** Draws `next`; lays out from scratch only when nothing is drawn yet or `relayout` asks. */
@@ -43,6 +46,7 @@ export class GraphView {
       }
     });
     this.drawn = next;
+    if (diff.added.length && !this.viewTouched) this.fit();
   }
 
   private async layOut(next: GraphElements): Promise<void> {
@@ -61,9 +65,12 @@ export class GraphView {
   focusNode(id: string): boolean {
     const node = this.cy.getElementById(id);
     if (node.empty()) return false;
+    this.viewTouched = true;
     this.cy.elements().unselect();
     node.select();
-    this.cy.animate({ center: { eles: node }, zoom: Math.max(this.cy.zoom(), 1) }, { duration: 200 });
+    // No animation: a jump is easier on readers who ask for reduced motion, and nothing moves afterwards.
+    this.cy.zoom(Math.max(this.cy.zoom(), 1));
+    this.cy.center(node);
     return true;
   }
 

@@ -39,6 +39,15 @@ describe('placeNewNodes', () => {
     expect(placed.get('shop/reviews')).toEqual({ x: 0, y: 200 + SPACING.y });
   });
 
+  it('puts a new caller a column left of what it calls, and a new callee a column right of its caller', () => {
+    const elements = graphElements(smallMesh(0));
+    const without = (id: string) => new Map([...known].filter(([k]) => k !== id));
+    const frontend = elements.nodes.filter((n) => n.data.id === 'shop/frontend');
+    expect(placeNewNodes(frontend, elements.nodes, elements.edges, without('shop/frontend')).get('shop/frontend')).toEqual({ x: 400 - SPACING.x, y: 200 });
+    const ledger = elements.nodes.filter((n) => n.data.id === 'legacy/ledger');
+    expect(placeNewNodes(ledger, elements.nodes, elements.edges, without('legacy/ledger')).get('legacy/ledger')).toEqual({ x: 400 + SPACING.x, y: 200 });
+  });
+
   it('puts a node back where it was last drawn, and a collapsed namespace at the centre of its services', () => {
     const collapsed = graphElements(smallMesh(0), { collapsed: new Set(['legacy']) });
     const ns = collapsed.nodes.filter((n) => n.data.id === 'ns:legacy');
