@@ -7,21 +7,18 @@ import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AccessPolicy, CanaryRoute, PolicyTarget } from '../../../constructs';
 import type { DashboardTestHook } from '../../../dashboard/view';
 import { TypeUrl } from '../../../lib/xds';
 import type { LocalMesh } from '../../../runner';
 import { AdsTestClient } from '../../support/controller-ads-client';
 import { sidecarNode } from '../../support/controller-fixtures';
-import { service, startMesh, steadyLoad } from '../mesh/local-mesh-fixture';
 import { launchChromium } from './chromium';
+import { startDashboardMesh } from './dashboard-mesh';
 
 /** The page's globals, as the functions passed to page.evaluate see them in the browser. */
 declare const window: { meshformDashboard?: DashboardTestHook };
 
 const SCREENSHOT = path.resolve(__dirname, '../../../test-results/dashboard-live.png');
-// Slow enough steps that the page sees the canary between its start and its promotion.
-const analysis = { interval: '3s', stepWeight: 25, maxWeight: 50, threshold: 2, successRateMin: 95, latencyP99Max: '1s', minRequests: 5 };
 const WAIT = { timeout: 45_000 };
 
 let mesh: LocalMesh;
@@ -31,17 +28,8 @@ let stopLoad: (() => Promise<void>) | undefined;
 let nacking: AdsTestClient | undefined;
 
 beforeAll(async () => {
-  ({ mesh } = await startMesh(
-    (chart) => {
-      service(chart, 'web');
-      const reviews = service(chart, 'reviews', ['v1', 'v2']);
-      new CanaryRoute(chart, 'reviews-route', { service: reviews, stable: 'v1', canary: 'v2', analysis });
-      const locked = service(chart, 'locked');
-      AccessPolicy.denyAll(chart, 'locked-deny-all', { target: PolicyTarget.service(locked) });
-    },
-    { ingressServiceAccount: 'edge' },
-  ));
-  stopLoad = steadyLoad(mesh, ['web', 'reviews', 'locked']);
+  // Slow enough steps that the page sees the canary between its start and its promotion.
+  ({ mesh, stopLoad } = await startDashboardMesh('3s'));
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   await page.goto(`http://${mesh.controllerAdmin}/debug/dashboard/?refresh=1`);
