@@ -5,14 +5,7 @@
  */
 import type { DashboardSnapshot } from '../../lib/dashboard';
 import { formatTime, graphElements, type GraphElements, nodeName, searchNodes } from '../view';
-import { fetchService, fetchSnapshot } from './api';
-import { canariesSection } from './canaries-view';
-import { byId, h } from './dom';
-import { GraphView } from './graph-view';
-import { proxiesTable } from './proxies-view';
-import { ServicePanel } from './service-panel';
-import { textAlternative } from './text-alternative';
-import { exposeTestHook } from './test-hook';
+import { byId, canariesSection, exposeTestHook, fetchService, fetchSnapshot, GraphView, h, proxiesTable, ServicePanel, textAlternative } from '.';
 
 const params = new URLSearchParams(location.search);
 /** A number from the query string, or `fallback` when absent or not a number. */
