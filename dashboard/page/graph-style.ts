@@ -4,6 +4,7 @@
  * red, thicker and say "denied".
  */
 import type cytoscape from 'cytoscape';
+import { COLLAPSED } from '../view';
 
 export const COLOURS = {
   text: '#1b1f24',
@@ -49,7 +50,7 @@ export const GRAPH_STYLE: cytoscape.StylesheetJson = [
   },
   {
     selector: 'node[kind = "namespace"].collapsed',
-    style: { 'border-style': 'double', 'border-width': 3, width: 190, height: 48, 'text-valign': 'center', 'background-color': '#dfe5ee' },
+    style: { 'border-style': 'double', 'border-width': 4, width: COLLAPSED.width, height: COLLAPSED.height, 'font-size': 28, 'text-wrap': 'wrap', 'text-max-width': `${COLLAPSED.width - 16}px`, 'text-valign': 'center', 'background-color': '#dfe5ee', 'min-zoomed-font-size': 4 },
   },
   {
     selector: 'edge',

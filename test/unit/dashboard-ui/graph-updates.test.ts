@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { diffGraph, graphElements, LEAF, leafPositions, placeNewNodes, type Point, SPACING, toElkGraph } from '../../../dashboard/view';
+import { COLLAPSED, diffGraph, graphElements, LEAF, leafPositions, placeNewNodes, type Point, SPACING, toElkGraph } from '../../../dashboard/view';
 import { smallMesh } from '../../e2e/dashboard/fixtures';
 
 describe('diffGraph', () => {
@@ -74,6 +74,11 @@ describe('ELK graph', () => {
     const cart = shop.children!.find((c) => c.id === 'shop/cart')!;
     expect(cart.children!.map((c) => c.id)).toEqual(['shop/cart/v1', 'shop/cart/v2']);
     expect(cart.children![0]).toMatchObject({ width: LEAF.width, height: LEAF.height });
+    const collapsed = graphElements(smallMesh(0), { collapsed: new Set(['legacy']) });
+    expect(toElkGraph(collapsed.nodes, collapsed.edges).children!.find((c) => c.id === 'ns:legacy')).toMatchObject({ width: COLLAPSED.width, height: COLLAPSED.height });
+    expect(elk.layoutOptions!['elk.algorithm']).toBe('layered');
+    const overview = graphElements(smallMesh(0), { collapsed: new Set(['shop', 'legacy']) });
+    expect(toElkGraph(overview.nodes, overview.edges).layoutOptions!['elk.algorithm']).toBe('stress');
     expect(cart.width).toBeUndefined();
     expect(elk.edges).toHaveLength(3);
     // As ELK answers: corners relative to the parent.
