@@ -41,7 +41,13 @@ async function render(relayout = false): Promise<void> {
   const denied = snapshot.edges.filter((e) => e.deniedRps > 0).length;
   byId('graph').setAttribute('aria-label', `Topology graph: ${services} services in ${snapshot.namespaces.length} namespaces, ${snapshot.edges.length} calls, ${denied} with denied requests. The tables below hold the same.`);
   byId('summary').textContent = `${services} services · ${snapshot.edges.length} calls · ${denied} denied`;
-  if ((byId('text-alternative') as HTMLDetailsElement).open) byId('text-alternative-body').replaceChildren(...textAlternative(snapshot, drawn, openService));
+  if ((byId('text-alternative') as HTMLDetailsElement).open) {
+    // The tables are rebuilt on every update: a keyboard user on one of their buttons stays on it.
+    const body = byId('text-alternative-body');
+    const focused = body.contains(document.activeElement) ? (document.activeElement as HTMLElement).dataset['open'] : undefined;
+    body.replaceChildren(...textAlternative(snapshot, drawn, openService));
+    if (focused) body.querySelector<HTMLElement>(`[data-open="${CSS.escape(focused)}"]`)?.focus();
+  }
 }
 
 function renderPanels(snapshot: DashboardSnapshot): void {
@@ -66,14 +72,21 @@ function renderNamespaces(snapshot: DashboardSnapshot): void {
   );
 }
 
-async function openService(namespace: string, service: string, focus = true): Promise<void> {
+/** Shows the service in the graph (its namespace shown and expanded), selects it and opens its panel. */
+async function openService(namespace: string, service: string): Promise<void> {
   state.selected = { namespace, service };
-  if (state.shown && !state.shown.has(namespace)) state.shown.add(namespace);
-  if (state.collapsed.delete(namespace) || focus) {
-    syncNamespaceControls();
-    await render();
-  }
+  state.shown?.add(namespace);
+  state.collapsed.delete(namespace);
+  syncNamespaceControls();
+  await render();
   graph.focusNode(`${namespace}/${service}`);
+  await showDetail(true);
+}
+
+/** Loads the selected service's panel; `focus` on opening it, not on the refreshes after. */
+async function showDetail(focus: boolean): Promise<void> {
+  if (!state.selected) return;
+  const { namespace, service } = state.selected;
   try {
     panel.show(await fetchService(namespace, service), focus);
   } catch (error) {
@@ -103,7 +116,7 @@ async function poll(): Promise<void> {
     if (first) performance.mark('dashboard:first-render');
     // The snapshot's time as detail: the benchmark tells which update drew which snapshot.
     else performance.measure('dashboard:update', { start: started, end: performance.now(), detail: snapshot.generatedAt });
-    if (state.selected && !first) await openService(state.selected.namespace, state.selected.service, false);
+    if (!first) await showDetail(false);
   } catch (error) {
     byId('error').textContent = `Cannot read the mesh: ${error instanceof Error ? error.message : String(error)}.${state.snapshot ? ` Showing the data of ${formatTime(state.snapshot.generatedAt)} UTC.` : ''} Retrying every ${REFRESH_MS / 1000} s.`;
   }

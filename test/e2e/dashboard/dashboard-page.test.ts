@@ -125,6 +125,19 @@ describe('dashboard page', () => {
     expect(await page.evaluate(() => window.meshformDashboard!.pan())).toEqual({ x: panBefore.x + 150, y: panBefore.y });
   });
 
+  it('keeps keyboard focus on a button of the graph-as-tables while updates rebuild them, and opens the panel from it', async () => {
+    await open();
+    await page.locator('#text-alternative summary').click();
+    await page.getByRole('button', { name: 'Details of payments' }).focus();
+    await updatesAfter(2);
+    await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe('Details of payments');
+    server.setService({ ...CART_DETAIL, name: 'payments', routes: [], policies: [] });
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.activeElement?.id === 'service-title');
+    await expect(page.locator('#service-title').textContent()).resolves.toBe('shop/payments');
+    await expect(page.locator('#service-panel').textContent()).resolves.toContain('No policy covers this service.');
+  });
+
   it('filters out a namespace and collapses one into a single node that carries its calls', async () => {
     await open();
     await page.locator('#namespaces summary').click();
