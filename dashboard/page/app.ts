@@ -27,7 +27,7 @@ interface State {
 }
 
 const state: State = { collapsed: new Set(), updates: 0 };
-const graph = new GraphView(byId('graph'));
+const graph = new GraphView(byId('graph'), { open: openNode, announce: (text) => (byId('graph-announce').textContent = text) });
 const panel = new ServicePanel(byId('service-panel'));
 
 /** Draws the current snapshot through the current view; `relayout` lays everything out again. */
@@ -70,6 +70,20 @@ function renderNamespaces(snapshot: DashboardSnapshot): void {
       ),
     ),
   );
+}
+
+/** What choosing a drawn node does: a service's or version's panel opens; a namespace collapses or expands. */
+function openNode(id: string): void {
+  const node = state.snapshot?.nodes.find((n) => n.id === id);
+  if (node) {
+    void openService(node.namespace, node.service);
+    return;
+  }
+  const namespace = state.drawn?.nodes.find((n) => n.data.id === id && n.data.kind === 'namespace')?.data.namespace;
+  if (namespace === undefined) return;
+  if (!state.collapsed.delete(namespace)) state.collapsed.add(namespace);
+  syncNamespaceControls();
+  void render();
 }
 
 /** Shows the service in the graph (its namespace shown and expanded), selects it and opens its panel. */
@@ -163,16 +177,9 @@ function wireControls(): void {
     if (button) void openService(button.dataset['namespace']!, button.dataset['service']!);
   });
 
-  graph.cy.on('tap', 'node', (event) => {
-    const node = state.snapshot?.nodes.find((n) => n.id === event.target.id());
-    if (node) void openService(node.namespace, node.service);
-  });
-  graph.cy.on('dbltap', 'node[kind = "namespace"]', (event) => {
-    const namespace = event.target.data('namespace') as string;
-    if (!state.collapsed.delete(namespace)) state.collapsed.add(namespace);
-    syncNamespaceControls();
-    void render();
-  });
+  // A click on a namespace's box would be a click on every node in it: only a double click toggles it.
+  graph.cy.on('tap', 'node[kind != "namespace"]', (event) => openNode(event.target.id()));
+  graph.cy.on('dbltap', 'node[kind = "namespace"]', (event) => openNode(event.target.id()));
 }
 
 wireControls();

@@ -125,6 +125,26 @@ describe('dashboard page', () => {
     expect(await page.evaluate(() => window.meshformDashboard!.pan())).toEqual({ x: panBefore.x + 150, y: panBefore.y });
   });
 
+  it('steps through the nodes from the keyboard, says which is selected, and opens or collapses it with Enter', async () => {
+    await open();
+    await page.focus('#graph');
+    await page.keyboard.press('[');
+    await expect(page.locator('#graph-announce').textContent()).resolves.toMatch(/^service legacy\/ledger: .*Enter opens its panel\.$/);
+    for (let i = 0; i < 4; i++) await page.keyboard.press(']');
+    await expect(page.locator('#graph-announce').textContent()).resolves.toMatch(/^service shop\/cart: 12 rps/);
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.activeElement?.id === 'service-title');
+    await expect(page.locator('#service-title').textContent()).resolves.toBe('shop/cart');
+    await page.focus('#graph');
+    // From shop/cart, two back: shop/frontend, then the namespace legacy.
+    await page.keyboard.press('[');
+    await page.keyboard.press('[');
+    await expect(page.locator('#graph-announce').textContent()).resolves.toMatch(/^namespace legacy\. Enter collapses or expands it\.$/);
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => !window.meshformDashboard!.nodeIds().includes('legacy/ledger'));
+    await expect(page.locator('li[data-namespace="legacy"] input[data-role="collapse"]').isChecked()).resolves.toBe(true);
+  });
+
   it('keeps keyboard focus on a button of the graph-as-tables while updates rebuild them, and opens the panel from it', async () => {
     await open();
     await page.locator('#text-alternative summary').click();
