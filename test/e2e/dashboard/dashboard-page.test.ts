@@ -12,7 +12,7 @@ import { CART_DETAIL, smallMesh } from './fixtures';
 
 /** The page's globals, as the functions passed to page.evaluate see them in the browser. */
 declare const window: { meshformDashboard?: DashboardTestHook };
-declare const document: { activeElement: { id: string; textContent: string | null } | null };
+declare const document: { activeElement: { id: string; textContent: string | null } | null; getElementById(id: string): { textContent: string | null } | null };
 declare function getComputedStyle(element: unknown): { outlineStyle: string };
 
 let browser: Browser;
@@ -32,6 +32,7 @@ afterAll(async () => {
 
 beforeEach(async () => {
   server.setSnapshot(smallMesh(0));
+  server.setUnavailable(false);
   page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   return () => page.close();
 });
@@ -182,6 +183,17 @@ describe('dashboard page', () => {
     const after = await page.evaluate(() => window.meshformDashboard!.nodeIds());
     expect(after.filter((id) => id.startsWith('team-19/')).length).toBeGreaterThanOrEqual(50);
     expect(after.some((id) => id.startsWith('team-18/'))).toBe(false);
+  });
+
+  it('says when it cannot read the mesh, keeps the last graph meanwhile, and recovers by itself', async () => {
+    await open();
+    server.setUnavailable(true);
+    const error = page.locator('#error');
+    await error.filter({ hasText: 'Cannot read the mesh' }).waitFor();
+    await expect(error.textContent()).resolves.toBe('Cannot read the mesh: api/snapshot answered 503 Service Unavailable. Showing the data of 10:00:00 UTC. Retrying every 0.3 s.');
+    expect(await page.evaluate(() => window.meshformDashboard!.nodeIds().length)).toBe(8);
+    server.setUnavailable(false);
+    await page.waitForFunction(() => document.getElementById('error')?.textContent === '');
   });
 
   it('loads nothing from outside its own server: it works offline', async () => {
