@@ -5,10 +5,11 @@
  * and written as one JSON file. Benchmarks are never assertions: a scenario that fails is recorded
  * as failed and the run goes on to the next.
  *
- *   npx tsx bench/run.ts [--quick] [--out <dir>] [--only proxy,synth,convergence]
+ *   npx tsx bench/run.ts [--quick] [--out <dir>] [--only proxy,synth,convergence,dashboard]
  *
  * --quick runs each scenario briefly, for CI to check the harness works; its figures mean nothing.
- * Needs fortio and haproxy: bash scripts/bench/install-fortio.sh && bash scripts/bench/install-haproxy.sh
+ * Needs fortio and haproxy: bash scripts/bench/install-fortio.sh && bash scripts/bench/install-haproxy.sh;
+ * the dashboard part needs Debian's chromium (bash scripts/install-test-tools.sh).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,13 +18,14 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildBundles } from '../scripts/build-bundles';
 import { fortioBinary } from './support/fortio';
+import { DASHBOARD_FULL, DASHBOARD_QUICK, dashboardTables, runDashboardBench } from './dashboard/dashboard-render';
 import { CONVERGENCE_FULL, CONVERGENCE_QUICK, convergenceTable, runConvergence } from './support/convergence-run';
 import { PROXY_FULL, PROXY_QUICK, runProxyOverhead } from './proxy-overhead';
 import { proxyTables } from './proxy-tables';
 import { runSynthScale, SYNTH_FULL, SYNTH_QUICK, synthTable } from './synth-scale';
 
 const REPO = path.resolve(__dirname, '..');
-const SCENARIOS = ['proxy', 'synth', 'convergence'] as const;
+const SCENARIOS = ['proxy', 'synth', 'convergence', 'dashboard'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 /** What a scenario hands back: its results for the JSON file and its tables for the terminal. */
@@ -82,6 +84,10 @@ async function main(): Promise<number> {
       progress('control-plane convergence (bench/convergence.ts)');
       const results = await runConvergence(quick ? CONVERGENCE_QUICK : CONVERGENCE_FULL, outDir);
       return { results, tables: [convergenceTable(results)] };
+    },
+    dashboard: async () => {
+      const results = await runDashboardBench(quick ? DASHBOARD_QUICK : DASHBOARD_FULL, progress);
+      return { results, tables: dashboardTables(results) };
     },
   };
 

@@ -4,11 +4,13 @@
 // (lib/xds/proto-root.ts), derived here from the Envoy protos, so a sidecar parses no .proto file;
 // the controller derives it at start-up from the protos, copied beside the bundles in
 // node_modules/@grpc/grpc-js-xds/{package.json,deps/...}, where the bundle's
-// require.resolve('@grpc/grpc-js-xds/package.json') finds them.
+// require.resolve('@grpc/grpc-js-xds/package.json') finds them. The dashboard page's files go in
+// dashboard/ beside the bundles, where the controller's loadDashboardAssets reads them.
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
+import { writeDashboardAssets } from '../dashboard/build-page';
 import { descriptorDefine } from '../lib/xds/proto-root';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -34,8 +36,9 @@ export async function buildBundles(outDir: string): Promise<Record<keyof typeof 
       platform: 'node',
       target: 'node20',
       format: 'cjs',
-      // The proto package stays a run-time lookup (copied below), not a bundled module.
-      external: ['@grpc/grpc-js-xds/package.json'],
+      // The proto package stays a run-time lookup (copied below), not a bundled module; esbuild is
+      // only the dashboard's fallback when its page was not built, which here it is (below).
+      external: ['@grpc/grpc-js-xds/package.json', 'esbuild'],
       define: defines[name],
       sourcemap: 'linked',
       minify: false,
@@ -49,6 +52,7 @@ export async function buildBundles(outDir: string): Promise<Record<keyof typeof 
   const target = path.join(outDir, 'node_modules', '@grpc', 'grpc-js-xds');
   cpSync(path.join(xds, 'package.json'), path.join(target, 'package.json'));
   for (const dir of PROTO_DIRS) cpSync(path.join(xds, 'deps', dir), path.join(target, 'deps', dir), { recursive: true, filter: (src) => !/\.(md|bazel|bzl|BUILD)$/.test(src) });
+  await writeDashboardAssets(path.join(outDir, 'dashboard'));
   return outputs;
 }
 

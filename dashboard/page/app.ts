@@ -5,18 +5,16 @@
  */
 import type { DashboardSnapshot } from '../../lib/dashboard';
 import { formatTime, graphElements, type GraphElements, nodeName, searchNodes } from '../view';
-import { fetchService, fetchSnapshot } from './api';
-import { canariesSection } from './canaries-view';
-import { byId, h } from './dom';
-import { GraphView } from './graph-view';
-import { proxiesTable } from './proxies-view';
-import { ServicePanel } from './service-panel';
-import { textAlternative } from './text-alternative';
-import { exposeTestHook } from './test-hook';
+import { byId, canariesSection, exposeTestHook, fetchService, fetchSnapshot, GraphView, h, proxiesTable, ServicePanel, textAlternative } from '.';
 
 const params = new URLSearchParams(location.search);
-const REFRESH_MS = Math.max(0.2, Number(params.get('refresh') ?? 3) || 3) * 1000;
-const COLLAPSE_ABOVE = Number(params.get('collapseAbove') ?? 300) || 300;
+/** A number from the query string, or `fallback` when absent or not a number. */
+function numberParam(name: string, fallback: number): number {
+  const value = Number(params.get(name) ?? Number.NaN);
+  return Number.isFinite(value) ? value : fallback;
+}
+const REFRESH_MS = Math.max(0.2, numberParam('refresh', 3)) * 1000;
+const COLLAPSE_ABOVE = numberParam('collapseAbove', 300);
 
 interface State {
   snapshot?: DashboardSnapshot;
@@ -29,7 +27,7 @@ interface State {
 }
 
 const state: State = { collapsed: new Set(), updates: 0 };
-const graph = new GraphView(byId('graph'));
+const graph = new GraphView(byId('graph'), { open: openNode, announce: (text) => (byId('graph-announce').textContent = text) });
 const panel = new ServicePanel(byId('service-panel'));
 
 /** Draws the current snapshot through the current view; `relayout` lays everything out again. */
@@ -43,7 +41,13 @@ async function render(relayout = false): Promise<void> {
   const denied = snapshot.edges.filter((e) => e.deniedRps > 0).length;
   byId('graph').setAttribute('aria-label', `Topology graph: ${services} services in ${snapshot.namespaces.length} namespaces, ${snapshot.edges.length} calls, ${denied} with denied requests. The tables below hold the same.`);
   byId('summary').textContent = `${services} services · ${snapshot.edges.length} calls · ${denied} denied`;
-  if ((byId('text-alternative') as HTMLDetailsElement).open) byId('text-alternative-body').replaceChildren(...textAlternative(snapshot, drawn, openService));
+  if ((byId('text-alternative') as HTMLDetailsElement).open) {
+    // The tables are rebuilt on every update: a keyboard user on one of their buttons stays on it.
+    const body = byId('text-alternative-body');
+    const focused = body.contains(document.activeElement) ? (document.activeElement as HTMLElement).dataset['open'] : undefined;
+    body.replaceChildren(...textAlternative(snapshot, drawn, openService));
+    if (focused) body.querySelector<HTMLElement>(`[data-open="${CSS.escape(focused)}"]`)?.focus();
+  }
 }
 
 function renderPanels(snapshot: DashboardSnapshot): void {
@@ -68,14 +72,35 @@ function renderNamespaces(snapshot: DashboardSnapshot): void {
   );
 }
 
-async function openService(namespace: string, service: string, focus = true): Promise<void> {
-  state.selected = { namespace, service };
-  if (state.shown && !state.shown.has(namespace)) state.shown.add(namespace);
-  if (state.collapsed.delete(namespace) || focus) {
-    syncNamespaceControls();
-    await render();
+/** What choosing a drawn node does: a service's or version's panel opens; a namespace collapses or expands. */
+function openNode(id: string): void {
+  const node = state.snapshot?.nodes.find((n) => n.id === id);
+  if (node) {
+    void openService(node.namespace, node.service);
+    return;
   }
+  const namespace = state.drawn?.nodes.find((n) => n.data.id === id && n.data.kind === 'namespace')?.data.namespace;
+  if (namespace === undefined) return;
+  if (!state.collapsed.delete(namespace)) state.collapsed.add(namespace);
+  syncNamespaceControls();
+  void render();
+}
+
+/** Shows the service in the graph (its namespace shown and expanded), selects it and opens its panel. */
+async function openService(namespace: string, service: string): Promise<void> {
+  state.selected = { namespace, service };
+  state.shown?.add(namespace);
+  state.collapsed.delete(namespace);
+  syncNamespaceControls();
+  await render();
   graph.focusNode(`${namespace}/${service}`);
+  await showDetail(true);
+}
+
+/** Loads the selected service's panel; `focus` on opening it, not on the refreshes after. */
+async function showDetail(focus: boolean): Promise<void> {
+  if (!state.selected) return;
+  const { namespace, service } = state.selected;
   try {
     panel.show(await fetchService(namespace, service), focus);
   } catch (error) {
@@ -103,8 +128,9 @@ async function poll(): Promise<void> {
     await painted();
     state.updates++;
     if (first) performance.mark('dashboard:first-render');
-    else performance.measure('dashboard:update', { start: started, end: performance.now() });
-    if (state.selected && !first) await openService(state.selected.namespace, state.selected.service, false);
+    // The snapshot's time as detail: the benchmark tells which update drew which snapshot.
+    else performance.measure('dashboard:update', { start: started, end: performance.now(), detail: snapshot.generatedAt });
+    if (!first) await showDetail(false);
   } catch (error) {
     byId('error').textContent = `Cannot read the mesh: ${error instanceof Error ? error.message : String(error)}.${state.snapshot ? ` Showing the data of ${formatTime(state.snapshot.generatedAt)} UTC.` : ''} Retrying every ${REFRESH_MS / 1000} s.`;
   }
@@ -151,16 +177,9 @@ function wireControls(): void {
     if (button) void openService(button.dataset['namespace']!, button.dataset['service']!);
   });
 
-  graph.cy.on('tap', 'node', (event) => {
-    const node = state.snapshot?.nodes.find((n) => n.id === event.target.id());
-    if (node) void openService(node.namespace, node.service);
-  });
-  graph.cy.on('dbltap', 'node[kind = "namespace"]', (event) => {
-    const namespace = event.target.data('namespace') as string;
-    if (!state.collapsed.delete(namespace)) state.collapsed.add(namespace);
-    syncNamespaceControls();
-    void render();
-  });
+  // A click on a namespace's box would be a click on every node in it: only a double click toggles it.
+  graph.cy.on('tap', 'node[kind != "namespace"]', (event) => openNode(event.target.id()));
+  graph.cy.on('dbltap', 'node[kind = "namespace"]', (event) => openNode(event.target.id()));
 }
 
 wireControls();

@@ -4,6 +4,7 @@
  * red, thicker and say "denied".
  */
 import type cytoscape from 'cytoscape';
+import { COLLAPSED } from '../view';
 
 export const COLOURS = {
   text: '#1b1f24',
@@ -35,8 +36,9 @@ export const GRAPH_STYLE: cytoscape.StylesheetJson = [
     },
   },
   { selector: 'node[kind = "version"]', style: { 'background-color': '#ffffff', width: 120, height: 28 } },
-  { selector: 'node[kind = "external"], node[kind = "unknown"]', style: { shape: 'hexagon', 'background-color': '#f2efe6' } },
-  { selector: 'node[kind = "gateway"]', style: { shape: 'diamond', 'background-color': '#e6f2ea' } },
+  // Shapes that keep the label inside: the kind shows in the border and the label's "(gateway)".
+  { selector: 'node[kind = "external"], node[kind = "unknown"]', style: { shape: 'cut-rectangle', 'background-color': '#f2efe6' } },
+  { selector: 'node[kind = "gateway"]', style: { 'border-style': 'double', 'border-width': 4, 'background-color': '#e6f2ea' } },
   { selector: 'node.idle', style: { 'border-style': 'dotted' } },
   {
     selector: ':parent',
@@ -48,7 +50,7 @@ export const GRAPH_STYLE: cytoscape.StylesheetJson = [
   },
   {
     selector: 'node[kind = "namespace"].collapsed',
-    style: { 'border-style': 'double', 'border-width': 3, width: 190, height: 48, 'text-valign': 'center', 'background-color': '#dfe5ee' },
+    style: { 'border-style': 'double', 'border-width': 4, width: COLLAPSED.width, height: COLLAPSED.height, 'font-size': 28, 'text-wrap': 'wrap', 'text-max-width': `${COLLAPSED.width - 16}px`, 'text-valign': 'center', 'background-color': '#dfe5ee', 'min-zoomed-font-size': 4 },
   },
   {
     selector: 'edge',
@@ -60,6 +62,7 @@ export const GRAPH_STYLE: cytoscape.StylesheetJson = [
       'target-arrow-shape': 'triangle',
       label: 'data(label)',
       'font-size': 10,
+      'text-wrap': 'wrap',
       color: COLOURS.text,
       'text-background-color': '#ffffff',
       'text-background-opacity': 0.9,

@@ -16,10 +16,20 @@ export class GraphView {
   private drawn: GraphElements = EMPTY;
   /** Where every leaf ever drawn was put (nodes cannot be dragged): a node hidden by a filter or a collapse comes back there. */
   private readonly remembered = new Map<string, Point>();
+  /** Until the reader pans, zooms or picks a node, the view keeps fitting the graph as it grows. */
+  private viewTouched = false;
 
-  constructor(container: HTMLElement) {
+  /**
+   * `open`: what Enter on the selected node does; `announce`: says the selected node to screen
+   * readers (the canvas cannot).
+   */
+  constructor(
+    container: HTMLElement,
+    private readonly hooks: { open(id: string): void; announce(text: string): void },
+  ) {
     this.cy = cytoscape({ container, style: GRAPH_STYLE, minZoom: 0.05, maxZoom: 3, boxSelectionEnabled: false, autoungrabify: true });
     container.addEventListener('keydown', (event) => this.onKey(event));
+    for (const type of ['wheel', 'pointerdown', 'keydown']) container.addEventListener(type, () => (this.viewTouched = true), { passive: true });
   }
 
   /** Draws `next`; lays out from scratch only when nothing is drawn yet or `relayout` asks. */
@@ -43,6 +53,7 @@ export class GraphView {
       }
     });
     this.drawn = next;
+    if (diff.added.length && !this.viewTouched) this.fit();
   }
 
   private async layOut(next: GraphElements): Promise<void> {
@@ -61,9 +72,12 @@ export class GraphView {
   focusNode(id: string): boolean {
     const node = this.cy.getElementById(id);
     if (node.empty()) return false;
+    this.viewTouched = true;
     this.cy.elements().unselect();
     node.select();
-    this.cy.animate({ center: { eles: node }, zoom: Math.max(this.cy.zoom(), 1) }, { duration: 200 });
+    // No animation: a jump is easier on readers who ask for reduced motion, and nothing moves afterwards.
+    this.cy.zoom(Math.max(this.cy.zoom(), 1));
+    this.cy.center(node);
     return true;
   }
 
@@ -71,17 +85,33 @@ export class GraphView {
     this.cy.fit(undefined, 30);
   }
 
-  /** The canvas has no focusable parts: arrows pan, + and - zoom, 0 fits, as the help text says. */
+  /**
+   * The canvas has no focusable parts, so the keys the help text lists: arrows pan, + and - zoom,
+   * 0 fits, ] and [ select the next and previous node (in the tables' order), Enter opens it.
+   */
   private onKey(event: KeyboardEvent): void {
     const step = LEAF.width;
     const pans: Record<string, Point> = { ArrowLeft: { x: step, y: 0 }, ArrowRight: { x: -step, y: 0 }, ArrowUp: { x: 0, y: step }, ArrowDown: { x: 0, y: -step } };
     const pan = pans[event.key];
+    const selected = this.cy.nodes(':selected').first();
     if (pan) this.cy.panBy(pan);
     else if (event.key === '+' || event.key === '=') this.zoomBy(1.25);
     else if (event.key === '-') this.zoomBy(0.8);
     else if (event.key === '0') this.fit();
+    else if (event.key === ']' || event.key === '[') this.step(selected.nonempty() ? selected.id() : undefined, event.key === ']' ? 1 : -1);
+    else if (event.key === 'Enter' && selected.nonempty()) this.hooks.open(selected.id());
     else return;
     event.preventDefault();
+  }
+
+  private step(from: string | undefined, by: 1 | -1): void {
+    const nodes = this.drawn.nodes;
+    if (!nodes.length) return;
+    const at = nodes.findIndex((n) => n.data.id === from);
+    const next = nodes[at < 0 ? (by > 0 ? 0 : nodes.length - 1) : (at + by + nodes.length) % nodes.length]!;
+    this.focusNode(next.data.id);
+    const action = next.data.kind === 'namespace' ? 'Enter collapses or expands it' : 'Enter opens its panel';
+    this.hooks.announce(`${next.data.description}. ${action}.`);
   }
 
   private zoomBy(factor: number): void {

@@ -10,6 +10,9 @@ import type { Point } from './place-new-nodes';
 /** A leaf's box, the size the renderer draws it at (label included). */
 export const LEAF = { width: 150, height: 36 } as const;
 
+/** A collapsed namespace's box: larger, so it reads when a 1000-service mesh is zoomed out to fit. */
+export const COLLAPSED = { width: 300, height: 80 } as const;
+
 /** Room between a caller's column and its callee's: an edge's label (about 170 px) fits on it. */
 export const LAYER_GAP = 180;
 
@@ -26,15 +29,24 @@ const OPTIONS = {
   'elk.padding': '[top=28,left=12,bottom=12,right=12]',
 };
 
+const OVERVIEW = { 'elk.algorithm': 'stress', 'elk.stress.desiredEdgeLength': String(COLLAPSED.width * 2) };
+
 export function toElkGraph(nodes: readonly GraphElement<NodeData>[], edges: readonly GraphElement<EdgeData>[]): ElkNode {
   const byId = new Map<string, ElkNode>();
   for (const { data } of nodes) byId.set(data.id, { id: data.id });
-  const root: ElkNode = { id: '__root', layoutOptions: OPTIONS, children: [] };
+  // A flat graph (every namespace collapsed: the overview of a large mesh) gets ELK's stress layout:
+  // namespaces call each other both ways and through long chains, which layers would stretch into a
+  // strip too thin to read once fitted to the screen.
+  const flat = nodes.every(({ data }) => !data.parent);
+  const root: ElkNode = { id: '__root', layoutOptions: flat ? { ...OPTIONS, ...OVERVIEW } : OPTIONS, children: [] };
   for (const { data } of nodes) {
     const parent = (data.parent && byId.get(data.parent)) || root;
     (parent.children ??= []).push(byId.get(data.id)!);
   }
-  for (const node of byId.values()) if (!node.children) Object.assign(node, LEAF);
+  for (const { data } of nodes) {
+    const node = byId.get(data.id)!;
+    if (!node.children) Object.assign(node, data.kind === 'namespace' ? COLLAPSED : LEAF);
+  }
   root.edges = edges.map(({ data }): ElkExtendedEdge => ({ id: data.id, sources: [data.source], targets: [data.target] }));
   return root;
 }

@@ -29,12 +29,15 @@ export function formatSignals(signals: GoldenSignals): string {
   return `${formatRps(signals.rps)} · ${formatPercent(signals.successRate)} · p99 ${formatMs(signals.p99Ms)}`;
 }
 
-/** The label of a call edge: its signals, then what a reader must not miss (plaintext, denials). */
+/**
+ * The label of a call edge: its signals, then on a second line what a reader must not miss
+ * (plaintext, denials); two short lines fit between two columns of the layout where one long would not.
+ */
 export function edgeLabel(signals: GoldenSignals, mtls: boolean, deniedRps: number): string {
-  const parts = [formatSignals(signals)];
-  if (!mtls) parts.push('plaintext');
-  if (deniedRps > 0) parts.push(`${formatRps(deniedRps).replace(' rps', '/s')} denied`);
-  return parts.join(' · ');
+  const warnings: string[] = [];
+  if (!mtls) warnings.push('plaintext');
+  if (deniedRps > 0) warnings.push(`${formatRps(deniedRps).replace(' rps', '/s')} denied`);
+  return [formatSignals(signals), ...(warnings.length ? [warnings.join(' · ')] : [])].join('\n');
 }
 
 /** Time until (or since) an instant, in the largest whole unit: "in 23 h", "expired 5 min ago". */

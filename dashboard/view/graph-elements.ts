@@ -66,6 +66,8 @@ export function graphElements(snapshot: DashboardSnapshot, options: ViewOptions 
     const label = collapsed(namespace) ? `${namespace} (${count} service${count === 1 ? '' : 's'})` : namespace;
     nodes.push({ group: 'nodes', data: { id: namespaceNodeId(namespace), label, name: `namespace ${namespace}`, kind: 'namespace', namespace, description: `namespace ${label}` }, classes: collapsed(namespace) ? 'collapsed' : '' });
   }
+  // A node is idle when nothing reaches it or leaves it: a gateway has no inbound traffic of its own.
+  const active = new Set(snapshot.edges.filter((e) => e.signals.rps > 0).flatMap((e) => [e.source, e.target]));
   /** Where a snapshot node is drawn: itself, its namespace's node when collapsed, or nowhere. */
   const drawnAs = new Map<string, string>();
   for (const node of snapshot.nodes) {
@@ -77,7 +79,7 @@ export function graphElements(snapshot: DashboardSnapshot, options: ViewOptions 
     drawnAs.set(node.id, node.id);
     const label = node.version ?? (node.kind === 'service' ? node.service : `${node.service} (${node.kind})`);
     const parent = node.parent ?? namespaceNodeId(node.namespace);
-    nodes.push({ group: 'nodes', data: { id: node.id, label, name: nodeName(node), kind: node.kind, namespace: node.namespace, parent, description: `${node.kind} ${nodeName(node)}: ${formatSignals(node.signals)}` }, classes: node.signals.rps === 0 ? 'idle' : '' });
+    nodes.push({ group: 'nodes', data: { id: node.id, label, name: nodeName(node), kind: node.kind, namespace: node.namespace, parent, description: `${node.kind} ${nodeName(node)}: ${formatSignals(node.signals)}` }, classes: node.signals.rps === 0 && !active.has(node.id) ? 'idle' : '' });
   }
   // A collapsed namespace's calls merge into one edge per pair of drawn ends; calls inside it vanish.
   const merged = new Map<string, GraphEdge[]>();

@@ -1,7 +1,7 @@
 /**
  * Where nodes that appear in an update go, without laying out the graph again: where they were
- * last seen, else beside a node they call or are called by, else under their siblings, else to the
- * right of everything. Existing nodes never move, so a reader's mental map survives updates.
+ * last seen, else a column left of a node they call or right of one that calls them (as ELK's
+ * layers run), else under their siblings, else to the right of everything. Existing nodes never move, so a reader's mental map survives updates.
  */
 import { LAYER_GAP, LEAF, NODE_GAP } from './elk-graph';
 import type { EdgeData, GraphElement, NodeData } from './graph-elements';
@@ -23,10 +23,12 @@ export function placeNewNodes(added: readonly GraphElement<NodeData>[], nodes: r
   const parents = new Set(nodes.map((n) => n.data.parent).filter((p): p is string => p !== undefined));
   const placed = new Map<string, Point>();
   const at = (id: string) => placed.get(id) ?? known.get(id);
-  const neighbours = new Map<string, string[]>();
+  /** Per node, the nodes it touches and which side of them it belongs on. */
+  const neighbours = new Map<string, { id: string; dx: number }[]>();
+  const link = (from: string, to: string, dx: number) => neighbours.set(from, [...(neighbours.get(from) ?? []), { id: to, dx }]);
   for (const { data } of edges) {
-    neighbours.set(data.source, [...(neighbours.get(data.source) ?? []), data.target]);
-    neighbours.set(data.target, [...(neighbours.get(data.target) ?? []), data.source]);
+    link(data.source, data.target, -SPACING.x);
+    link(data.target, data.source, SPACING.x);
   }
   const taken = new Set([...known.values()].map(key));
   /** The first free slot going down from `start`, so two new nodes never land on one spot. */
@@ -43,11 +45,11 @@ export function placeNewNodes(added: readonly GraphElement<NodeData>[], nodes: r
       placed.set(data.id, point);
       continue;
     }
-    const neighbour = (neighbours.get(data.id) ?? []).map(at).find((p): p is Point => p !== undefined);
+    const neighbour = (neighbours.get(data.id) ?? []).map(({ id, dx }) => ({ point: at(id), dx })).find((n) => n.point !== undefined);
     const siblings = nodes.filter((n) => n.data.parent === data.parent && n.data.id !== data.id).map((n) => at(n.data.id)).filter((p): p is Point => p !== undefined);
     const everything = [...known.values(), ...placed.values()];
     const start = neighbour
-      ? { x: neighbour.x + SPACING.x, y: neighbour.y }
+      ? { x: neighbour.point!.x + neighbour.dx, y: neighbour.point!.y }
       : siblings.length
         ? { x: Math.min(...siblings.map((p) => p.x)), y: Math.max(...siblings.map((p) => p.y)) + SPACING.y }
         : everything.length

@@ -34,7 +34,7 @@ describe('npm run bench -- --quick', () => {
     expect(file, readdirSync(out).join(', ')).toBeDefined();
     const report = JSON.parse(readFileSync(path.join(out, file!), 'utf8'));
     expect(report).toMatchObject({ schema: 1, quick: true, machine: { cpus: expect.any(Number), node: process.version } });
-    expect(Object.keys(report.scenarios).sort()).toEqual(['convergence', 'proxy', 'synth']);
+    expect(Object.keys(report.scenarios).sort()).toEqual(['convergence', 'dashboard', 'proxy', 'synth']);
     for (const scenario of Object.values(report.scenarios) as { ok: boolean }[]) expect(scenario.ok).toBe(true);
 
     const proxy = report.scenarios.proxy.results;
@@ -67,6 +67,11 @@ describe('npm run bench -- --quick', () => {
     expect(convergence.rows.length).toBeGreaterThan(0);
     for (const row of convergence.rows) expect(finite(row.p99Ms) && finite(row.rssMb)).toBe(true);
     expect(existsSync(convergence.file)).toBe(true);
+
+    const dashboard = report.scenarios.dashboard.results;
+    expect(dashboard.rows.map((r: { services: number; view: string }) => `${r.services} ${r.view}`)).toEqual(['100 expanded', '100 collapsed']);
+    for (const row of dashboard.rows) expect(finite(row.firstRenderMs) && row.updateMs.length === 2 && row.updateMs.every(finite)).toBe(true);
+    expect(dashboard.layouts.map((l: { library: string }) => l.library)).toEqual(['elkjs layered', 'dagre', 'cytoscape fCoSE']);
 
     const [echoHost, echoPort] = (proxy.echo as string).split(':');
     expect(await accepts(echoHost!, Number(echoPort))).toBe(false);

@@ -81,7 +81,7 @@ let proxyAdminPort: number | undefined;
 beforeAll(async () => {
   await buildBundles(path.join(work, 'build'));
   mkdirSync(run);
-  for (const entry of ['proxy.js', 'controller.js', 'node_modules']) cpSync(path.join(work, 'build', entry), path.join(run, entry), { recursive: true });
+  for (const entry of ['proxy.js', 'controller.js', 'node_modules', 'dashboard']) cpSync(path.join(work, 'build', entry), path.join(run, entry), { recursive: true });
   mkdirSync(path.join(run, 'manifests'));
   // REGISTRY_ONLY: the controller sends no passthrough cluster (ORIGINAL_DST), which the proxy does not support yet.
   writeFileSync(path.join(run, 'manifests', 'mesh.yaml'), 'apiVersion: meshform.dev/v1alpha1\nkind: Mesh\nmetadata:\n  name: default\nspec:\n  outboundPolicy: REGISTRY_ONLY\n');
@@ -97,7 +97,7 @@ afterAll(async () => {
 
 describe('the bundles, run as the images run them', () => {
   it('need nothing but the copied Envoy protos beside them', () => {
-    expect(readdirSync(run).sort()).toEqual(['.meshform', 'controller.js', 'manifests', 'node_modules', 'proxy.js']);
+    expect(readdirSync(run).sort()).toEqual(['.meshform', 'controller.js', 'dashboard', 'manifests', 'node_modules', 'proxy.js']);
     expect(readdirSync(path.join(run, 'node_modules'))).toEqual(['@grpc']);
     expect(readdirSync(path.join(run, 'node_modules', '@grpc'))).toEqual(['grpc-js-xds']);
     expect(existsSync(path.join(run, 'node_modules', '@grpc', 'grpc-js-xds', 'build'))).toBe(false);
@@ -123,6 +123,14 @@ describe('the bundles, run as the images run them', () => {
     expect((await get(`${admin}/healthz`)).status).toBe(200);
     await waitFor('controller /readyz 200', async () => (await get(`${admin}/readyz`)).status === 200);
     expect((await get(`${admin}/metrics`)).body).toContain('meshform_xds_connected_proxies');
+  });
+
+  it('controller.js serves the dashboard page built beside it, with no esbuild or page sources at hand', async () => {
+    const page = `http://127.0.0.1:${controller.ready['adminPort']}/debug/dashboard/`;
+    expect((await get(page)).body).toContain('<title>Meshform dashboard</title>');
+    const script = await get(`${page}app.js`);
+    expect(script.status).toBe(200);
+    expect(script.body.length).toBeGreaterThan(100_000);
   });
 
   it('proxy.js expands ${POD_IP} in an injected bootstrap, gets its config from controller.js and turns /ready', async () => {

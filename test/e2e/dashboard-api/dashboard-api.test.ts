@@ -1,17 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeMesh } from '../../../cli/up-command';
-import { AccessPolicy, CanaryRoute, PolicyTarget } from '../../../constructs';
 import type { DashboardSnapshot, GraphEdge, ServiceDetail } from '../../../lib/dashboard';
 import { TypeUrl } from '../../../lib/xds';
 import type { LocalMesh } from '../../../runner';
 import { AdsTestClient } from '../../support/controller-ads-client';
 import { sidecarNode } from '../../support/controller-fixtures';
 import { eventually } from '../../support/controller-harness';
-import { service, startMesh, steadyLoad } from '../mesh/local-mesh-fixture';
+import { startDashboardMesh } from '../dashboard/dashboard-mesh';
 
 // The dashboard's API on a running local mesh with traffic: what the page draws comes from here.
-const analysis = { interval: '1s', stepWeight: 25, maxWeight: 50, threshold: 2, successRateMin: 95, latencyP99Max: '1s', minRequests: 5 };
-const INGRESS_ACCOUNT = 'edge';
 
 let mesh: LocalMesh;
 let stopLoad: (() => Promise<void>) | undefined;
@@ -23,17 +20,7 @@ const inSnapshot = <T>(pick: (s: DashboardSnapshot) => T | undefined, what: stri
 const edgeWithTraffic = (id: string) => inSnapshot((s) => s.edges.find((e: GraphEdge) => e.id === id && e.signals.rps > 0), `edge ${id} with traffic`);
 
 beforeAll(async () => {
-  ({ mesh } = await startMesh(
-    (chart) => {
-      service(chart, 'web');
-      const reviews = service(chart, 'reviews', ['v1', 'v2']);
-      new CanaryRoute(chart, 'reviews-route', { service: reviews, stable: 'v1', canary: 'v2', analysis });
-      const locked = service(chart, 'locked');
-      AccessPolicy.denyAll(chart, 'locked-deny-all', { target: PolicyTarget.service(locked) });
-    },
-    { ingressServiceAccount: INGRESS_ACCOUNT },
-  ));
-  stopLoad = steadyLoad(mesh, ['web', 'reviews', 'locked']);
+  ({ mesh, stopLoad } = await startDashboardMesh('1s'));
 }, 90_000);
 afterAll(async () => {
   nacking?.close();

@@ -12,7 +12,7 @@ import { CART_DETAIL, smallMesh } from './fixtures';
 
 /** The page's globals, as the functions passed to page.evaluate see them in the browser. */
 declare const window: { meshformDashboard?: DashboardTestHook };
-declare const document: { activeElement: { id: string; textContent: string | null } | null };
+declare const document: { activeElement: { id: string; textContent: string | null } | null; getElementById(id: string): { textContent: string | null } | null };
 declare function getComputedStyle(element: unknown): { outlineStyle: string };
 
 let browser: Browser;
@@ -32,6 +32,7 @@ afterAll(async () => {
 
 beforeEach(async () => {
   server.setSnapshot(smallMesh(0));
+  server.setUnavailable(false);
   page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   return () => page.close();
 });
@@ -125,6 +126,39 @@ describe('dashboard page', () => {
     expect(await page.evaluate(() => window.meshformDashboard!.pan())).toEqual({ x: panBefore.x + 150, y: panBefore.y });
   });
 
+  it('steps through the nodes from the keyboard, says which is selected, and opens or collapses it with Enter', async () => {
+    await open();
+    await page.focus('#graph');
+    await page.keyboard.press('[');
+    await expect(page.locator('#graph-announce').textContent()).resolves.toMatch(/^service legacy\/ledger: .*Enter opens its panel\.$/);
+    for (let i = 0; i < 4; i++) await page.keyboard.press(']');
+    await expect(page.locator('#graph-announce').textContent()).resolves.toMatch(/^service shop\/cart: 12 rps/);
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.activeElement?.id === 'service-title');
+    await expect(page.locator('#service-title').textContent()).resolves.toBe('shop/cart');
+    await page.focus('#graph');
+    // From shop/cart, two back: shop/frontend, then the namespace legacy.
+    await page.keyboard.press('[');
+    await page.keyboard.press('[');
+    await expect(page.locator('#graph-announce').textContent()).resolves.toMatch(/^namespace legacy\. Enter collapses or expands it\.$/);
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => !window.meshformDashboard!.nodeIds().includes('legacy/ledger'));
+    await expect(page.locator('li[data-namespace="legacy"] input[data-role="collapse"]').isChecked()).resolves.toBe(true);
+  });
+
+  it('keeps keyboard focus on a button of the graph-as-tables while updates rebuild them, and opens the panel from it', async () => {
+    await open();
+    await page.locator('#text-alternative summary').click();
+    await page.getByRole('button', { name: 'Details of payments' }).focus();
+    await updatesAfter(2);
+    await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe('Details of payments');
+    server.setService({ ...CART_DETAIL, name: 'payments', routes: [], policies: [] });
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.activeElement?.id === 'service-title');
+    await expect(page.locator('#service-title').textContent()).resolves.toBe('shop/payments');
+    await expect(page.locator('#service-panel').textContent()).resolves.toContain('No policy covers this service.');
+  });
+
   it('filters out a namespace and collapses one into a single node that carries its calls', async () => {
     await open();
     await page.locator('#namespaces summary').click();
@@ -149,6 +183,17 @@ describe('dashboard page', () => {
     const after = await page.evaluate(() => window.meshformDashboard!.nodeIds());
     expect(after.filter((id) => id.startsWith('team-19/')).length).toBeGreaterThanOrEqual(50);
     expect(after.some((id) => id.startsWith('team-18/'))).toBe(false);
+  });
+
+  it('says when it cannot read the mesh, keeps the last graph meanwhile, and recovers by itself', async () => {
+    await open();
+    server.setUnavailable(true);
+    const error = page.locator('#error');
+    await error.filter({ hasText: 'Cannot read the mesh' }).waitFor();
+    await expect(error.textContent()).resolves.toBe('Cannot read the mesh: api/snapshot answered 503 Service Unavailable. Showing the data of 10:00:00 UTC. Retrying every 0.3 s.');
+    expect(await page.evaluate(() => window.meshformDashboard!.nodeIds().length)).toBe(8);
+    server.setUnavailable(false);
+    await page.waitForFunction(() => document.getElementById('error')?.textContent === '');
   });
 
   it('loads nothing from outside its own server: it works offline', async () => {

@@ -16,6 +16,8 @@ export interface FixtureServer {
   readonly url: string;
   setSnapshot(snapshot: DashboardSnapshot): void;
   setService(detail: ServiceDetail): void;
+  /** While true, the snapshot answers 503 as a controller that cannot collect would. */
+  setUnavailable(unavailable: boolean): void;
   /** How many times the page asked for the snapshot. */
   readonly snapshotRequests: number;
   close(): Promise<void>;
@@ -26,6 +28,7 @@ export async function startFixtureServer(snapshot: DashboardSnapshot): Promise<F
   const services = new Map<string, ServiceDetail>();
   let current = snapshot;
   let snapshotRequests = 0;
+  let unavailable = false;
   const json = (response: http.ServerResponse, status: number, body: unknown) => {
     response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   };
@@ -35,7 +38,7 @@ export async function startFixtureServer(snapshot: DashboardSnapshot): Promise<F
     const rest = url.pathname.slice(MOUNT.length - 1);
     if (rest === '/api/snapshot') {
       snapshotRequests++;
-      return json(response, 200, current);
+      return unavailable ? json(response, 503, { error: 'collecting' }) : json(response, 200, current);
     }
     const service = /^\/api\/services\/([^/]+)\/([^/]+)$/.exec(rest);
     if (service) {
@@ -53,6 +56,7 @@ export async function startFixtureServer(snapshot: DashboardSnapshot): Promise<F
     url: `http://127.0.0.1:${port}${MOUNT}`,
     setSnapshot: (next) => (current = next),
     setService: (detail) => services.set(`${detail.namespace}/${detail.name}`, detail),
+    setUnavailable: (value) => (unavailable = value),
     get snapshotRequests() {
       return snapshotRequests;
     },

@@ -12,7 +12,7 @@ describe('formatting', () => {
   it('labels an edge with its signals and, only when so, plaintext and denials', () => {
     const signals = { rps: 10, successRate: 0.99, p99Ms: 20 };
     expect(edgeLabel(signals, true, 0)).toBe('10 rps · 99.0% · p99 20 ms');
-    expect(edgeLabel(signals, false, 3)).toBe('10 rps · 99.0% · p99 20 ms · plaintext · 3.0/s denied');
+    expect(edgeLabel(signals, false, 3)).toBe('10 rps · 99.0% · p99 20 ms\nplaintext · 3.0/s denied');
   });
 
   it('says how long until a certificate expires, or since it did', () => {

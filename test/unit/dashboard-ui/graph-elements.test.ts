@@ -24,10 +24,19 @@ describe('graphElements', () => {
     const { edges } = graphElements(smallMesh(0));
     const byId = Object.fromEntries(edges.map((e) => [e.data.id, e]));
     expect(byId['shop/frontend->shop/payments']!.classes).toBe('denied');
-    expect(byId['shop/frontend->shop/payments']!.data.label).toBe('5.0 rps · 60.0% · p99 42 ms · 2.0/s denied');
+    expect(byId['shop/frontend->shop/payments']!.data.label).toBe('5.0 rps · 60.0% · p99 42 ms\n2.0/s denied');
     expect(byId['shop/payments->legacy/ledger']!.classes).toBe('plaintext');
     expect(byId['shop/payments->legacy/ledger']!.data.label).toContain('plaintext');
     expect(byId['shop/frontend->shop/cart']!.classes).toBe('');
+  });
+
+  it('calls a node idle only when no call with traffic reaches or leaves it', () => {
+    const mesh = smallMesh(0);
+    const quiet = { ...mesh, nodes: mesh.nodes.map((n) => ({ ...n, signals: { rps: 0, successRate: null, p99Ms: null } })) };
+    const classes = Object.fromEntries(graphElements(quiet).nodes.map((n) => [n.data.id, n.data.kind === 'namespace' ? undefined : n.classes]));
+    // frontend receives nothing (like a gateway) but calls cart and payments; the versions carry no edge.
+    expect(classes['shop/frontend']).toBe('');
+    expect(classes['shop/cart/v1']).toBe('idle');
   });
 
   it('leaves out a filtered namespace with every call that touches it', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { diffGraph, graphElements, LEAF, leafPositions, placeNewNodes, type Point, SPACING, toElkGraph } from '../../../dashboard/view';
+import { COLLAPSED, diffGraph, graphElements, LEAF, leafPositions, placeNewNodes, type Point, SPACING, toElkGraph } from '../../../dashboard/view';
 import { smallMesh } from '../../e2e/dashboard/fixtures';
 
 describe('diffGraph', () => {
@@ -39,6 +39,15 @@ describe('placeNewNodes', () => {
     expect(placed.get('shop/reviews')).toEqual({ x: 0, y: 200 + SPACING.y });
   });
 
+  it('puts a new caller a column left of what it calls, and a new callee a column right of its caller', () => {
+    const elements = graphElements(smallMesh(0));
+    const without = (id: string) => new Map([...known].filter(([k]) => k !== id));
+    const frontend = elements.nodes.filter((n) => n.data.id === 'shop/frontend');
+    expect(placeNewNodes(frontend, elements.nodes, elements.edges, without('shop/frontend')).get('shop/frontend')).toEqual({ x: 400 - SPACING.x, y: 200 });
+    const ledger = elements.nodes.filter((n) => n.data.id === 'legacy/ledger');
+    expect(placeNewNodes(ledger, elements.nodes, elements.edges, without('legacy/ledger')).get('legacy/ledger')).toEqual({ x: 400 + SPACING.x, y: 200 });
+  });
+
   it('puts a node back where it was last drawn, and a collapsed namespace at the centre of its services', () => {
     const collapsed = graphElements(smallMesh(0), { collapsed: new Set(['legacy']) });
     const ns = collapsed.nodes.filter((n) => n.data.id === 'ns:legacy');
@@ -65,6 +74,11 @@ describe('ELK graph', () => {
     const cart = shop.children!.find((c) => c.id === 'shop/cart')!;
     expect(cart.children!.map((c) => c.id)).toEqual(['shop/cart/v1', 'shop/cart/v2']);
     expect(cart.children![0]).toMatchObject({ width: LEAF.width, height: LEAF.height });
+    const collapsed = graphElements(smallMesh(0), { collapsed: new Set(['legacy']) });
+    expect(toElkGraph(collapsed.nodes, collapsed.edges).children!.find((c) => c.id === 'ns:legacy')).toMatchObject({ width: COLLAPSED.width, height: COLLAPSED.height });
+    expect(elk.layoutOptions!['elk.algorithm']).toBe('layered');
+    const overview = graphElements(smallMesh(0), { collapsed: new Set(['shop', 'legacy']) });
+    expect(toElkGraph(overview.nodes, overview.edges).layoutOptions!['elk.algorithm']).toBe('stress');
     expect(cart.width).toBeUndefined();
     expect(elk.edges).toHaveLength(3);
     // As ELK answers: corners relative to the parent.
