@@ -5,6 +5,7 @@ import { condition, Reason, type GatewayApiCondition } from './conditions';
 import type { ConvertedGateway, ListenerInfo } from './convert-gateway';
 import { GATEWAY_API_GROUP, GATEWAY_CONTROLLER_NAME } from './objects';
 import type { ReferenceGrants } from './reference-grants';
+import { byPrecedence, segmentPrefixes } from './route-precedence';
 import { convertRule, grpcMatch, httpMatch, type BackendResolver } from './route-rules';
 import { validateDraft } from './validate-draft';
 
@@ -117,7 +118,8 @@ export function convertRoute(source: SourceObject, kind: RouteKind, meta: { name
   const parents = readParents(spec, meta.namespace, ctx.gateways);
   const hostnames = spec.strings('hostnames') ?? [];
   const refusals: Refusal[] = [];
-  const rules = spec.list('rules').map((r) => convertRule(r, resolver(kind, meta.namespace, ctx, refusals), kind === 'GRPCRoute' ? grpcMatch : httpMatch));
+  const written = spec.list('rules').map((r) => convertRule(r, resolver(kind, meta.namespace, ctx, refusals), kind === 'GRPCRoute' ? grpcMatch : httpMatch));
+  const rules = kind === 'HTTPRoute' ? segmentPrefixes(byPrecedence(written)) : byPrecedence(written);
   const unsupported = source.finish().filter((n) => n.severity === 'dropped').map((n) => ({ field: n.field, why: n.why }));
   const g = meta.generation;
   const resolved = condition('ResolvedRefs', refusals.length === 0, refusals[0]?.reason ?? Reason.ResolvedRefs, refusals.length ? refusals.map((r) => r.message).join('\n') : 'every backend resolved', g);

@@ -6,3 +6,4 @@ export * from './convert-gateway';
 export * from './convert-route';
 export * from './validate-draft';
 export * from './convert-gateway-api';
+export * from './route-precedence';
