@@ -5,11 +5,14 @@ function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** Gateway API's order among matches: exact path, longest prefix, method, most headers, most query parameters. */
+/**
+ * Gateway API's order among matches: exact path, longest prefix, method, most headers, most query
+ * parameters. Where a regular expression goes is left to implementations: Meshform ranks it as a
+ * prefix as long as the expression, so it comes before the catch-all and after longer prefixes.
+ */
 function rank(m: Match | undefined): number[] {
   const path = m?.path ?? { type: 'Prefix', value: '/' };
-  const kind = path.type === 'Exact' ? 0 : path.type === 'Prefix' ? 1 : 2;
-  return [kind, kind === 2 ? 0 : -path.value.length, m?.method ? 0 : 1, -(m?.headers?.length ?? 0), -(m?.queryParams?.length ?? 0)];
+  return [path.type === 'Exact' ? 0 : 1, -path.value.length, m?.method ? 0 : 1, -(m?.headers?.length ?? 0), -(m?.queryParams?.length ?? 0)];
 }
 
 function compare(a: number[], b: number[]): number {
