@@ -3,18 +3,18 @@ import { z } from 'zod';
 /** The Gateway API's group. */
 export const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
 
-/** The kinds Meshform reads, with their REST plurals and the versions it accepts. */
+/**
+ * The kinds Meshform reads, with their REST plurals, the versions it accepts and the one the
+ * controller watches (ReferenceGrant's v1beta1, which every release since v0.6 serves).
+ */
 export const GATEWAY_API_KINDS = {
-  Gateway: { plural: 'gateways', versions: ['v1', 'v1beta1'] },
-  HTTPRoute: { plural: 'httproutes', versions: ['v1', 'v1beta1'] },
-  GRPCRoute: { plural: 'grpcroutes', versions: ['v1'] },
-  ReferenceGrant: { plural: 'referencegrants', versions: ['v1', 'v1beta1'] },
+  Gateway: { plural: 'gateways', versions: ['v1', 'v1beta1'], watch: 'v1' },
+  HTTPRoute: { plural: 'httproutes', versions: ['v1', 'v1beta1'], watch: 'v1' },
+  GRPCRoute: { plural: 'grpcroutes', versions: ['v1'], watch: 'v1' },
+  ReferenceGrant: { plural: 'referencegrants', versions: ['v1', 'v1beta1'], watch: 'v1beta1' },
 } as const;
 
 export type GatewayApiKind = keyof typeof GATEWAY_API_KINDS;
-
-/** The version the controller watches and writes status through. */
-export const GATEWAY_API_VERSION = 'v1';
 
 /** The `controllerName` Meshform writes in route and gateway statuses. */
 export const GATEWAY_CONTROLLER_NAME = 'meshform.dev/gateway-controller';
