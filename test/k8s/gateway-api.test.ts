@@ -44,7 +44,7 @@ async function routeConditions(name: string, generation?: number): Promise<Recor
     const ours = ((route?.status as Loose)?.parents ?? []).find((p: Loose) => p.controllerName === CONTROLLER_NAME);
     if (!ours || (generation !== undefined && ours.conditions[0]?.observedGeneration !== generation)) return undefined;
     return Object.fromEntries((ours.conditions as Condition[]).map((c) => [c.type, c]));
-  }, 20_000);
+  }, 60_000);
 }
 
 beforeAll(async () => {
@@ -77,7 +77,7 @@ describe('the Gateway API in a real API server', () => {
     const status = await api.waitFor('Gateway edge/public with a route attached', async () => {
       const s = (await api.get(GW, 'Gateway', 'public', 'edge'))?.status as Loose;
       return s?.listeners?.[0]?.attachedRoutes === 1 ? s : undefined;
-    }, 20_000);
+    }, 60_000);
     const conditions = Object.fromEntries((status.conditions as Condition[]).map((c) => [c.type, c]));
     expect(conditions.Accepted).toMatchObject({ status: 'True', reason: 'Accepted', observedGeneration: 1 });
     expect(conditions.Programmed).toMatchObject({ status: 'True', reason: 'Programmed' });
@@ -112,7 +112,7 @@ describe('the Gateway API in a real API server', () => {
     const after = await api.waitFor('ResolvedRefs True on HTTPRoute shop/cross', async () => {
       const c = await routeConditions('cross');
       return c.ResolvedRefs?.status === 'True' ? c : undefined;
-    }, 20_000);
+    }, 60_000);
     expect(after.Accepted).toMatchObject({ status: 'True' });
   });
 
