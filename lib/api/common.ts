@@ -92,14 +92,14 @@ export const stringMatch = z.strictObject({
 });
 
 /**
- * What a policy applies to, after Kuma's `targetRef`: the whole mesh, the policy's namespace, or
- * one service (optionally one of its versions or ports).
+ * What a policy applies to, after Kuma's `targetRef`: the whole mesh, the policy's namespace, one
+ * service (optionally one of its versions or ports), or one gateway (its requests at the edge).
  */
 export const targetRef = z.strictObject({
-  kind: z.enum(['Mesh', 'Namespace', 'MeshService']),
-  /** The MeshService's name (kind MeshService only). */
+  kind: z.enum(['Mesh', 'Namespace', 'MeshService', 'MeshGateway']),
+  /** The MeshService's or MeshGateway's name (kinds MeshService and MeshGateway only). */
   name: dnsLabel.optional(),
-  /** The namespace of the MeshService (kind MeshService only). @default the policy's namespace */
+  /** The namespace of the MeshService or MeshGateway. @default the policy's namespace */
   namespace: dnsLabel.optional(),
 });
 

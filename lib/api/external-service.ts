@@ -28,6 +28,13 @@ export const externalServiceSpec = z
         caCertificates: z.string().max(65_536).optional().describe('PEM bundle to verify the external server. @default the system roots'),
       })
       .default({ mode: 'NONE' }),
+    egressGateway: z
+      .strictObject({
+        name: dnsLabel.describe('A MeshGateway with role Egress.'),
+        namespace: dnsLabel.optional().describe('@default the ExternalService\'s namespace'),
+      })
+      .optional()
+      .describe('Calls leave the mesh through this egress gateway: sidecars send them to it over mTLS and it originates the TLS of `tls`. @default sidecars call the host directly'),
   })
   .superRefine((spec, ctx) => {
     uniqueBy(spec.ports, (p) => p.port, ctx, 'ports', 'port');

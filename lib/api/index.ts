@@ -10,4 +10,6 @@ export * from './jwt-policy';
 export * from './rate-limit';
 export * from './telemetry';
 export * from './canary';
+export * from './mesh-gateway';
+export * from './gateway-route';
 export * from './kinds';

@@ -3,8 +3,10 @@ import { API_GROUP_VERSION, objectMeta } from './common';
 import { accessPolicySpec } from './access-policy';
 import { canarySpec, canaryStatus } from './canary';
 import { externalServiceSpec } from './external-service';
+import { gatewayRouteSpec } from './gateway-route';
 import { jwtPolicySpec } from './jwt-policy';
 import { meshSpec } from './mesh';
+import { meshGatewaySpec } from './mesh-gateway';
 import { meshServiceSpec } from './mesh-service';
 import { mtlsPolicySpec } from './mtls-policy';
 import { rateLimitSpec } from './rate-limit';
@@ -124,6 +126,23 @@ export const KINDS = {
     printerColumns: [
       { name: 'Target', type: 'string', jsonPath: '.spec.targetRef.kind' },
       { name: 'Sampling', type: 'number', jsonPath: '.spec.tracing.samplingPercent' },
+      ACCEPTED, AGE,
+    ],
+  }),
+  MeshGateway: define({
+    kind: 'MeshGateway', plural: 'meshgateways', shortNames: ['mgw'], scope: 'Namespaced', spec: meshGatewaySpec,
+    printerColumns: [
+      { name: 'Role', type: 'string', jsonPath: '.spec.role' },
+      { name: 'Port', type: 'integer', jsonPath: '.spec.listeners[0].port' },
+      { name: 'Protocol', type: 'string', jsonPath: '.spec.listeners[0].protocol' },
+      ACCEPTED, AGE,
+    ],
+  }),
+  GatewayRoute: define({
+    kind: 'GatewayRoute', plural: 'gatewayroutes', shortNames: ['gwr'], scope: 'Namespaced', spec: gatewayRouteSpec,
+    printerColumns: [
+      { name: 'Gateway', type: 'string', jsonPath: '.spec.parentRefs[0].name' },
+      { name: 'Host', type: 'string', jsonPath: '.spec.hostnames[0]' },
       ACCEPTED, AGE,
     ],
   }),

@@ -10,6 +10,9 @@ export const mtlsPolicySpec = z
     portLevel: z.array(z.strictObject({ port: portNumber, mode: mtlsMode })).max(64).default([]).describe('Per-port modes of a MeshService target.'),
   })
   .superRefine((spec, ctx) => {
+    if (spec.targetRef.kind === 'MeshGateway') {
+      ctx.addIssue({ code: 'custom', path: ['targetRef', 'kind'], message: 'is MeshGateway, whose listeners set their own TLS (an egress gateway always takes mesh mTLS); target the services behind it' });
+    }
     if (spec.portLevel.length > 0 && spec.targetRef.kind !== 'MeshService') {
       ctx.addIssue({ code: 'custom', path: ['portLevel'], message: `is set but targetRef.kind is ${spec.targetRef.kind}; port modes need a MeshService target` });
     }

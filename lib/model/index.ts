@@ -1,1 +1,2 @@
 export * from './mesh-model';
+export * from './gateway-attachments';

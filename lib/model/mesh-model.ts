@@ -1,7 +1,7 @@
 import { meshSpec, type MeshSpec, type MtlsMode } from '../api/mesh';
 import type { KindName, MeshResource } from '../api/kinds';
 import type { TargetRef } from '../api/common';
-import { DEFAULT_NAMESPACE } from '../naming/names';
+import { DEFAULT_NAMESPACE, GATEWAY_LABEL } from '../naming/names';
 
 /** A validated mesh resource with its namespace resolved. */
 export type Resolved<K extends KindName = KindName> = MeshResource<K> & { readonly metadata: { readonly namespace: string } };
@@ -19,7 +19,15 @@ export class MeshModel {
   private readonly byKind = new Map<KindName, Resolved[]>();
   private readonly byKey = new Map<string, Resolved>();
 
-  constructor(resources: readonly MeshResource[]) {
+  /**
+   * The `kubernetes.io/tls` Secrets at hand (`<namespace>/<name>`), which gateway listeners serve;
+   * undefined when the reader does not know them (synth, analysis of manifests alone): every
+   * reference then counts as present.
+   */
+  readonly tlsSecrets: ReadonlySet<string> | undefined;
+
+  constructor(resources: readonly MeshResource[], options: { readonly tlsSecrets?: ReadonlySet<string> } = {}) {
+    this.tlsSecrets = options.tlsSecrets;
     const meshes = resources.filter((r) => r.kind === 'Mesh') as MeshResource<'Mesh'>[];
     this.mesh = meshes[0]?.spec ?? meshSpec.parse({});
     this.meshName = meshes[0]?.metadata.name ?? 'default';
@@ -47,6 +55,37 @@ export class MeshModel {
 
   externalService(namespace: string, name: string): Resolved<'ExternalService'> | undefined {
     return this.get('ExternalService', namespace, name);
+  }
+
+  gateway(namespace: string, name: string): Resolved<'MeshGateway'> | undefined {
+    return this.get('MeshGateway', namespace, name);
+  }
+
+  /** Whether a TLS Secret a gateway names is at hand (always, when the Secrets are not known). */
+  hasTlsSecret(namespace: string, name: string): boolean {
+    return this.tlsSecrets?.has(`${namespace}/${name}`) ?? true;
+  }
+
+  /** The service account of a MeshGateway's pods: its SPIFFE identity. */
+  gatewayServiceAccountOf(gateway: Resolved<'MeshGateway'>): string {
+    return gateway.spec.serviceAccount ?? gateway.metadata.name;
+  }
+
+  /** The labels of a MeshGateway's pods. */
+  gatewaySelectorOf(gateway: Resolved<'MeshGateway'>): Readonly<Record<string, string>> {
+    return gateway.spec.selector ?? { [GATEWAY_LABEL]: gateway.metadata.name };
+  }
+
+  /**
+   * Policies of a kind that name a gateway (`targetRef.kind: MeshGateway`). Mesh- and namespace-wide
+   * policies are written for workloads and stay off the edge: a mesh-wide ALLOW on mesh principals
+   * would shut out every client of an ingress gateway.
+   */
+  policiesForGateway<K extends 'AccessPolicy' | 'JwtPolicy' | 'RateLimit' | 'Telemetry'>(kind: K, gateway: Resolved<'MeshGateway'>): Resolved<K>[] {
+    return this.all(kind).filter((p) => {
+      const ref = p.spec.targetRef as TargetRef;
+      return ref.kind === 'MeshGateway' && ref.name === gateway.metadata.name && (ref.namespace ?? p.metadata.namespace) === gateway.metadata.namespace;
+    });
   }
 
   /** The SPIFFE service account of a MeshService. */
@@ -83,5 +122,7 @@ function specificity(ref: TargetRef, policyNamespace: string, service: Resolved<
       return policyNamespace === service.metadata.namespace ? 1 : -1;
     case 'MeshService':
       return ref.name === service.metadata.name && (ref.namespace ?? policyNamespace) === service.metadata.namespace ? 2 : -1;
+    case 'MeshGateway':
+      return -1;
   }
 }

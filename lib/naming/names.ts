@@ -50,3 +50,11 @@ export const SIDECAR_ADMIN_PORT = 15000;
  * in the local mesh.
  */
 export const SIDECAR_HEALTH_PORT = 15020;
+
+/** The label a MeshGateway's pods carry by default, valued with its name. */
+export const GATEWAY_LABEL = 'meshform.dev/gateway';
+
+/** SDS name of a `kubernetes.io/tls` Secret a gateway listener serves (Istio's `kubernetes://` convention). */
+export function tlsSecretSdsName(namespace: string, name: string): string {
+  return `kubernetes://${namespace}/${name}`;
+}

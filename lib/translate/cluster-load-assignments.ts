@@ -2,7 +2,8 @@ import type { TranslationContext } from './context';
 import { clusterNameOf, type OutboundService } from './destinations';
 import type { EnvoyMessage } from './envoy-types';
 import { socketAddress, wrapped } from './proto-values';
-import { endpointPort, indexedInstancesOf } from './workloads';
+import { egressHopOf, gatewayInstances } from './egress';
+import { endpointPort, indexedInstancesOf, type WorkloadInstance } from './workloads';
 
 interface Endpoint {
   readonly address: string;
@@ -24,12 +25,17 @@ export function loadAssignmentsOf(ctx: TranslationContext, destination: Outbound
         indexedInstancesOf(service, ctx.index, version).map((w) => ({
           address: w.address,
           port: endpointPort(service, w, destination.port),
-          locality: { region: w.locality?.region, zone: w.locality?.zone, sub_zone: w.locality?.subZone },
+          locality: localityOf(w),
         })),
       ),
     );
   }
   const external = destination.external!;
+  const hop = egressHopOf(ctx, destination);
+  if (hop) {
+    const instances = gatewayInstances(ctx, hop.gateway).map((w) => ({ address: w.address, port: w.ports?.[String(hop.port)] ?? hop.port, locality: localityOf(w) }));
+    return [loadAssignment(clusterNameOf(destination), instances)];
+  }
   if (external.spec.resolution !== 'STATIC') return [];
   return [
     loadAssignment(
@@ -37,6 +43,10 @@ export function loadAssignmentsOf(ctx: TranslationContext, destination: Outbound
       external.spec.endpoints.map((e) => ({ address: e.address, port: e.port ?? destination.port, locality: {} })),
     ),
   ];
+}
+
+function localityOf(w: WorkloadInstance): Endpoint['locality'] {
+  return { region: w.locality?.region, zone: w.locality?.zone, sub_zone: w.locality?.subZone };
 }
 
 function loadAssignment(clusterName: string, endpoints: readonly Endpoint[]): EnvoyMessage {

@@ -6,6 +6,7 @@ import { connectionPoolFields } from './circuit-breakers';
 import { loadBalancerFields } from './load-balancer';
 import { outlierDetectionFields } from './outlier-detection';
 import { http2Upstream, socketAddress, wrapped } from './proto-values';
+import { egressCluster, egressHopOf } from './egress';
 import { upstreamMtlsSocket, upstreamOriginationSocket } from './tls-contexts';
 
 const ADS = { ads: {}, resource_api_version: 'V3' };
@@ -58,17 +59,19 @@ function meshCluster(ctx: TranslationContext, destination: OutboundService, vers
 }
 
 /**
- * A sidecar originates mTLS to a destination that runs a sidecar and does not disable mTLS on the
- * port. Proxyless clients have no SDS certificates (grpc-js-xds only takes certificate provider
+ * A sidecar or a gateway originates mTLS to a destination that runs a sidecar and does not disable
+ * mTLS on the port. Proxyless clients have no SDS certificates (grpc-js-xds only takes certificate provider
  * plugins), so they call in plaintext, which PERMISSIVE destinations accept.
  */
 function acceptsMtls(ctx: TranslationContext, destination: OutboundService): boolean {
   const service = destination.mesh!;
-  return ctx.proxy.kind === 'sidecar' && service.spec.sidecar.inject && ctx.model.mtlsMode(service, destination.port) !== 'DISABLE';
+  return ctx.proxy.kind !== 'proxyless' && service.spec.sidecar.inject && ctx.model.mtlsMode(service, destination.port) !== 'DISABLE';
 }
 
 function externalCluster(ctx: TranslationContext, destination: OutboundService): EnvoyMessage | undefined {
   const external = destination.external!;
+  const hop = egressHopOf(ctx, destination);
+  if (hop) return egressCluster(ctx, destination, hop, policyFields(ctx, destination, undefined));
   const name = clusterNameOf(destination);
   const cluster: EnvoyMessage = { name, connect_timeout: DEFAULT_CONNECT_TIMEOUT, ...policyFields(ctx, destination, undefined) };
   if (external.spec.resolution === 'STATIC') {

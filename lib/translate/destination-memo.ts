@@ -7,6 +7,7 @@ import { clustersOf } from './clusters';
 import { loadAssignmentsOf } from './cluster-load-assignments';
 import { virtualHostOf } from './route-configurations';
 import { selectorOf } from './workloads';
+import { gatewayInstancesDigest } from './egress';
 import { digestOf, resourceDigest } from './content-digest';
 import { GenerationCache } from './generation-cache';
 
@@ -34,7 +35,7 @@ export class DestinationMemo extends GenerationCache<string, DestinationOutput> 
  */
 function fingerprint(ctx: TranslationContext, d: OutboundService): string {
   const mesh = d.mesh;
-  const instances = mesh ? candidateLabels(mesh).map((label) => (label ? ctx.index.candidatesDigest(mesh.metadata.namespace, label[0], label[1]) : '')) : [];
+  const instances = mesh ? candidateLabels(mesh).map((label) => (label ? ctx.index.candidatesDigest(mesh.metadata.namespace, label[0], label[1]) : '')) : egressInputs(ctx, d);
   return `${modelInputs(ctx, d)}\n${instances.join('\n')}`;
 }
 
@@ -76,6 +77,14 @@ function modelInputsOf(ctx: TranslationContext, d: OutboundService): string {
   ];
   // Kept as it is (no hash): a few hundred bytes per destination, and hashing would cost more than the lookup.
   return inputs.join('\n');
+}
+
+/** An ExternalService leaving through an egress gateway reads the gateway and its instances. */
+function egressInputs(ctx: TranslationContext, d: OutboundService): string[] {
+  const ref = d.external?.spec.egressGateway;
+  if (!ref) return [];
+  const gateway = ctx.model.gateway(ref.namespace ?? d.namespace, ref.name);
+  return gateway ? [resourceDigest(gateway), gatewayInstancesDigest(ctx, gateway)] : ['no gateway'];
 }
 
 const labelsBySpec = new WeakMap<object, readonly (readonly [string, string] | undefined)[]>();

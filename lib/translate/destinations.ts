@@ -46,7 +46,7 @@ function memoized<S extends Resolved<'MeshService'> | Resolved<'ExternalService'
   };
 }
 
-const meshServicePorts = memoized((service: Resolved<'MeshService'>): OutboundService[] => {
+export const meshServicePorts = memoized((service: Resolved<'MeshService'>): OutboundService[] => {
   const { name, namespace } = service.metadata;
   return service.spec.ports.map((p) => ({
     where: whereOf(service),
@@ -60,7 +60,7 @@ const meshServicePorts = memoized((service: Resolved<'MeshService'>): OutboundSe
   }));
 });
 
-const externalServicePorts = memoized((service: Resolved<'ExternalService'>): OutboundService[] => {
+export const externalServicePorts = memoized((service: Resolved<'ExternalService'>): OutboundService[] => {
   const originate = service.spec.tls.mode === 'ORIGINATE';
   return service.spec.hosts.flatMap((host) =>
     service.spec.ports.map((p) => ({

@@ -18,3 +18,5 @@ export { JWT_PAYLOAD_METADATA, jwksClusterName } from './jwt-authn';
 export * from './resource-names';
 export { packResource, resourceContentDigest } from './pack';
 export { meshResourcesOf } from './provenance';
+export { gatewaySecretRefs } from './gateway';
+export type { GatewaySecretRef } from './gateway';

@@ -31,6 +31,10 @@ export const TranslationIssueCode = {
   Approximated: 'APPROXIMATED',
   /** A service port targets an application port its pod's traffic capture leaves out. */
   PortNotCaptured: 'PORT_NOT_CAPTURED',
+  /** A route or ExternalService names a MeshGateway that does not exist or cannot take it. */
+  UnknownGateway: 'UNKNOWN_GATEWAY',
+  /** A gateway listener names a TLS Secret the controller does not have. */
+  MissingSecret: 'MISSING_SECRET',
   /** A second resource for the same target; the first (by namespace/name) wins. */
   Conflict: 'CONFLICT',
 } as const;

@@ -38,6 +38,11 @@ export function virtualHostName(host: string, port: number): string {
   return `${routeConfigName(port)}/${host}:${port}`;
 }
 
+/** `gateway_443`: a gateway's listener of one port, and the route configuration it names. */
+export function gatewayListenerName(port: number): string {
+  return `gateway_${port}`;
+}
+
 export const FilterName = {
   HttpConnectionManager: 'envoy.filters.network.http_connection_manager',
   TcpProxy: 'envoy.filters.network.tcp_proxy',

@@ -6,7 +6,7 @@ import { hashPolicies } from './load-balancer';
 import { duration, fractionalPercent, wrapped } from './proto-values';
 import { envoyRetryPolicy } from './retry-policy';
 
-type RouteRule = SpecOf<'TrafficRoute'>['rules'][number];
+export type RouteRule = SpecOf<'TrafficRoute'>['rules'][number];
 
 const REDIRECT_CODE: Record<number, string> = {
   301: 'MOVED_PERMANENTLY',

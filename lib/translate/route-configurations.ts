@@ -5,7 +5,7 @@ import { clusterNameOf, type OutboundService } from './destinations';
 import type { EnvoyMessage } from './envoy-types';
 import { envoyFault } from './fault';
 import { headerChangeFields } from './header-changes';
-import { defaultRouteAction, envoyRouteAction } from './route-action';
+import { defaultRouteAction, envoyRouteAction, type RouteRule } from './route-action';
 import { envoyRouteMatches } from './route-match';
 
 /** Where a sidecar sends calls to hosts outside the registry when the mesh allows it (ALLOW_ANY). */
@@ -18,15 +18,18 @@ const PROXYLESS_IGNORED = ['mirror', 'rewrite', 'requestHeaders', 'responseHeade
 export function virtualHostOf(ctx: TranslationContext, destination: OutboundService): EnvoyMessage {
   const name = virtualHostName(destination.host, destination.port);
   const route = trafficRouteFor(ctx, destination.namespace, destination.name, destination.port);
-  const routes = route ? routesOf(ctx, destination, route) : [{ name: 'default', match: { prefix: '/' }, ...defaultRouteAction(ctx, destination, clusterNameOf(destination)) }];
+  const routes = route ? routesOf(ctx, destination, route.spec.rules, whereOf(route)) : [{ name: 'default', match: { prefix: '/' }, ...defaultRouteAction(ctx, destination, clusterNameOf(destination)) }];
   return { name, domains: [...destination.domains], routes };
 }
 
-function routesOf(ctx: TranslationContext, destination: OutboundService, route: NonNullable<ReturnType<typeof trafficRouteFor>>): EnvoyMessage[] {
-  const where = whereOf(route);
+/**
+ * Envoy routes of route rules in their order (a TrafficRoute's, or a GatewayRoute's at a gateway);
+ * backends that name no service resolve against `destination`. `rulesField` locates the rules in `where`.
+ */
+export function routesOf(ctx: TranslationContext, destination: OutboundService, rules: readonly RouteRule[], where: string, rulesField = 'spec.rules'): EnvoyMessage[] {
   const proxyless = ctx.proxy.kind === 'proxyless';
-  return route.spec.rules.flatMap((rule, i) => {
-    const field = `spec.rules[${i}]`;
+  return rules.flatMap((rule, i) => {
+    const field = `${rulesField}[${i}]`;
     if (proxyless && (rule.redirect || rule.directResponse)) {
       ctx.issues.add({
         code: 'UNSUPPORTED_BY_PROXYLESS',

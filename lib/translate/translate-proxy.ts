@@ -4,6 +4,7 @@ import { calledServices } from './destinations';
 import type { EnvoyMessage, ProxyResources } from './envoy-types';
 import { translateDestination, type DestinationMemo } from './destination-memo';
 import { inboundOf } from './inbound-listener';
+import { translateGatewayProxy } from './gateway';
 import { IssueLog, type TranslationIssue } from './issues';
 import { apiListenerOf, bindOutboundListeners, outboundListenersOf } from './outbound-listeners';
 import type { ProxyIdentity } from './proxy-identity';
@@ -36,6 +37,10 @@ function unique(messages: EnvoyMessage[], key: 'name' | 'cluster_name'): EnvoyMe
  */
 export function translateOutbound(model: MeshModel, workloads: readonly WorkloadInstance[], proxy: ProxyIdentity, memo?: DestinationMemo): Translation {
   const ctx = context(model, workloads, proxy);
+  if (proxy.kind === 'gateway') {
+    const gateway = translateGatewayProxy(ctx, memo);
+    return { ...gateway, listeners: unique(gateway.listeners, 'name'), clusters: unique(gateway.clusters, 'name'), clusterLoadAssignments: unique(gateway.clusterLoadAssignments, 'cluster_name'), issues: ctx.issues.issues };
+  }
   const destinations = calledServices(ctx);
   const outputs = new Map(destinations.map((d) => [d, translateDestination(ctx, d, memo)]));
   let listeners: EnvoyMessage[];
@@ -59,9 +64,10 @@ export function translateOutbound(model: MeshModel, workloads: readonly Workload
 
 /**
  * The key under which proxies share an outbound translation: every sidecar whose workload calls
- * everything shares one; a workload listing `calls` has its own.
+ * everything shares one; a workload listing `calls` has its own; the instances of a gateway share theirs.
  */
 export function outboundKey(model: MeshModel, proxy: ProxyIdentity): string {
+  if (proxy.kind === 'gateway') return `gateway|${proxy.namespace}|${proxy.gateway}`;
   if (proxy.kind !== 'sidecar') return 'proxyless';
   const calls = model.service(proxy.namespace, proxy.workload!)?.spec.calls ?? [];
   return calls.length === 0 ? 'sidecar|*' : `sidecar|${proxy.namespace}|${proxy.workload}`;
@@ -120,7 +126,7 @@ export function mergeTranslations(outbound: Translation, inbound: Translation): 
     virtualHosts: outbound.virtualHosts,
     clusters: unique([...inbound.clusters, ...outbound.clusters], 'name'),
     clusterLoadAssignments: outbound.clusterLoadAssignments,
-    secretNames: inbound.secretNames,
+    secretNames: [...new Set([...inbound.secretNames, ...outbound.secretNames])],
     issues: [...outbound.issues, ...inbound.issues],
   };
 }

@@ -3,6 +3,7 @@ import type { TargetRef } from '../api/common';
 import { MeshModel, type Resolved } from '../model/mesh-model';
 import { DEFAULT_NAMESPACE, resourceRef } from '../naming/names';
 import type { Finding } from './finding';
+import { checkGateways, resolveGateway } from './gateway-checks';
 
 type WhereOf = (resource: MeshResource) => string;
 
@@ -11,11 +12,13 @@ const defaultWhere: WhereOf = (r) => resourceRef(r.kind, r.metadata.name, r.meta
 /**
  * Checks that need more than one resource: references to services, versions, ports, routes and
  * policy targets resolve; routes do not fight over the same traffic; STRICT workloads are only
- * called from inside the mesh. Runs at synth (constructs), in `meshform analyze` and in the
+ * called from inside the mesh; gateways and what names them (`gateway-checks.ts`; with
+ * `tlsSecrets`, the Secrets at hand as `<namespace>/<name>`, the Secrets gateways serve must be
+ * among them). Runs at synth (constructs), in `meshform analyze` and in the
  * controller, on resources that each passed `validateResource`.
  */
-export function analyzeMesh(resources: readonly MeshResource[], whereOf: WhereOf = defaultWhere): Finding[] {
-  const model = new MeshModel(resources);
+export function analyzeMesh(resources: readonly MeshResource[], whereOf: WhereOf = defaultWhere, options: { readonly tlsSecrets?: ReadonlySet<string> } = {}): Finding[] {
+  const model = new MeshModel(resources, options);
   const findings: Finding[] = [];
   // The model resolves namespaces; findings must still name each resource as the caller knows it.
   const whereByKey = new Map<string, string>();
@@ -48,6 +51,11 @@ export function analyzeMesh(resources: readonly MeshResource[], whereOf: WhereOf
     if (!ports.includes(port)) report(r, 'UNKNOWN_PORT', field, `is ${port}, not a port of MeshService ${svc.metadata.name}`, `use one of ${ports.join(', ')}`, ports.join(', '));
   };
   const checkTarget = (r: Resolved, ref: TargetRef) => {
+    if (ref.kind === 'MeshGateway') {
+      if (ref.name === undefined) report(r, 'TARGET_NAME_REQUIRED', 'spec.targetRef.name', 'is required when targetRef.kind is MeshGateway', 'name the MeshGateway this policy applies to');
+      else resolveGateway(model, r, 'spec.targetRef.name', ref.name, ref.namespace ?? r.metadata.namespace, report);
+      return undefined;
+    }
     if (ref.kind === 'MeshService') {
       if (ref.name === undefined) {
         report(r, 'TARGET_NAME_REQUIRED', 'spec.targetRef.name', 'is required when targetRef.kind is MeshService', 'name the MeshService this policy applies to');
@@ -55,7 +63,7 @@ export function analyzeMesh(resources: readonly MeshResource[], whereOf: WhereOf
       }
       return resolveService(r, 'spec.targetRef.name', ref.name, ref.namespace ?? r.metadata.namespace);
     }
-    if (ref.name !== undefined) report(r, 'TARGET_NAME_UNUSED', 'spec.targetRef.name', `is set but targetRef.kind is ${ref.kind}`, 'remove targetRef.name or use kind MeshService');
+    if (ref.name !== undefined) report(r, 'TARGET_NAME_UNUSED', 'spec.targetRef.name', `is set but targetRef.kind is ${ref.kind}`, 'remove targetRef.name or use kind MeshService or MeshGateway');
     return undefined;
   };
 
@@ -112,6 +120,7 @@ export function analyzeMesh(resources: readonly MeshResource[], whereOf: WhereOf
       if (policy.kind === 'RateLimit') checkRateLimitRoute(model, policy as Resolved<'RateLimit'>, svc, report);
     }
   }
+  checkGateways(model, report, resolveService, checkVersion, checkPort);
   for (const canary of model.all('Canary')) checkCanary(model, canary, resolveService, checkVersion, report);
   for (const svc of model.all('MeshService')) {
     svc.spec.calls.forEach((c, i) => resolveService(svc, `spec.calls[${i}].name`, c.name, c.namespace ?? svc.metadata.namespace));

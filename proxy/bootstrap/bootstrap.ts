@@ -34,6 +34,11 @@ const BootstrapSchema = z.object({
   health: z.optional(z.object({ address: z._default(z.string(), '0.0.0.0'), port })),
   /** The app containers' original probes, which the kubelet reaches through GET /app-health/<key>. */
   appProbes: z._default(AppProbesSchema, {}),
+  /**
+   * The gateway role: the MeshGateway (`<namespace>/<name>`) this proxy runs, sent as node metadata
+   * GATEWAY. The controller then sends that gateway's listeners instead of a sidecar's config.
+   */
+  gateway: z.optional(z.string().check(z.regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'expected <namespace>/<name> of a MeshGateway'))),
   /** Identity token sent as node metadata TOKEN; re-read on every (re)connect so rotation works. */
   tokenPath: z.optional(z.string()),
   drainTimeoutMs: z._default(z.int().check(z.nonnegative()), 5_000),
@@ -77,9 +82,10 @@ export function loadBootstrapFile(file: string): Bootstrap {
   return bootstrap;
 }
 
-/** Node metadata as sent to the controller, with TOKEN read fresh from tokenPath. */
+/** Node metadata as sent to the controller, with GATEWAY from the gateway role and TOKEN read fresh from tokenPath. */
 export function nodeMetadata(bootstrap: Bootstrap): { [key: string]: JsonValue } {
   const metadata: { [key: string]: JsonValue } = { ...(bootstrap.node.metadata as { [key: string]: JsonValue }) };
+  if (bootstrap.gateway) metadata['GATEWAY'] = bootstrap.gateway;
   if (bootstrap.tokenPath) metadata['TOKEN'] = readFileSync(bootstrap.tokenPath, 'utf8').trim();
   return metadata;
 }

@@ -144,7 +144,7 @@ export class ConfigStore {
     for (const { compiled: listener } of this.listeners.values()) {
       for (const chain of listener?.chains ?? []) {
         if (chain.network.kind === 'http' && chain.network.routeConfigName) routes.add(chain.network.routeConfigName);
-        if (chain.tls?.certificateSecret) secrets.add(chain.tls.certificateSecret);
+        for (const name of chain.tls?.certificateSecrets ?? []) secrets.add(name);
         if (chain.tls?.validationSecret) secrets.add(chain.tls.validationSecret);
       }
     }

@@ -23,6 +23,8 @@ export interface HttpConnectionConfig {
   readonly forwardClientCert: ForwardClientCert;
   /** tracing.random_sampling of the HttpConnectionManager; undefined leaves the bootstrap's. */
   readonly samplingPercent: number | undefined;
+  /** strip_any_host_port: virtual hosts are chosen by the Host without its port (a gateway, whose local-mode ports differ from its listeners'). */
+  readonly stripAnyHostPort: boolean;
 }
 
 export type ForwardClientCert = 'SANITIZE' | 'FORWARD_ONLY' | 'APPEND_FORWARD' | 'SANITIZE_SET' | 'ALWAYS_FORWARD_ONLY';
@@ -147,6 +149,7 @@ function compileHttpConnectionManager(message: XdsMessage, resource: string, htt
     idleTimeoutMs: durationToMs(common['idle_timeout'] as Duration | undefined) || DEFAULT_IDLE_TIMEOUT_MS,
     forwardClientCert: (message['forward_client_cert_details'] as ForwardClientCert | undefined) ?? 'SANITIZE',
     samplingPercent: ((message['tracing'] as XdsMessage | undefined)?.['random_sampling'] as { value?: number } | undefined)?.value,
+    stripAnyHostPort: message['strip_any_host_port'] === true,
   };
 }
 

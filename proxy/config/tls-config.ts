@@ -26,6 +26,8 @@ export interface UpstreamTls extends TlsSecrets {
 
 export interface DownstreamTls extends TlsSecrets {
   readonly requireClientCertificate: boolean;
+  /** Every certificate served: with more than one, the client's SNI picks the one whose names match (a gateway's hosts). */
+  readonly certificateSecrets: readonly string[];
 }
 
 export interface CompiledSecret {
@@ -40,6 +42,7 @@ function sdsName(config: unknown): string | undefined {
 }
 
 interface CommonTls extends TlsSecrets {
+  readonly certificateSecrets: readonly string[];
   readonly sanMatchers: SanMatcher[];
   readonly trustedCa: string | undefined;
 }
@@ -49,7 +52,7 @@ function compileCommon(common: XdsMessage | undefined, resource: string): Common
   if (((common['tls_certificates'] as unknown[] | undefined) ?? []).length > 0) {
     throw new ConfigError(resource, 'inline tls_certificates are not supported; use SDS');
   }
-  const certificateSecret = sdsName((common['tls_certificate_sds_secret_configs'] as unknown[] | undefined)?.[0]);
+  const certificateSecrets = ((common['tls_certificate_sds_secret_configs'] as unknown[] | undefined) ?? []).map(sdsName).filter((n): n is string => n !== undefined);
   let validationSecret: string | undefined;
   let inline: XdsMessage | undefined;
   switch (common['validation_context_type']) {
@@ -76,7 +79,8 @@ function compileCommon(common: XdsMessage | undefined, resource: string): Common
     return { type, matches: compileStringMatcher(san['matcher'] as never, resource) } as SanMatcher;
   });
   return {
-    certificateSecret,
+    certificateSecret: certificateSecrets[0],
+    certificateSecrets,
     validationSecret,
     alpn: (common['alpn_protocols'] as string[] | undefined) ?? [],
     sanMatchers,
@@ -85,7 +89,8 @@ function compileCommon(common: XdsMessage | undefined, resource: string): Common
 }
 
 export function compileUpstreamTls(message: XdsMessage, resource: string): UpstreamTls {
-  const common = compileCommon(message['common_tls_context'] as XdsMessage | undefined, resource);
+  const { certificateSecrets, ...common } = compileCommon(message['common_tls_context'] as XdsMessage | undefined, resource);
+  if (certificateSecrets.length > 1) throw new ConfigError(resource, 'a client presents one certificate; upstream TLS takes one certificate secret');
   return { ...common, sni: (message['sni'] as string | undefined) || undefined };
 }
 
@@ -94,6 +99,7 @@ export function compileDownstreamTls(message: XdsMessage, resource: string): Dow
   if (!common.certificateSecret) throw new ConfigError(resource, 'downstream TLS needs a certificate secret');
   return {
     certificateSecret: common.certificateSecret,
+    certificateSecrets: common.certificateSecrets,
     validationSecret: common.validationSecret,
     alpn: common.alpn,
     requireClientCertificate: (message['require_client_certificate'] as { value?: boolean } | undefined)?.value === true,

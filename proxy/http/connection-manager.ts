@@ -178,7 +178,7 @@ export class HttpConnectionManager {
         : undefined;
     const req = new ProxyRequest(method, path, authority, context.downstream.tls ? 'https' : 'http', headers, body, hasBody, context.downstream, protocol, requestId, snapshot);
     const table: RouteTable | undefined = chain.inlineRoutes ?? (chain.routeConfigName ? snapshot.routes.get(chain.routeConfigName) : undefined);
-    req.route = table?.match(authority, req);
+    req.route = table?.match(chain.stripAnyHostPort ? withoutPort(authority) : authority, req);
     const raw = res.raw;
     raw.once('close', () => {
       context.requestClosed();
@@ -231,4 +231,10 @@ export class HttpConnectionManager {
     const failed = res.status === 0 || res.status >= 400 || req.flags.size > 0;
     if (log.enabled && (!log.errorsOnly || failed)) logAccess(this.services.accessLogger, req, res, durationMs, traceId, log.format);
   }
+}
+
+/** `host:port` → `host` (an IPv6 literal keeps its brackets), for HCMs with `strip_any_host_port`. */
+function withoutPort(authority: string): string {
+  const colon = authority.lastIndexOf(':');
+  return colon > authority.lastIndexOf(']') && colon >= 0 ? authority.slice(0, colon) : authority;
 }

@@ -12,7 +12,7 @@ import { HTTP2_SETTINGS, widenConnectionWindow } from '../cluster/http2-windows'
 import type { Downstream } from '../http/proxy-request';
 import { proxyTcp } from '../tcp/tcp-proxy';
 import { parserRefusal, refusalOf, refuseConnection, refuseRequest } from './http1-guard';
-import { serverSecureContext } from '../tls/secure-contexts';
+import { serverSecureContext, sniChooser } from '../tls/secure-contexts';
 import { isHttp2Preface, isTlsClientHello, peekFirstChunk, replayingDuplex } from './first-bytes';
 
 export interface ListenerDeps {
@@ -141,10 +141,13 @@ export class ListenerRuntime {
       return;
     }
     const requireCert = chain.tls.requireClientCertificate;
+    const choose = sniChooser(chain.tls, this.deps.snapshot().secrets);
     const secure = new tls.TLSSocket(transport, {
       isServer: true,
       secureContext: context,
-      requestCert: true,
+      ...(choose ? { SNICallback: choose } : {}),
+      // A chain without a trust bundle (a gateway's public host) asks for no client certificate.
+      requestCert: requireCert || chain.tls.validationSecret !== undefined,
       rejectUnauthorized: requireCert,
       ALPNProtocols: chain.network.kind === 'http' ? alpnFor(chain.network) : chain.tls.alpn.length ? [...chain.tls.alpn] : undefined,
     }) as tls.TLSSocket & TaggedSocket;

@@ -78,7 +78,7 @@ describe('MeshControlPlane', () => {
     const [webhook] = one(synth(), 'ValidatingWebhookConfiguration').webhooks;
     expect(webhook.clientConfig.service.path).toBe('/validate');
     expect(webhook.rules[0].resources).toEqual(expect.arrayContaining(['meshes', 'meshservices', 'trafficroutes', 'canaries']));
-    expect(webhook.rules[0].resources).toHaveLength(11);
+    expect(webhook.rules[0].resources).toHaveLength(13);
   });
 
   it('injects MeshService workloads of the app statically, with the sidecar pointing at this control plane', () => {
