@@ -3,7 +3,7 @@ import { SourceObject } from '../migrate/source-fields';
 import { resourceRef } from '../naming/names';
 import type { Finding } from '../validation/finding';
 import { findingFromIssue } from '../validation/validate-resource';
-import { convertGateway, gatewayStatus, type ConvertedGateway } from './convert-gateway';
+import { convertGateway, gatewayStatus, type ConvertedGateway, type Problem } from './convert-gateway';
 import { convertRoute, type RouteContext } from './convert-route';
 import { DEFAULT_GATEWAY_CLASS_NAMES, GATEWAY_API_SCHEMAS, gatewayApiKindOf, type GatewayApiKind, type ReferenceGrantObject } from './objects';
 import { ReferenceGrants } from './reference-grants';
@@ -92,7 +92,11 @@ export function convertGatewayApi(inputs: readonly GatewayApiInput[], options: G
     const base = { kind: item.kind, namespace: item.meta.namespace, name: item.meta.name, origin: item.input.origin };
     const gw = gatewayResults.get(item);
     if (gw) {
-      const findings = [...gw.gateway.problems.map((p) => unsupported(item.where, p)), ...gw.gateway.listeners.flatMap((l) => l.conditions.filter((c) => c.status === 'False' && c.type !== 'Programmed').map((c) => ({ code: c.type === 'Accepted' ? 'GATEWAY_API_UNSUPPORTED' : 'GATEWAY_API_REF_NOT_RESOLVED', where: item.where, field: `listener ${l.name}`, message: c.message, fix: c.type === 'Accepted' ? FIX_UNSUPPORTED : 'reference a Secret of type kubernetes.io/tls, and add a ReferenceGrant in its namespace when it is in another' }))), ...gw.invalid];
+      const findings = [
+        ...gw.gateway.unsupported.map((u) => unsupportedFinding(item.where, u)),
+        ...gw.gateway.refused.map((r) => ({ code: 'GATEWAY_API_REF_NOT_RESOLVED', where: item.where, field: r.field, message: r.why, fix: 'reference a Secret of type kubernetes.io/tls (a ReferenceGrant in its namespace when that is another) and route kinds HTTPRoute or GRPCRoute' })),
+        ...gw.invalid,
+      ];
       return { ...base, resources: gw.gateway.resource ? [gw.gateway.resource] : [], status: gatewayStatus(gw.gateway, item.meta.generation, gw.invalid), findings };
     }
     const route = routes.get(item);
@@ -101,7 +105,7 @@ export function convertGatewayApi(inputs: readonly GatewayApiInput[], options: G
         p.conditions.filter((c) => c.type === 'Accepted' && c.status === 'False' && c.reason !== 'UnsupportedValue').map((c) => ({ code: 'GATEWAY_API_NOT_ATTACHED', where: item.where, field: 'spec.parentRefs', message: `${c.reason}: ${c.message}`, fix: 'name a listener that admits the route (sectionName, port, hostnames, allowedRoutes)' })),
       );
       const findings = [
-        ...route.unsupported.map((u) => ({ code: 'GATEWAY_API_UNSUPPORTED', where: item.where, field: u.field, message: `is not supported: ${u.why}`, fix: FIX_UNSUPPORTED })),
+        ...route.unsupported.map((u) => unsupportedFinding(item.where, u)),
         ...route.refusals.map((r) => ({ code: r.reason === 'RefNotPermitted' ? 'GATEWAY_API_REF_NOT_PERMITTED' : r.reason === 'BackendNotFound' ? 'GATEWAY_API_BACKEND_NOT_FOUND' : 'GATEWAY_API_INVALID_KIND', where: item.where, field: r.message.split(':')[0]!, message: r.message.slice(r.message.indexOf(':') + 2), fix: r.reason === 'RefNotPermitted' ? 'add a ReferenceGrant in the Service\'s namespace that allows this route\'s kind and namespace' : 'name a Service of the mesh' })),
         ...route.invalid,
         ...parentProblems,
@@ -112,7 +116,6 @@ export function convertGatewayApi(inputs: readonly GatewayApiInput[], options: G
   });
 }
 
-function unsupported(where: string, problem: string): Finding {
-  const at = problem.indexOf(': ');
-  return { code: 'GATEWAY_API_UNSUPPORTED', where, field: problem.slice(0, at), message: `is not supported: ${problem.slice(at + 2)}`, fix: FIX_UNSUPPORTED };
+function unsupportedFinding(where: string, u: Problem): Finding {
+  return { code: 'GATEWAY_API_UNSUPPORTED', where, field: u.field, message: `is not supported: ${u.why}`, fix: FIX_UNSUPPORTED };
 }

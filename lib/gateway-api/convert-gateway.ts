@@ -28,8 +28,17 @@ export interface ConvertedGateway {
   readonly listeners: ListenerInfo[];
   /** The MeshGateway, absent when the Gateway cannot be accepted. */
   readonly resource?: Draft;
-  /** What keeps the Gateway (as a whole) from being accepted. */
+  /** What keeps the Gateway (as a whole) from being accepted: `field: why`. */
   readonly problems: string[];
+  /** Every field Meshform does not support, and every reference it may not or cannot use. */
+  readonly unsupported: readonly Problem[];
+  readonly refused: readonly Problem[];
+}
+
+/** A field of the object and why Meshform does not take it. */
+export interface Problem {
+  readonly field: string;
+  readonly why: string;
 }
 
 function listenerIndex(field: string): number | undefined {
@@ -37,7 +46,7 @@ function listenerIndex(field: string): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
-function readListener(l: Fields, gateway: { namespace: string }, grants: ReferenceGrants, refused: string[]): { spec: Record<string, unknown>; info: Omit<ListenerInfo, 'accepted' | 'conditions' | 'attachedRoutes'>; protocolOk: boolean } {
+function readListener(l: Fields, gateway: { namespace: string }, grants: ReferenceGrants, refused: Problem[]): { spec: Record<string, unknown>; info: Omit<ListenerInfo, 'accepted' | 'conditions' | 'attachedRoutes'>; protocolOk: boolean } {
   const name = l.string('name')!;
   const port = l.number('port')!;
   const protocol = l.string('protocol')!;
@@ -55,11 +64,11 @@ function readListener(l: Fields, gateway: { namespace: string }, grants: Referen
     const secretName = ref.string('name')!;
     const namespace = ref.string('namespace') ?? gateway.namespace;
     if (group !== '' || kind !== 'Secret') {
-      refused.push(`${ref.path}: ${group ? `${group}/` : ''}${kind} is not a Secret`);
+      refused.push({ field: ref.path, why: `${group ? `${group}/` : ''}${kind} is not a Secret` });
       return [];
     }
     if (!grants.permits({ group: GATEWAY_API_GROUP, kind: 'Gateway', namespace: gateway.namespace }, { group: '', kind: 'Secret', namespace, name: secretName })) {
-      refused.push(`${ref.path}: Secret ${namespace}/${secretName} is in another namespace and no ReferenceGrant there allows it`);
+      refused.push({ field: ref.path, why: `Secret ${namespace}/${secretName} is in another namespace and no ReferenceGrant there allows it` });
       return [];
     }
     return [compact({ secretName, namespace: namespace === gateway.namespace ? undefined : namespace })];
@@ -74,7 +83,7 @@ function readListener(l: Fields, gateway: { namespace: string }, grants: Referen
         const kind = k.string('kind')!;
         const group = k.string('group') ?? GATEWAY_API_GROUP;
         if (group === GATEWAY_API_GROUP && (ROUTE_KINDS as readonly string[]).includes(kind)) return [kind];
-        refused.push(`${k.path}: ${group}/${kind} is not a route kind Meshform serves (HTTPRoute, GRPCRoute)`);
+        refused.push({ field: k.path, why: `${group}/${kind} is not a route kind Meshform serves (HTTPRoute, GRPCRoute)` });
         return [];
       })
     : [...ROUTE_KINDS];
@@ -99,7 +108,7 @@ export function convertGateway(source: SourceObject, meta: { name: string; names
   const spec = source.root().object('spec')!;
   spec.ignore('gatewayClassName');
   const drafts = spec.list('listeners').map((l) => {
-    const refused: string[] = [];
+    const refused: Problem[] = [];
     return { ...readListener(l, meta, grants, refused), refused };
   });
   spec.drop('addresses', 'Meshform gateways take the address their Service (or meshform up) gives them');
@@ -107,8 +116,9 @@ export function convertGateway(source: SourceObject, meta: { name: string; names
   spec.drop('tls', 'Meshform gateways take no gateway-wide TLS settings');
   spec.drop('allowedListeners', 'Meshform gateways do not merge ListenerSets');
   const notes = source.finish().filter((n) => n.severity === 'dropped');
+  const text = (p: Problem) => `${p.field}: ${p.why}`;
   const listeners: ListenerInfo[] = drafts.map((d, i) => {
-    const unsupported = notes.filter((n) => listenerIndex(n.field) === i).map((n) => `${n.field}: ${n.why}`);
+    const unsupported = notes.filter((n) => listenerIndex(n.field) === i).map(text);
     const accepted = unsupported.length === 0;
     const g = meta.generation;
     return {
@@ -117,16 +127,17 @@ export function convertGateway(source: SourceObject, meta: { name: string; names
       attachedRoutes: 0,
       conditions: [
         condition('Accepted', accepted, accepted ? Reason.Accepted : d.protocolOk ? Reason.UnsupportedValue : Reason.UnsupportedProtocol, accepted ? 'served by the Meshform gateway' : unsupported.join('\n'), g),
-        condition('ResolvedRefs', d.refused.length === 0, d.refused.length === 0 ? Reason.ResolvedRefs : d.refused.some((r) => r.includes('ReferenceGrant')) ? Reason.RefNotPermitted : d.refused.some((r) => r.includes('kinds')) ? Reason.InvalidRouteKinds : Reason.InvalidCertificateRef, d.refused.length === 0 ? 'every reference resolved' : d.refused.join('\n'), g),
+        condition('ResolvedRefs', d.refused.length === 0, d.refused.length === 0 ? Reason.ResolvedRefs : d.refused.some((r) => r.why.includes('ReferenceGrant')) ? Reason.RefNotPermitted : d.refused.some((r) => r.field.includes('kinds')) ? Reason.InvalidRouteKinds : Reason.InvalidCertificateRef, d.refused.length === 0 ? 'every reference resolved' : d.refused.map(text).join('\n'), g),
         condition('Programmed', accepted, accepted ? Reason.Programmed : Reason.Invalid, accepted ? 'configured on the gateway proxies' : 'not served; see Accepted', g),
       ],
     };
   });
-  const problems = notes.filter((n) => listenerIndex(n.field) === undefined).map((n) => `${n.field}: ${n.why}`);
+  const problems = notes.filter((n) => listenerIndex(n.field) === undefined).map(text);
   const served = drafts.filter((_, i) => listeners[i]!.accepted);
   if (served.length === 0) problems.push('spec.listeners: no listener can be served');
   const resource = problems.length === 0 ? draft('MeshGateway', meta.name, meta.namespace, { listeners: served.map((d) => d.spec) }) : undefined;
-  return { namespace: meta.namespace, name: meta.name, listeners, problems, ...(resource ? { resource } : {}) };
+  const unsupported = notes.map((n) => ({ field: n.field, why: n.why }));
+  return { namespace: meta.namespace, name: meta.name, listeners, problems, unsupported, refused: drafts.flatMap((d) => d.refused), ...(resource ? { resource } : {}) };
 }
 
 /** The Gateway's own status: Accepted and Programmed, and one entry per listener. */

@@ -115,7 +115,7 @@ describe('Gateway API conversion', () => {
     expect(status.conditions[0]).toMatchObject({ type: 'Accepted', status: 'True', reason: 'ListenersNotValid' });
     expect(status.listeners[1]!.conditions[0]).toMatchObject({ type: 'Accepted', status: 'False', reason: 'UnsupportedProtocol' });
     expect((gw!.resources[0]!.spec.listeners as { name: string }[]).map((l) => l.name)).toEqual(['http']);
-    expect(gw!.findings).toEqual([expect.objectContaining({ code: 'GATEWAY_API_UNSUPPORTED', field: 'listener tcp' })]);
+    expect(gw!.findings).toEqual([expect.objectContaining({ code: 'GATEWAY_API_UNSUPPORTED', field: 'spec.listeners[1].protocol' })]);
 
     const [withAddress] = convert(gateway([{ name: 'http', port: 8080, protocol: 'HTTP' }], { addresses: [{ type: 'IPAddress', value: '10.0.0.1' }] }));
     expect((withAddress!.status as { conditions: { status: string; reason: string }[] }).conditions[0]).toMatchObject({ status: 'False', reason: 'UnsupportedValue' });
