@@ -2,12 +2,13 @@ import { parseDuration as parseDurationMs } from '../lib/api';
 import type { MeshResource } from '../lib/api';
 import { MeshModel } from '../lib/model';
 import { spiffeId } from '../lib/naming';
-import { kindsWithoutXds, meshResourcesOf, proxyIdentity, type EnvoyMessage, type ProxyIdentity, type TranslationIssue } from '../lib/translate';
+import { gatewaySecretRefs, kindsWithoutXds, meshResourcesOf, proxyIdentity, type EnvoyMessage, type ProxyIdentity, type TranslationIssue } from '../lib/translate';
 import { analyzeMesh } from '../lib/validation';
 import { CertificateAuthority, type ProvidedCaFiles } from './ca/certificate-authority';
 import type { IdentityVerifier, VerifiedIdentity } from './ca/identity-verifier';
 import { certificateSecret, trustBundleSecret } from './ca/sds-secrets';
 import { ServingCertificate } from './ca/serving-certificate';
+import { tlsSdsSecret, type TlsSecret } from './tls-secrets';
 import { WorkloadCertificates } from './ca/workload-certificates';
 import { ControllerError } from './errors';
 import type { Logger } from './logger';
@@ -58,6 +59,7 @@ export class Controller {
   private serving?: { readonly renewAt: Date; readonly rootPem: string };
   private model = new MeshModel([]);
   private modelResources?: readonly MeshResource[];
+  private modelSecrets?: ReadonlyMap<string, TlsSecret>;
   private builtVersion = -1;
   private readonly debounce: PushDebounce;
   private renewTimer?: NodeJS.Timeout;
@@ -165,14 +167,17 @@ export class Controller {
     if (this.closed) return;
     this.builtVersion = this.state.stateVersion;
     const resources = this.state.resources();
+    const secrets = this.state.tlsSecrets();
     // An endpoint move keeps the resources, and so the model with everything indexed and memoized on it.
-    const resourcesChanged = resources !== this.modelResources;
-    if (resourcesChanged) this.model = new MeshModel(resources);
+    const resourcesChanged = resources !== this.modelResources || secrets !== this.modelSecrets;
+    const tlsSecrets = new Set(secrets.keys());
+    if (resourcesChanged) this.model = new MeshModel(resources, { tlsSecrets });
     this.modelResources = resources;
+    this.modelSecrets = secrets;
     this.builder.beginGeneration(this.model, this.state.workloads());
     for (const connected of this.proxies.values()) void this.pushTo(connected, changedAt);
     // Statuses, not translation, read the cross-resource checks: they follow once the pushes are out.
-    if (resourcesChanged) setImmediate(() => this.state.setCrossFindings(analyzeMesh(resources)));
+    if (resourcesChanged) setImmediate(() => this.state.setCrossFindings(analyzeMesh(resources, undefined, { tlsSecrets })));
   }
 
   private connect(stream: ProxyStream): void {
@@ -180,7 +185,7 @@ export class Controller {
     this.proxies.set(stream.connectionId, connected);
     if (this.builtVersion !== this.state.stateVersion) this.rebuild();
     void this.pushTo(connected);
-    if (stream.proxy.kind === 'sidecar') void this.verify(connected);
+    if (stream.proxy.kind !== 'proxyless') void this.verify(connected);
   }
 
   /**
@@ -239,7 +244,23 @@ export class Controller {
     if (connected.trust.state !== 'verified' || !this.certificates) return undefined;
     const { namespace, serviceAccount } = connected.trust.identity;
     const certificate = await this.certificates.certificateFor(spiffeId(this.model.mesh.trustDomain, namespace, serviceAccount));
-    return [certificateSecret(certificate), trustBundleSecret(this.ca!.trustBundlePem())];
+    return [certificateSecret(certificate), trustBundleSecret(this.ca!.trustBundlePem()), ...this.gatewaySecretsFor(connected.stream.proxy, connected.trust.identity)];
+  }
+
+  /**
+   * The serving certificates of a gateway's listeners, only to a proxy that proved the gateway's own
+   * identity (its namespace and service account): a TLS key never goes to another workload.
+   */
+  private gatewaySecretsFor(proxy: ProxyIdentity, identity: VerifiedIdentity): EnvoyMessage[] {
+    if (proxy.kind !== 'gateway') return [];
+    const gateway = this.model.gateway(proxy.namespace, proxy.gateway!);
+    if (!gateway) return [];
+    if (identity.namespace !== gateway.metadata.namespace || identity.serviceAccount !== this.model.gatewayServiceAccountOf(gateway)) {
+      this.options.log.warn({ code: 'GATEWAY_IDENTITY_MISMATCH', proxy: proxy.id }, `proxy runs MeshGateway ${gateway.metadata.namespace}/${gateway.metadata.name} but proved ${identity.namespace}/${identity.serviceAccount}, not its service account; it gets no TLS Secrets`);
+      return [];
+    }
+    const secrets = this.state.tlsSecrets();
+    return gatewaySecretRefs(this.model, gateway).map((ref) => tlsSdsSecret(ref.sdsName, secrets.get(`${ref.namespace}/${ref.name}`)!));
   }
 
   private async pushTo(connected: Connected, changedAt?: number): Promise<void> {

@@ -3,6 +3,7 @@ import type { MeshResource } from '../lib/api';
 import { DEFAULT_NAMESPACE } from '../lib/naming';
 import { validateResource, formatFinding, type Finding } from '../lib/validation';
 import type { WorkloadInstance } from '../lib/translate';
+import type { TlsSecret } from './tls-secrets';
 
 /** A resource as a source read it, before validation. */
 export interface RawResource {
@@ -93,6 +94,8 @@ export class MeshState extends EventEmitter {
   private crossFindings: readonly Finding[] = [];
   private resourceList: readonly MeshResource[] | undefined;
   private rejections: ReadonlyMap<string, readonly ProxyRejection[]> = new Map();
+  private readonly tlsSecretsBySource = new Map<string, readonly TlsSecret[]>();
+  private allTlsSecrets: ReadonlyMap<string, TlsSecret> | undefined;
   private version = 0;
 
   /** Replaces everything a source reported (a rescan of the manifests folder). */
@@ -155,6 +158,19 @@ export class MeshState extends EventEmitter {
     this.workloadsBySource.set(source, next);
     this.allWorkloads = undefined;
     this.bump();
+  }
+
+  /** Replaces a source's `kubernetes.io/tls` Secrets (what gateway listeners serve). */
+  setTlsSecrets(source: string, secrets: readonly TlsSecret[]): void {
+    if (sameData(this.tlsSecretsBySource.get(source) ?? [], secrets)) return;
+    this.tlsSecretsBySource.set(source, secrets);
+    this.allTlsSecrets = undefined;
+    this.bump();
+  }
+
+  /** Every source's TLS Secrets by `<namespace>/<name>`: the same map until they change. */
+  tlsSecrets(): ReadonlyMap<string, TlsSecret> {
+    return (this.allTlsSecrets ??= new Map([...this.tlsSecretsBySource.values()].flat().map((s) => [`${s.namespace}/${s.name}`, s])));
   }
 
   /** Counts every change; the snapshot cache rebuilds when it moved. */

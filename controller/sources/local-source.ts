@@ -1,8 +1,9 @@
 import { watch, type FSWatcher } from 'node:fs';
 import * as path from 'node:path';
 import type { Logger } from '../logger';
-import type { MeshState, RawResource } from '../mesh-state';
 import { gatewayApiKindOf, type GatewayApiResult } from '../../lib/gateway-api';
+import type { MeshState, RawResource } from '../mesh-state';
+import { tlsSecretOf, type TlsSecret } from '../tls-secrets';
 import { GatewayApiFeed } from './gateway-api-feed';
 import { ManifestFolder, type ManifestProblem } from './manifest-files';
 import { readLocalRegistry, tokenIdentities, workloadsOf, type LocalIdentity, type LocalRegistry } from './local-registry';
@@ -113,15 +114,18 @@ export class LocalSource {
 
   private publishManifests(): void {
     this.watchFolders();
-    const { resources, problems } = this.manifests.read();
-    this.manifestProblems = problems;
-    for (const p of problems) this.log.warn({ code: p.code, file: p.file }, p.message);
+    const { resources, secrets, problems } = this.manifests.read();
+    const tls = secrets.map((raw) => tlsSecretOf(raw.object, raw.origin));
+    const secretProblems = tls.flatMap((t) => ('code' in t ? [{ file: t.origin, code: t.code, message: t.message }] : []));
+    this.manifestProblems = [...problems, ...secretProblems];
+    for (const p of this.manifestProblems) this.log.warn({ code: p.code, file: p.file }, p.message);
     const gatewayApi = resources.filter((r) => gatewayApiKindOf(r.object));
     const mesh = resources.filter((r) => !gatewayApiKindOf(r.object));
     const converted = this.gatewayApi.convert(gatewayApi, serviceLookup(mesh));
     this.gatewayApiResults = converted.results;
     for (const r of converted.results) for (const f of r.findings) this.log.warn({ code: f.code, resource: f.where, field: f.field }, f.message);
     this.state.replaceSource('local-manifests', [...mesh, ...converted.resources]);
+    this.state.setTlsSecrets('local-manifests', tls.filter((t): t is TlsSecret => !('code' in t)));
   }
 
   private loadRegistry(): void {

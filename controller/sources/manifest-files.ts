@@ -4,6 +4,7 @@ import { parseAllDocuments } from 'yaml';
 import { API_GROUP } from '../../lib/api';
 import { gatewayApiKindOf } from '../../lib/gateway-api';
 import type { RawResource } from '../mesh-state';
+import { isTlsSecretObject } from '../tls-secrets';
 
 const MANIFEST = /\.(ya?ml|json)$/;
 
@@ -18,6 +19,8 @@ interface ParsedFile {
   /** Size and modification time when parsed; absent when the file could not be looked at. */
   readonly stat?: { readonly mtimeMs: number; readonly size: number };
   readonly resources: RawResource[];
+  /** `kubernetes.io/tls` Secrets, which gateway listeners serve. */
+  readonly secrets: RawResource[];
   readonly problems: ManifestProblem[];
 }
 
@@ -35,7 +38,8 @@ function compareFiles(a: string, b: string): number {
 
 /**
  * The mesh resources (apiVersion `meshform.dev/…`) and Gateway API objects in the YAML/JSON files
- * under a folder, in file order, kept parsed per file so that a change costs the files it touched. Other objects
+ * under a folder, in file order, and the `kubernetes.io/tls` Secrets gateways serve, kept parsed per
+ * file so that a change costs the files it touched. Other objects
  * (Deployments, CRDs: the rest of a synth) are skipped; a file that does not parse is reported,
  * keeps what it last held (none if it never parsed), and the others still load. A file not parsed again yields the same objects as before.
  */
@@ -91,10 +95,10 @@ export class ManifestFolder {
   }
 
   /** Every resource and problem, in file order. */
-  read(): { resources: RawResource[]; problems: ManifestProblem[] } {
-    if (this.missing) return { resources: [], problems: [{ file: this.dir, code: 'MANIFEST_UNREADABLE', message: 'is not a folder' }] };
+  read(): { resources: RawResource[]; secrets: RawResource[]; problems: ManifestProblem[] } {
+    if (this.missing) return { resources: [], secrets: [], problems: [{ file: this.dir, code: 'MANIFEST_UNREADABLE', message: 'is not a folder' }] };
     const files = [...this.files.values()];
-    return { resources: files.flatMap((f) => f.resources), problems: files.flatMap((f) => f.problems) };
+    return { resources: files.flatMap((f) => f.resources), secrets: files.flatMap((f) => f.secrets), problems: files.flatMap((f) => f.problems) };
   }
 
   private unchanged(file: string): ParsedFile | undefined {
@@ -112,7 +116,7 @@ export class ManifestFolder {
     const parsed = parseFile(file);
     const before = this.files.get(file);
     if (parsed.problems.length === 0 || !before) return parsed;
-    return { ...parsed, resources: before.resources, problems: parsed.problems.map((p) => ({ ...p, message: `${p.message}; its last readable content stays in force` })) };
+    return { ...parsed, resources: before.resources, secrets: before.secrets, problems: parsed.problems.map((p) => ({ ...p, message: `${p.message}; its last readable content stays in force` })) };
   }
 
   private reread(file: string): void {
@@ -134,6 +138,7 @@ export class ManifestFolder {
 
 function parseFile(file: string): ParsedFile {
   const resources: RawResource[] = [];
+  const secrets: RawResource[] = [];
   const problems: ManifestProblem[] = [];
   const stat = statSync(file, { throwIfNoEntry: false });
   let text: string;
@@ -141,7 +146,7 @@ function parseFile(file: string): ParsedFile {
     text = readFileSync(file, 'utf8');
   } catch (error) {
     problems.push({ file, code: 'MANIFEST_UNREADABLE', message: (error as Error).message });
-    return { resources, problems };
+    return { resources, secrets, problems };
   }
   parseAllDocuments(text).forEach((doc, i) => {
     if (doc.errors.length > 0) {
@@ -152,7 +157,8 @@ function parseFile(file: string): ParsedFile {
     const objects = Array.isArray(object) ? object : [object];
     for (const o of objects) {
       if ((typeof o?.apiVersion === 'string' && o.apiVersion.startsWith(`${API_GROUP}/`)) || gatewayApiKindOf(o)) resources.push({ object: o, origin: `${file}#${i}` });
+      else if (isTlsSecretObject(o)) secrets.push({ object: o, origin: `${file}#${i}` });
     }
   });
-  return { resources, problems, ...(stat ? { stat: { mtimeMs: stat.mtimeMs, size: stat.size } } : {}) };
+  return { resources, secrets, problems, ...(stat ? { stat: { mtimeMs: stat.mtimeMs, size: stat.size } } : {}) };
 }
