@@ -73,36 +73,16 @@ export const gatewayObject = object(
 
 const ruleShape = { name: z.string().optional(), backendRefs: z.array(backendRef).optional(), filters: z.array(filter).optional() };
 
-export const httpRouteObject = object(
-  z.looseObject({
-    parentRefs: z.array(parentRef).optional(),
-    hostnames: z.array(z.string()).optional(),
-    rules: z
-      .array(
-        z.looseObject({
-          ...ruleShape,
-          matches: z.array(z.looseObject({ path: z.looseObject({ type: z.string().optional(), value: z.string().optional() }).optional(), method: z.string().optional(), headers: z.array(valueMatch).optional(), queryParams: z.array(valueMatch).optional() })).optional(),
-          timeouts: z.looseObject({ request: z.string().optional(), backendRequest: z.string().optional() }).optional(),
-        }),
-      )
-      .optional(),
-  }),
+function routeObject<M extends z.ZodType, R extends Record<string, z.ZodType>>(match: M, extra: R) {
+  return object(z.looseObject({ parentRefs: z.array(parentRef).optional(), hostnames: z.array(z.string()).optional(), rules: z.array(z.looseObject({ ...ruleShape, matches: z.array(match).optional(), ...extra })).optional() }));
+}
+
+export const httpRouteObject = routeObject(
+  z.looseObject({ path: z.looseObject({ type: z.string().optional(), value: z.string().optional() }).optional(), method: z.string().optional(), headers: z.array(valueMatch).optional(), queryParams: z.array(valueMatch).optional() }),
+  { timeouts: z.looseObject({ request: z.string().optional(), backendRequest: z.string().optional() }).optional() },
 );
 
-export const grpcRouteObject = object(
-  z.looseObject({
-    parentRefs: z.array(parentRef).optional(),
-    hostnames: z.array(z.string()).optional(),
-    rules: z
-      .array(
-        z.looseObject({
-          ...ruleShape,
-          matches: z.array(z.looseObject({ method: z.looseObject({ type: z.string().optional(), service: z.string().optional(), method: z.string().optional() }).optional(), headers: z.array(valueMatch).optional() })).optional(),
-        }),
-      )
-      .optional(),
-  }),
-);
+export const grpcRouteObject = routeObject(z.looseObject({ method: z.looseObject({ type: z.string().optional(), service: z.string().optional(), method: z.string().optional() }).optional(), headers: z.array(valueMatch).optional() }), {});
 
 export const referenceGrantObject = object(
   z.looseObject({

@@ -1,8 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ratingsPackage } from '../../../examples/demo-services';
 import type { LocalMesh } from '../../../runner';
-import { call, service, startMesh, tally } from '../mesh/local-mesh-fixture';
+import { call, ratingsClient, service, startMesh, tally, type RatingsClient } from '../mesh/local-mesh-fixture';
 import { gatewayApiObject } from './gateway-api-objects';
 
 // The upstream conformance cases (conformance/tests/httproute-*.go, mesh-*.go) that Meshform's
@@ -31,7 +30,7 @@ const rules = [
 ];
 
 let mesh: LocalMesh;
-let ratings: grpc.Client & { getRating: (req: { productId: string }, cb: (err: grpc.ServiceError | null, reply: { servedBy: string }) => void) => void };
+let ratings: RatingsClient;
 beforeAll(async () => {
   ({ mesh } = await startMesh((chart) => {
     for (const name of ['echo', 'echo-v2', 'echo-v3']) service(chart, name);
@@ -43,9 +42,7 @@ beforeAll(async () => {
       rules: [{ matches: [{ method: { service: 'meshform.demo.Ratings', method: 'GetRating' } }], backendRefs: [{ name: 'ratings-b', port: 9090 }] }],
     });
   }));
-  const { url, host } = mesh.entry('ratings', 9090);
-  const Ratings = ((ratingsPackage().meshform as grpc.GrpcObject).demo as grpc.GrpcObject).Ratings as grpc.ServiceClientConstructor;
-  ratings = new Ratings(url.replace('http://', ''), grpc.credentials.createInsecure(), { 'grpc.default_authority': host }) as unknown as typeof ratings;
+  ratings = ratingsClient(mesh, 'ratings', 9090);
 }, 90_000);
 afterAll(async () => {
   ratings?.close();
