@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { AccessOperation, AccessRule, AccessSource } from '../lib/api/access-policy';
 import type { MeshModel, Resolved } from '../lib/model';
 
@@ -123,4 +125,49 @@ function describeSource(source: AccessSource): string {
   const not = [...(source.notPrincipals ?? []), ...(source.notNamespaces ?? []), ...(source.notRequestPrincipals ?? [])];
   if (not.length) parts.push(`anyone but ${not.join(', ')}`);
   return parts.join(' and ') || 'anyone';
+}
+
+/** What a gateway's call needs: where it listens and what it serves. */
+export interface GatewayEntry {
+  readonly name: string;
+  readonly address: string;
+  readonly port: number;
+  readonly protocol: 'HTTP' | 'HTTPS';
+  readonly host: string;
+  readonly path: string;
+}
+
+/** A call through a gateway, as curl takes it, and what it answered when the runner tried it. */
+export interface GatewayCall {
+  readonly gateway: string;
+  readonly curl: string;
+  /** The status answered just now (0 when it failed to connect or TLS failed). */
+  readonly status: number;
+  readonly location?: string;
+}
+
+/**
+ * The `curl --resolve <host>:<port>:<address>` line of each gateway entry (with `--cacert` for
+ * HTTPS: the demo CA, or the CA of the Secrets given), tried with the same name, address and trust.
+ */
+export async function gatewayCalls(entries: readonly GatewayEntry[], caFile: string): Promise<GatewayCall[]> {
+  const ca = readFileSync(caFile, 'utf8');
+  return Promise.all(
+    entries.map(async (e) => {
+      const https = e.protocol === 'HTTPS';
+      const url = `${https ? 'https' : 'http'}://${e.host}:${e.port}${e.path}`;
+      const curl = `curl --resolve ${e.host}:${e.port}:${e.address}${https ? ` --cacert ${caFile}` : ''} ${url}`;
+      const answer = await new Promise<{ status: number; location?: string }>((resolve) => {
+        const options = { host: e.address, port: e.port, path: e.path, headers: { host: `${e.host}:${e.port}` }, timeout: 5_000, ...(https ? { ca, servername: e.host } : {}) };
+        const req = (https ? httpsRequest : request)(options, (res) => {
+          res.resume();
+          res.once('end', () => resolve({ status: res.statusCode ?? 0, ...(res.headers.location ? { location: res.headers.location } : {}) }));
+        });
+        req.once('timeout', () => req.destroy(new Error('timed out')));
+        req.once('error', () => resolve({ status: 0 }));
+        req.end();
+      });
+      return { gateway: e.name, curl, ...answer };
+    }),
+  );
 }

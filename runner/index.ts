@@ -6,3 +6,5 @@ export * from './cli-entry';
 export * from './mesh-state';
 export * from './supervisor';
 export * from './call-guide';
+export * from './gateway-plan';
+export * from './demo-tls';

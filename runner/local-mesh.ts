@@ -3,7 +3,9 @@ import * as path from 'node:path';
 import { DemoGrpcService, DemoService, knobsFromEnv } from '../examples/demo-services';
 import { readMeshDir } from '../lib/manifests';
 import { MeshModel } from '../lib/model';
-import { guideCalls, type GuidedCall } from './call-guide';
+import { gatewayCalls, guideCalls, type GatewayCall, type GuidedCall } from './call-guide';
+import { ensureDemoTls } from './demo-tls';
+import { planGateways, type PlannedGateway } from './gateway-plan';
 import { SIDECAR_NODE_FLAGS } from '../proxy/node-flags';
 import { startCli, type ManagedProcess } from './child-process';
 import { Supervisor, type Backoff, type SupervisionEvent } from './supervisor';
@@ -43,6 +45,11 @@ export interface LocalMeshOptions {
   readonly certTtl?: string;
 }
 
+/** A running gateway: its plan and its admin address. */
+export interface RunningGateway extends PlannedGateway {
+  readonly adminAddress: string;
+}
+
 /** A running instance: its plan, its application and its sidecar's admin address. */
 export interface RunningInstance extends PlannedInstance {
   readonly app: DemoService;
@@ -54,7 +61,9 @@ const READY_TIMEOUT_MS = 30_000;
 /**
  * The embedded default: a whole mesh on one machine. The controller runs in local mode on the
  * manifests folder, each workload is a demo application with its own sidecar on its own loopback
- * addresses, and an ingress sidecar is the entry point. Everything stops with `stop()`.
+ * addresses, and each MeshGateway a proxy of its own on its own address: the documented way in.
+ * An ingress sidecar that reaches every service by Host stays beside them, for the call guide and
+ * tests. Everything stops with `stop()`.
  */
 export class LocalMesh {
   private readonly supervisors = new Map<string, Supervisor>();
@@ -65,6 +74,9 @@ export class LocalMesh {
   private model = new MeshModel([]);
   private workspace!: Workspace;
   ingress!: PlannedInstance & { readonly adminAddress: string };
+  readonly gateways: RunningGateway[] = [];
+  /** The CA that `--cacert` takes for the gateways' HTTPS listeners: the demo CA in the workspace. */
+  demoCaFile = '';
 
   private constructor(private readonly options: LocalMeshOptions) {}
 
@@ -103,6 +115,27 @@ export class LocalMesh {
         return service ? [{ service, host, baseUrl: url, calls: Object.keys(i.calls) }] : [];
       }),
     );
+  }
+
+  /** The address and local port of a gateway's listener (by listener port), and the gateway. */
+  gatewayAddress(name: string, port: number, namespace?: string): { address: string; port: number } {
+    const gateway = this.gateways.find((g) => g.gateway === name && (namespace === undefined || g.namespace === namespace));
+    const local = gateway?.ports[String(port)];
+    if (!gateway || local === undefined) throw new Error(`no MeshGateway ${name} with a listener on port ${port} runs in this mesh`);
+    return { address: gateway.address, port: local };
+  }
+
+  /** For each listener of each ingress gateway, a `curl --resolve …` line the routes serve, tried now. */
+  gatewayGuide(): Promise<GatewayCall[]> {
+    const entries = this.gateways
+      .filter((g) => g.role === 'Ingress')
+      .flatMap((g) =>
+        g.listeners.map((l) => {
+          const host = l.hostname && !l.hostname.startsWith('*') ? l.hostname : (g.hosts[l.name] ?? []).find((h) => !h.startsWith('*')) ?? 'localhost';
+          return { name: g.name, address: g.address, port: g.ports[String(l.port)]!, protocol: l.protocol, host, path: g.paths[l.name] ?? '/' };
+        }),
+      );
+    return gatewayCalls(entries, this.demoCaFile);
   }
 
   /** The process running now for the controller (`'controller'`) or an instance's sidecar (its name). */
@@ -175,8 +208,12 @@ export class LocalMesh {
 
     const controllerHost = at(255).instanceIp;
     const workspace = (this.workspace = new Workspace({ dir: this.options.workspaceDir, controllerXds: `${controllerHost}:15010`, ...(this.options.otlpEndpoint ? { otlpEndpoint: this.options.otlpEndpoint } : {}) }));
-    const files = workspace.write(planned, ingressPlan);
-    this.say(`planned ${planned.length} instances of ${new Set(planned.map((p) => p.service)).size} services`);
+    const gateways = planGateways(resources, at, planned.length + 1);
+    const files = workspace.write(planned, ingressPlan, gateways);
+    this.say(`planned ${planned.length} instances of ${new Set(planned.map((p) => p.service)).size} services${gateways.length ? ` and ${gateways.length} gateways` : ''}`);
+    const tls = await ensureDemoTls(this.options.manifestsDir, this.options.workspaceDir, resources, gateways);
+    this.demoCaFile = tls.caFile;
+    if (tls.made.length > 0) this.say(`made demo certificates for Secrets ${tls.made.join(', ')} (CA ${tls.caFile})`);
 
     // Everything starts at once: sidecars load their protos while the controller starts, and
     // retry the connection until it listens.
@@ -189,9 +226,9 @@ export class LocalMesh {
     };
     const controller = this.supervise(CONTROLLER, ['controller', '--local', this.options.manifestsDir, '--registry', workspace.registryFile, '--host', controllerHost, '--xds-port', '15010', '--admin-port', '15014', '--ca-dir', caDir, ...(this.options.certTtl ? ['--cert-ttl', this.options.certTtl] : [])], controllerReady);
     const sidecars = [ingressPlan, ...planned.filter((p) => p.sidecar)];
-    const proxies = sidecars.map((plan) => {
-      const url = `http://${files.get(plan.name)!.adminAddress}/ready`;
-      return this.supervise(plan.name, ['proxy', '--bootstrap', files.get(plan.name)!.bootstrap], (proc) => waitReady(url, proc), SIDECAR_NODE_FLAGS, () => workspace.setReady(plan.name, false), () => workspace.setReady(plan.name, true));
+    const proxies = [...sidecars, ...gateways].map(({ name }) => {
+      const url = `http://${files.get(name)!.adminAddress}/ready`;
+      return this.supervise(name, ['proxy', '--bootstrap', files.get(name)!.bootstrap], (proc) => waitReady(url, proc), SIDECAR_NODE_FLAGS, () => workspace.setReady(name, false), () => workspace.setReady(name, true));
     });
 
     for (const plan of planned) {
@@ -215,10 +252,11 @@ export class LocalMesh {
 
     await Promise.all(proxies.map((p) => p.ready()));
     this.ingress = { ...ingressPlan, adminAddress: files.get(INGRESS_NAME)!.adminAddress };
-    this.say(`${sidecars.length} sidecars ready`);
+    for (const gateway of gateways) this.gateways.push({ ...gateway, adminAddress: files.get(gateway.name)!.adminAddress });
+    this.say(`${sidecars.length} sidecars ready${gateways.length ? `, gateways ${gateways.map((g) => `${g.name} on ${g.address}`).join(', ')}` : ''}`);
     writeMeshState(this.options.workspaceDir, {
       controllerAdmin: this.controllerAdmin,
-      sidecars: sidecars.map((p) => ({ name: p.name, service: p.service, admin: files.get(p.name)!.adminAddress })),
+      sidecars: [...sidecars.map((p) => ({ name: p.name, service: p.service, admin: files.get(p.name)!.adminAddress })), ...gateways.map((g) => ({ name: g.name, service: g.name, admin: files.get(g.name)!.adminAddress }))],
     });
   }
 }

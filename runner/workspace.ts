@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
 import { SIDECAR_ADMIN_PORT, SIDECAR_HEALTH_PORT } from '../lib/naming';
+import type { PlannedGateway } from './gateway-plan';
 import { INGRESS_NAME, type PlannedInstance } from './instance-plan';
 
 
@@ -21,7 +22,7 @@ export interface WorkspaceOptions {
 
 /**
  * The runner's working folder: the local registry the controller reads (instances, and a token per
- * proxy so the CA knows who asks for a certificate) and one bootstrap per sidecar.
+ * proxy so the CA knows who asks for a certificate) and one bootstrap per sidecar and gateway.
  */
 export class Workspace {
   readonly registryFile: string;
@@ -32,10 +33,18 @@ export class Workspace {
     this.registryFile = path.join(options.dir, 'registry.json');
   }
 
-  /** Writes the registry and one bootstrap per sidecar (the ingress included); returns the bootstraps by instance name. */
-  write(instances: readonly PlannedInstance[], ingress: PlannedInstance): Map<string, ProxyFiles> {
+  /** Writes the registry and one bootstrap per sidecar (the ingress included) and gateway; returns the bootstraps by instance name. */
+  write(instances: readonly PlannedInstance[], ingress: PlannedInstance, gateways: readonly PlannedGateway[] = []): Map<string, ProxyFiles> {
     const files = new Map<string, ProxyFiles>();
     const workloads: Record<string, unknown>[] = [];
+    for (const gateway of gateways) {
+      const { tokenFile, identity } = this.token(gateway.name, gateway.serviceAccount);
+      // The gateway's endpoints are its listeners' local ports: sidecars reach an egress gateway there.
+      workloads.push({ name: gateway.name, namespace: gateway.namespace, address: gateway.address, labels: gateway.labels, ports: gateway.ports, ready: true, ...identity });
+      const bootstrap = path.join(this.options.dir, `${gateway.name}.bootstrap.yaml`);
+      fs.writeFileSync(bootstrap, stringify(this.gatewayBootstrapOf(gateway, tokenFile)));
+      files.set(gateway.name, { bootstrap, adminAddress: `${gateway.address}:${SIDECAR_ADMIN_PORT}` });
+    }
     for (const instance of [ingress, ...instances]) {
       const registered: Record<string, unknown> = {
         name: instance.name,
@@ -47,11 +56,8 @@ export class Workspace {
         ...(instance.sidecar ? { app: { address: instance.appIp } } : {}),
       };
       if (instance.sidecar) {
-        const token = randomBytes(32).toString('hex');
-        const tokenFile = path.join(this.options.dir, `${instance.name}.token`);
-        fs.writeFileSync(tokenFile, token, { mode: 0o600 });
-        registered.serviceAccount = instance.serviceAccount;
-        registered.tokenSha256 = createHash('sha256').update(token).digest('hex');
+        const { tokenFile, identity } = this.token(instance.name, instance.serviceAccount);
+        Object.assign(registered, identity);
         const bootstrap = path.join(this.options.dir, `${instance.name}.bootstrap.yaml`);
         fs.writeFileSync(bootstrap, stringify(this.bootstrapOf(instance, tokenFile)));
         files.set(instance.name, { bootstrap, adminAddress: `${instance.instanceIp}:${SIDECAR_ADMIN_PORT}` });
@@ -81,6 +87,39 @@ export class Workspace {
     fs.renameSync(temp, this.registryFile);
   }
 
+  /** A proxy's token file, and the identity the registry says it proves. */
+  private token(name: string, serviceAccount: string): { tokenFile: string; identity: { serviceAccount: string; tokenSha256: string } } {
+    const token = randomBytes(32).toString('hex');
+    const tokenFile = path.join(this.options.dir, `${name}.token`);
+    fs.writeFileSync(tokenFile, token, { mode: 0o600 });
+    return { tokenFile, identity: { serviceAccount, tokenSha256: createHash('sha256').update(token).digest('hex') } };
+  }
+
+  /** A gateway's bootstrap: the gateway role, its listeners bound on its address at their local ports. */
+  private gatewayBootstrapOf(gateway: PlannedGateway, tokenFile: string): Record<string, unknown> {
+    return {
+      node: {
+        id: `router~${gateway.address}~${gateway.name}.${gateway.namespace}~${gateway.namespace}.svc.cluster.local`,
+        cluster: gateway.name,
+        metadata: { SERVICE_ACCOUNT: gateway.serviceAccount, LABELS: gateway.labels, OUTBOUND_IP: gateway.address, OUTBOUND_PORTS: gateway.ports },
+      },
+      gateway: `${gateway.namespace}/${gateway.gateway}`,
+      ...this.commonBootstrap(gateway.address, tokenFile, gateway.name),
+    };
+  }
+
+  private commonBootstrap(address: string, tokenFile: string, serviceName: string): Record<string, unknown> {
+    return {
+      // Proxies start with the controller: retry fast until it listens.
+      controller: { address: this.options.controllerXds, initialBackoffMs: 50, maxBackoffMs: 500 },
+      admin: { address, port: SIDECAR_ADMIN_PORT },
+      health: { address, port: SIDECAR_HEALTH_PORT },
+      tokenPath: tokenFile,
+      drainTimeoutMs: 2_000,
+      ...(this.options.otlpEndpoint ? { tracing: { otlpEndpoint: this.options.otlpEndpoint, serviceName } } : {}),
+    };
+  }
+
   private bootstrapOf(instance: PlannedInstance, tokenFile: string): Record<string, unknown> {
     return {
       node: {
@@ -95,13 +134,7 @@ export class Workspace {
           OUTBOUND_IP: instance.outboundIp,
         },
       },
-      // Sidecars start with the controller: retry fast until it listens.
-      controller: { address: this.options.controllerXds, initialBackoffMs: 50, maxBackoffMs: 500 },
-      admin: { address: instance.instanceIp, port: SIDECAR_ADMIN_PORT },
-      health: { address: instance.instanceIp, port: SIDECAR_HEALTH_PORT },
-      tokenPath: tokenFile,
-      drainTimeoutMs: 2_000,
-      ...(this.options.otlpEndpoint ? { tracing: { otlpEndpoint: this.options.otlpEndpoint, serviceName: instance.service } } : {}),
+      ...this.commonBootstrap(instance.instanceIp, tokenFile, instance.service),
     };
   }
 }
