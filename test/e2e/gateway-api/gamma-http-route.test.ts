@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Finding } from '../../../lib/validation';
 import type { LocalMesh } from '../../../runner';
 import { call, ratingsClient, service, startMesh, type RatingsClient } from '../mesh/local-mesh-fixture';
 import { gatewayApiObject } from './gateway-api-objects';
@@ -13,6 +14,11 @@ beforeAll(async () => {
     service(chart, 'ratings', [], { ports: [{ port: 9080, protocol: 'http' }, { port: 9090, protocol: 'grpc' }] });
     service(chart, 'ratings-b', [], { ports: [{ port: 9080, protocol: 'http' }, { port: 9090, protocol: 'grpc' }] });
     gatewayApiObject(chart, 'HTTPRoute', 'echo', { parentRefs: [{ group: '', kind: 'Service', name: 'echo', port: 9080 }], rules: CONFORMANCE_RULES });
+    // Were it served, echo-v2's calls would go to echo-v3; its CORS filter is not something Meshform does.
+    gatewayApiObject(chart, 'HTTPRoute', 'echo-v2', {
+      parentRefs: [{ group: '', kind: 'Service', name: 'echo-v2', port: 9080 }],
+      rules: [{ filters: [{ type: 'CORS', cors: { allowOrigins: ['https://shop.example.com'] } }], backendRefs: [{ name: 'echo-v3', port: 9080 }] }],
+    });
     gatewayApiObject(chart, 'GRPCRoute', 'ratings', {
       parentRefs: [{ group: '', kind: 'Service', name: 'ratings', port: 9090 }],
       rules: [{ matches: [{ method: { service: 'meshform.demo.Ratings', method: 'GetRating' } }], backendRefs: [{ name: 'ratings-b', port: 9090 }] }],
@@ -39,5 +45,13 @@ describe('GAMMA: a GRPCRoute with a Service parent', () => {
     const { error, reply } = await new Promise<{ error: grpc.ServiceError | null; reply?: { servedBy: string } }>((resolve) => ratings.getRating({ productId: '7' }, (e, r) => resolve({ error: e, reply: r })));
     expect(error).toBeNull();
     expect(reply?.servedBy).toBe('ratings-b-0');
+  });
+});
+
+describe('a GAMMA route with a field Meshform does not support', () => {
+  it('is not served, and the controller reports the field while the rest of the mesh serves', async () => {
+    expect((await call(mesh, 'echo-v2', '/x')).servedBy).toBe('echo-v2-0');
+    const debug = (await (await fetch(`http://${mesh.controllerAdmin}/debug/resources`)).json()) as { sourceProblems: { gatewayApi: Finding[] } };
+    expect(debug.sourceProblems.gatewayApi).toEqual([expect.objectContaining({ code: 'GATEWAY_API_UNSUPPORTED', field: 'spec.rules[0].filters[0]', where: expect.stringMatching(/HTTPRoute shop\/echo-v2$/) })]);
   });
 });
