@@ -10,6 +10,8 @@ export async function runProxy(bootstrapPath: string): Promise<number> {
   // Access logs are one line per request: buffered writes keep a syscall off every request.
   const destination = pino.destination({ dest: 1, sync: false, minLength: 8 * 1024 });
   const logger = pino({ base: { component: 'meshform-proxy' } }, destination);
+  // A quiet proxy's warnings must not wait for the buffer to fill: whatever is held goes out within a second.
+  setInterval(() => destination.flush(), 1000).unref();
   let proxy: Proxy;
   try {
     const bootstrap = loadBootstrapFile(bootstrapPath);

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { describeSupervisionEvent, LocalMesh, type GuidedCall } from '../runner';
+import { describeSupervisionEvent, LocalMesh, type GatewayCall, type GuidedCall } from '../runner';
 import { environmentNamed } from '../stacks/environments';
 import { writeGitOpsFolder } from '../stacks/gitops-output';
 import { buildPlatform } from '../stacks/platform';
@@ -34,7 +34,7 @@ export async function runUp(values: UpOptions): Promise<number> {
     ...(values.verbose ? { logs: (name: string, line: string) => console.error(`${name}: ${line}`) } : {}),
   });
   step('mesh is up');
-  console.log(describeMesh(mesh, await mesh.guide()));
+  console.log(describeMesh(mesh, await mesh.guide(), await mesh.gatewayGuide()));
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
@@ -46,16 +46,18 @@ export async function runUp(values: UpOptions): Promise<number> {
 }
 
 /** What runs where, then the calls the example's policies allow and those they deny on purpose. */
-export function describeMesh(mesh: LocalMesh, calls: readonly GuidedCall[]): string {
+export function describeMesh(mesh: LocalMesh, calls: readonly GuidedCall[], gatewayCalls: readonly GatewayCall[] = []): string {
   const rows = mesh.instances.map((i) => [i.name, `${i.appIp}:${i.ports[0]?.targetPort ?? ''}`, i.sidecar ? `${i.instanceIp}:${i.ports.map((p) => p.port).join(',')}` : '(no sidecar)', i.adminAddress ?? '']);
   const header = ['instance', 'application', 'sidecar inbound', 'sidecar admin'];
   const curl = (c: GuidedCall) => `curl${c.method === 'GET' ? '' : ` -X ${c.method}`} -H 'host: ${c.host}' ${c.url}`;
   const allowed = calls.filter((c) => c.status >= 200 && c.status < 400);
   const denied = calls.filter((c) => c.why !== undefined);
   const failed = calls.filter((c) => !allowed.includes(c) && !denied.includes(c));
+  const through = (c: GatewayCall) => `# ${c.status || 'no answer'}${c.location ? ` → ${c.location}` : ''}`;
   return [
     ...table(header, rows),
     '',
+    ...(gatewayCalls.length ? ['the way in: the ingress gateways (each call answered just now):', ...table([], gatewayCalls.map((c) => [`  ${c.curl}`, through(c)])), ''] : []),
     `controller admin: http://${mesh.controllerAdmin}/debug/config_dump?proxy=<node id>   ingress admin: http://${mesh.ingress.adminAddress}/stats/prometheus`,
     'calls through the ingress sidecar that the mesh allows (each answered just now):',
     ...table([], allowed.map((c) => [`  ${curl(c)}`, `# ${c.status}${c.via ? ` (${c.service}, through ${c.via})` : ''}`])),

@@ -1,6 +1,8 @@
-import { Chart } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { injectionConfig, injectionDecision, injectSidecar, sidecarFor, type InjectionConfig, type InjectionConfigInput, type PodLike } from '../lib/injection';
+import { API_GROUP_VERSION } from '../lib/api';
+import { injectionConfig, injectionDecision, injectSidecar, meshCaptureOf, sidecarFor, type InjectionConfig, type InjectionConfigInput, type MeshCapture, type PodLike } from '../lib/injection';
+import { validateResource } from '../lib/validation';
 
 /**
  * Props of SidecarInjection: the mesh's injection config (proxy image, native or classic sidecars,
@@ -13,10 +15,15 @@ export type SidecarInjectionProps = Readonly<InjectionConfigInput>;
  * `Workload.image` gets its proxy in the synthesized pod template (visible in the GitOps diff),
  * exactly as the webhook would add it at admission. Without one, pods keep only the
  * `meshform.dev/inject` annotation and the webhook injects them.
+ *
+ * Outbound capture (`includeOutboundPorts: 'mesh'`) takes the ports of every MeshService and
+ * ExternalService in the app, and its Mesh's `outboundPolicy`: a port added to the mesh changes
+ * every injected template, so the next rollout captures it.
  */
 export class SidecarInjection extends Construct {
   /** The config with defaults applied. */
   readonly config: InjectionConfig;
+  private meshMemo?: { readonly objects: readonly ApiObject[]; readonly capture: MeshCapture };
 
   /**
    * The SidecarInjection that applies to `scope`: the one in its chart, else the only one in the
@@ -41,6 +48,24 @@ export class SidecarInjection extends Construct {
   /** The pod template with its sidecar, or unchanged when the template opts out. */
   inject<P extends PodLike>(template: P, namespace: string): P {
     if (!injectionDecision(template).inject) return template;
-    return injectSidecar(template, sidecarFor(template, { namespace }, this.config));
+    return injectSidecar(template, sidecarFor(template, { namespace, mesh: this.mesh() }, this.config));
+  }
+
+  /**
+   * The mesh as the app's mesh resources describe it; those failing their schema are left out (synth
+   * reports them). Every injected template asks at synth, so it is worked out again only when the
+   * set of mesh resources in the app changed.
+   */
+  private mesh(): MeshCapture {
+    const objects = this.node.root.node.findAll().filter((c): c is ApiObject => ApiObject.isApiObject(c) && c.apiVersion === API_GROUP_VERSION);
+    const memo = this.meshMemo;
+    if (memo && memo.objects.length === objects.length && memo.objects.every((o, i) => o === objects[i])) return memo.capture;
+    const resources = objects.flatMap((o) => {
+      const result = validateResource(o.toJson());
+      return result.ok ? [result.resource] : [];
+    });
+    const capture = meshCaptureOf(resources);
+    this.meshMemo = { objects, capture };
+    return capture;
   }
 }

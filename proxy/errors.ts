@@ -9,6 +9,8 @@ export const ErrorCode = {
   NoRoute: 'NO_ROUTE',
   NoCluster: 'NO_CLUSTER',
   NoHealthyUpstream: 'NO_HEALTHY_UPSTREAM',
+  /** A connection the capture rules sent to the BlackHole: REGISTRY_ONLY and no mesh service uses its port. */
+  OutboundNotRegistered: 'OUTBOUND_NOT_REGISTERED',
   UpstreamOverflow: 'UPSTREAM_OVERFLOW',
   UpstreamTimeout: 'UPSTREAM_TIMEOUT',
   UpstreamConnectFailure: 'UPSTREAM_CONNECT_FAILURE',

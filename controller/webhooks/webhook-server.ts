@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { ADMISSION_PATHS, type InjectionConfig } from '../../lib/injection';
+import { ADMISSION_PATHS, type InjectionConfig, type MeshCapture } from '../../lib/injection';
 import { admissionResponse, parseAdmissionReview, type AdmissionDecision, type AdmissionRequest } from './admission-review';
 import { reviewInjection } from './inject-review';
 import { reviewValidation } from './validate-review';
@@ -18,6 +18,8 @@ export interface WebhookServerOptions {
   readonly tls: { readonly cert: string; readonly key: string };
   /** The sidecar the mutating webhook injects. */
   readonly injection: InjectionConfig;
+  /** The mesh's ports and outbound policy now (MeshCaptureWatch), undefined until known; read at each admission. */
+  readonly mesh: () => MeshCapture | undefined;
   readonly logger?: Logger;
 }
 
@@ -36,8 +38,8 @@ type Handler = (request: AdmissionRequest) => AdmissionDecision;
  */
 export async function startWebhookServer(options: WebhookServerOptions): Promise<WebhookServer> {
   const handlers: Record<string, Handler> = {
-    [ADMISSION_PATHS.inject]: (r) => reviewInjection(r, options.injection, false),
-    [ADMISSION_PATHS.injectOptIn]: (r) => reviewInjection(r, options.injection, true),
+    [ADMISSION_PATHS.inject]: (r) => reviewInjection(r, options.injection, options.mesh(), false),
+    [ADMISSION_PATHS.injectOptIn]: (r) => reviewInjection(r, options.injection, options.mesh(), true),
     [ADMISSION_PATHS.validate]: reviewValidation,
   };
   const server: Server = createServer({ cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' }, (req, res) => {

@@ -22,6 +22,14 @@ export const BOOTSTRAP_ANNOTATION = 'meshform.dev/bootstrap';
 /** Pod annotations refining traffic capture for one pod, comma-separated (like Istio's `traffic.sidecar.istio.io/*`). */
 export const EXCLUDE_OUTBOUND_PORTS_ANNOTATION = 'meshform.dev/exclude-outbound-ports';
 export const EXCLUDE_OUTBOUND_CIDRS_ANNOTATION = 'meshform.dev/exclude-outbound-cidrs';
+/** Outbound ports captured besides the mesh's (`includeOutboundPorts: 'mesh'`): services the pod will call on a port the mesh does not use yet. */
+export const INCLUDE_OUTBOUND_PORTS_ANNOTATION = 'meshform.dev/include-outbound-ports';
+/**
+ * Pod annotation set on injection: the outbound ports its rules capture (`all`, or comma-separated).
+ * Injection knows the mesh's ports only when it injects; a pod whose list lacks a port the mesh
+ * uses now was injected before that port existed and needs a restart to capture it.
+ */
+export const CAPTURED_OUTBOUND_PORTS_ANNOTATION = 'meshform.dev/captured-outbound-ports';
 /** Container ports left uncaptured: callers reach the app there directly, outside the mesh. */
 export const EXCLUDE_INBOUND_PORTS_ANNOTATION = 'meshform.dev/exclude-inbound-ports';
 

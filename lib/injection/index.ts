@@ -5,6 +5,7 @@ export * from './capture-plan';
 export * from './injection-config';
 export * from './injection-decision';
 export * from './inject-sidecar';
+export * from './mesh-capture';
 export * from './pod';
 export * from './port-lists';
 export * from './proxy-bootstrap';

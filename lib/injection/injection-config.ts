@@ -48,9 +48,18 @@ export const InjectionConfigSchema = z.strictObject({
       limits: z.strictObject({ cpu: quantity.optional(), memory: quantity }),
     })
     .default({ requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } }),
-  /** Outbound ports redirected to the proxy: `all`, or a list. */
-  includeOutboundPorts: z.union([z.literal('all'), z.array(port)]).default('all'),
-  /** Outbound ports never redirected (databases outside the mesh, the API server). */
+  /**
+   * Outbound ports redirected to the proxy. `mesh`: the ports the mesh's MeshServices and
+   * ExternalServices are called on, as injection finds them (the webhook from the API server,
+   * static injection from the app); any other port is decided by the mesh's `outboundPolicy` in the
+   * pod's own rules: under ALLOW_ANY it goes where it was going, around the sidecar, under
+   * REGISTRY_ONLY to the sidecar's BlackHole listener, which refuses it with a log line. The proxy
+   * cannot read a redirected connection's original destination (no SO_ORIGINAL_DST in Node), so it
+   * could not pass such a connection on itself. `all`: every port (one no mesh service uses is then
+   * refused), or a list of ports.
+   */
+  includeOutboundPorts: z.union([z.literal('all'), z.literal('mesh'), z.array(port)]).default('mesh'),
+  /** Outbound ports never redirected (databases outside the mesh). The API server and TCP DNS to the pod's nameservers pass without one. */
   excludeOutboundPorts: z.array(port).default([]),
   /** Destination CIDRs never redirected. */
   excludeOutboundCidrs: z.array(cidr).default([]),

@@ -1,7 +1,9 @@
 import {
   BOOTSTRAP_ANNOTATION,
+  CAPTURED_OUTBOUND_PORTS_ANNOTATION,
   EXCLUDE_OUTBOUND_CIDRS_ANNOTATION,
   EXCLUDE_OUTBOUND_PORTS_ANNOTATION,
+  INCLUDE_OUTBOUND_PORTS_ANNOTATION,
   INJECTED_ANNOTATION,
   MESHED_LABEL,
   PROMETHEUS_PATH_ANNOTATION,
@@ -15,8 +17,9 @@ import { CA_ROOT_CONFIGMAP, CA_ROOT_KEY } from './ca-root';
 import { BOOTSTRAP_FILE, POD_ENV, PROXY_CONFIG_DIR, proxyBootstrap, TOKEN_FILE } from './proxy-bootstrap';
 import { rewriteAppProbes, type ProbeRewrite } from './app-probes';
 import { capturePlan } from './capture-plan';
+import { EMPTY_MESH_CAPTURE, type MeshCapture } from './mesh-capture';
 import { parseCidrList, parsePortList } from './port-lists';
-import { trafficCaptureRules, trafficCaptureScript } from './traffic-capture';
+import { capturedOutboundPorts, trafficCaptureScript, type CaptureOverrides } from './traffic-capture';
 
 export const PROXY_CONTAINER = 'meshform-proxy';
 export const INIT_CONTAINER = 'meshform-init';
@@ -42,6 +45,8 @@ export interface Sidecar {
 /** Where the pod lives: a Pod in an AdmissionReview may not carry its namespace, a template never does. */
 export interface PodContext {
   readonly namespace: string;
+  /** The mesh's ports and outbound policy as injection knows them now. @default no MeshServices yet (nothing captured outbound), ALLOW_ANY */
+  readonly mesh?: MeshCapture;
 }
 
 /** The MeshService a pod belongs to: the explicit annotation, else the `app` labels, else its service account. */
@@ -69,10 +74,13 @@ export function sidecarFor(pod: PodLike, context: PodContext, config: InjectionC
     { workload, namespace: context.namespace, serviceAccount: pod.spec.serviceAccountName ?? 'default', labels: pod.metadata?.labels ?? {}, capture, appProbes: probes.appProbes },
     config,
   );
-  const rules = trafficCaptureRules(config, capture, {
+  const mesh = context.mesh ?? EMPTY_MESH_CAPTURE;
+  const overrides: CaptureOverrides = {
     excludeOutboundPorts: parsePortList(annotations[EXCLUDE_OUTBOUND_PORTS_ANNOTATION], EXCLUDE_OUTBOUND_PORTS_ANNOTATION),
     excludeOutboundCidrs: parseCidrList(annotations[EXCLUDE_OUTBOUND_CIDRS_ANNOTATION], EXCLUDE_OUTBOUND_CIDRS_ANNOTATION),
-  });
+    includeOutboundPorts: parsePortList(annotations[INCLUDE_OUTBOUND_PORTS_ANNOTATION], INCLUDE_OUTBOUND_PORTS_ANNOTATION),
+  };
+  const captured = capturedOutboundPorts(config, mesh, overrides);
   const ready = { httpGet: { path: '/ready', port: config.healthPort } };
   const proxy: Container = {
     name: PROXY_CONTAINER,
@@ -100,7 +108,7 @@ export function sidecarFor(pod: PodLike, context: PodContext, config: InjectionC
   const init: Container = {
     name: INIT_CONTAINER,
     image: config.initImage ?? config.proxyImage,
-    command: ['/bin/sh', '-c', trafficCaptureScript(rules)],
+    command: ['/bin/sh', '-c', trafficCaptureScript(config, capture, mesh, overrides)],
     // iptables takes its lock under /run by default, which is read-only here.
     env: [{ name: 'XTABLES_LOCKFILE', value: '/tmp/xtables.lock' }],
     resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { memory: '64Mi' } },
@@ -131,6 +139,7 @@ export function sidecarFor(pod: PodLike, context: PodContext, config: InjectionC
       [INJECTED_ANNOTATION]: config.mode,
       [SERVICE_ANNOTATION]: workload,
       [BOOTSTRAP_ANNOTATION]: JSON.stringify(bootstrap),
+      [CAPTURED_OUTBOUND_PORTS_ANNOTATION]: captured === 'all' ? 'all' : captured.join(','),
       // Pods that already ask to be scraped keep their own port and path.
       ...(annotations[PROMETHEUS_SCRAPE_ANNOTATION] === undefined
         ? { [PROMETHEUS_SCRAPE_ANNOTATION]: 'true', [PROMETHEUS_PORT_ANNOTATION]: String(config.healthPort), [PROMETHEUS_PATH_ANNOTATION]: '/stats/prometheus' }

@@ -58,3 +58,12 @@ export const GATEWAY_LABEL = 'meshform.dev/gateway';
 export function tlsSecretSdsName(namespace: string, name: string): string {
   return `kubernetes://${namespace}/${name}`;
 }
+
+/**
+ * The sidecar's BlackHole listener (on its outbound address): under REGISTRY_ONLY the capture rules
+ * send the app's TCP to every port no mesh service uses here, and the proxy refuses it with a log line.
+ */
+export const SIDECAR_BLACKHOLE_PORT = 15001;
+
+/** The cluster behind the BlackHole listener: no endpoints, so every connection is refused (Istio's name). */
+export const BLACKHOLE_CLUSTER = 'BlackHoleCluster';

@@ -1,3 +1,4 @@
+import { BLACKHOLE_CLUSTER, SIDECAR_BLACKHOLE_PORT } from '../naming';
 import { TypeUrl } from '../xds';
 import { apiListenerName, FilterName, outboundListenerName, routeConfigName } from './resource-names';
 import { trafficRouteFor, whereOf, type TranslationContext } from './context';
@@ -126,3 +127,19 @@ function tcpProxy(ctx: TranslationContext, destination: OutboundService): EnvoyM
   return { name: FilterName.TcpProxy, typed_config: { '@type': TypeUrl.TcpProxy, stat_prefix: statPrefix, ...target } };
 }
 
+/**
+ * Under REGISTRY_ONLY, the listener the pod's capture rules send the app's TCP to every port no
+ * MeshService or ExternalService uses (lib/injection): its cluster has no endpoints, so the proxy
+ * closes each connection and logs `tcp.outbound_refused` (code OUTBOUND_NOT_REGISTERED).
+ */
+export function blackHole(): { listener: EnvoyMessage; cluster: EnvoyMessage } {
+  return {
+    listener: {
+      name: 'BlackHole',
+      address: socketAddress(ANY_ADDRESS, SIDECAR_BLACKHOLE_PORT),
+      traffic_direction: 'OUTBOUND',
+      filter_chains: [{ filters: [{ name: FilterName.TcpProxy, typed_config: { '@type': TypeUrl.TcpProxy, stat_prefix: BLACKHOLE_CLUSTER, cluster: BLACKHOLE_CLUSTER } }] }],
+    },
+    cluster: { name: BLACKHOLE_CLUSTER, type: 'STATIC', connect_timeout: { seconds: '10', nanos: 0 }, load_assignment: { cluster_name: BLACKHOLE_CLUSTER, endpoints: [] } },
+  };
+}

@@ -6,7 +6,7 @@ import { translateDestination, type DestinationMemo } from './destination-memo';
 import { inboundOf } from './inbound-listener';
 import { translateGatewayProxy } from './gateway';
 import { IssueLog, type TranslationIssue } from './issues';
-import { apiListenerOf, bindOutboundListeners, outboundListenersOf } from './outbound-listeners';
+import { apiListenerOf, bindOutboundListeners, blackHole, outboundListenersOf } from './outbound-listeners';
 import type { ProxyIdentity } from './proxy-identity';
 import { SDS_DEFAULT, SDS_ROOT_CA } from './resource-names';
 import { passthroughCluster, routeConfigurationsOf } from './route-configurations';
@@ -52,6 +52,11 @@ export function translateOutbound(model: MeshModel, workloads: readonly Workload
   }
   const clusters = destinations.flatMap((d) => outputs.get(d)!.clusters);
   if (proxy.kind === 'sidecar' && model.mesh.outboundPolicy === 'ALLOW_ANY') clusters.push(passthroughCluster());
+  if (proxy.kind === 'sidecar' && model.mesh.outboundPolicy === 'REGISTRY_ONLY') {
+    const { listener, cluster } = blackHole();
+    listeners.push(listener);
+    clusters.push(cluster);
+  }
   return {
     listeners: unique(listeners, 'name'),
     ...routeConfigurationsOf(ctx, http, (d) => outputs.get(d)!.virtualHost!),

@@ -1,8 +1,10 @@
 import * as net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
+import { BLACKHOLE_CLUSTER } from '../../lib/naming/names';
 import type { TcpProxyConfig } from '../config/listener-config';
 import type { ConfigSnapshot } from '../config/snapshot';
+import { ErrorCode } from '../errors';
 
 /**
  * envoy.filters.network.tcp_proxy: opaque bytes to one endpoint of the cluster. A refused or
@@ -12,7 +14,7 @@ export function proxyTcp(downstream: Duplex, config: TcpProxyConfig, snapshot: C
   const cluster = snapshot.clusters.get(config.cluster);
   const endpoint = cluster?.pick(undefined);
   if (!cluster || !endpoint) {
-    logger.warn({ event: 'tcp.no_upstream', cluster: config.cluster }, 'no healthy upstream for TCP connection');
+    logRefusal(config.cluster, downstream, logger);
     downstream.destroy();
     return;
   }
@@ -44,4 +46,17 @@ export function proxyTcp(downstream: Duplex, config: TcpProxyConfig, snapshot: C
   });
   downstream.once('error', close);
   downstream.once('close', close);
+}
+
+/** The BlackHole's refusal says why and what to do: the proxy cannot know the original destination to name it. */
+function logRefusal(clusterName: string, downstream: Duplex, logger: Logger): void {
+  const peer = downstream instanceof net.Socket ? `${downstream.remoteAddress}:${downstream.remotePort}` : undefined;
+  if (clusterName === BLACKHOLE_CLUSTER) {
+    logger.warn(
+      { event: 'tcp.outbound_refused', code: ErrorCode.OutboundNotRegistered, cluster: clusterName, peer },
+      "outbound connection refused: the mesh's outboundPolicy is REGISTRY_ONLY and no MeshService or ExternalService uses this port; describe the destination as an ExternalService to allow it",
+    );
+  } else {
+    logger.warn({ event: 'tcp.no_upstream', code: ErrorCode.NoHealthyUpstream, cluster: clusterName, peer }, 'no healthy upstream for TCP connection');
+  }
 }

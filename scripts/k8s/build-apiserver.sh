@@ -21,7 +21,7 @@ BIN="$CACHE/bin"
 SRC="$CACHE/$VERSION/src"
 WITH_KUBECTL="${MESHFORM_K8S_KUBECTL:-1}"
 
-export PATH="$PATH:/usr/local/go/bin"
+source "$ROOT/scripts/lib/go-build.sh"
 export GOTOOLCHAIN=local GOFLAGS=-buildvcs=false CGO_ENABLED=0
 
 programs=(kube-apiserver)
@@ -32,21 +32,8 @@ up_to_date() {
   local p
   for p in "${programs[@]}"; do [[ -x "$BIN/$p" ]] || return 1; done
 }
-if up_to_date; then
-  echo "build-apiserver: $VERSION already built in $BIN"
-  exit 0
-fi
+exit_if_built build-apiserver "$CACHE" "$VERSION in $BIN"
 
-# One build at a time (a test run and a CI step may both ask); the winner's result is reused.
-mkdir -p "$CACHE"
-exec 9>"$CACHE/.build.lock"
-flock 9
-if up_to_date; then
-  echo "build-apiserver: $VERSION already built in $BIN"
-  exit 0
-fi
-
-command -v go >/dev/null || { echo "build-apiserver: go not found (expected /usr/local/go/bin/go)" >&2; exit 1; }
 [[ "$VERSION" =~ ^v1\.([0-9]+)\.([0-9]+)$ ]] || { echo "build-apiserver: bad version $VERSION" >&2; exit 1; }
 STAGING_VERSION="v0.${BASH_REMATCH[1]}.${BASH_REMATCH[2]}"
 start=$(date +%s)
@@ -55,7 +42,7 @@ mkdir -p "$SRC" "$BIN"
 cd "$SRC"
 
 # The kubernetes module's own go.mod, fetched through the module proxy by the go tool.
-kmod="$(go mod download -json "k8s.io/kubernetes@$VERSION" | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",\{0,1\}$/\1/p')"
+kmod="$(go_module_field "k8s.io/kubernetes@$VERSION" GoMod)"
 [[ -f "$kmod" ]] || { echo "build-apiserver: could not download k8s.io/kubernetes@$VERSION" >&2; exit 1; }
 go_directive="$(awk '$1 == "go" { print $2; exit }' "$kmod")"
 # Every staging module: `k8s.io/x => ./staging/src/k8s.io/x`, inside or outside a replace ( ) block.

@@ -33,7 +33,7 @@ CACHE="${MESHFORM_PULUMI_CACHE:-$ROOT/.cache/pulumi}"
 BIN="$CACHE/bin"
 STAMP="pulumi $VERSION, pulumi-resource-kubernetes $K8S_VERSION"
 
-export PATH="$PATH:/usr/local/go/bin"
+source "$ROOT/scripts/lib/go-build.sh"
 export GOTOOLCHAIN=local GOFLAGS="-buildvcs=false -mod=mod" CGO_ENABLED=0
 
 # The plugin version the engine asks for: the one the installed npm SDK declares.
@@ -43,29 +43,12 @@ plugin_dir="$CACHE/home/plugins/resource-kubernetes-v$plugin_version"
 up_to_date() {
   [[ -f "$BIN/VERSION" && "$(cat "$BIN/VERSION")" == "$STAMP" && -x "$BIN/pulumi" && -x "$BIN/pulumi-resource-kubernetes" && -x "$plugin_dir/pulumi-resource-kubernetes" ]]
 }
-if up_to_date; then
-  echo "build-pulumi: $STAMP already built in $BIN"
-  exit 0
-fi
+exit_if_built build-pulumi "$CACHE" "$STAMP in $BIN"
 
-# One build at a time (a test run and a CI step may both ask); the winner's result is reused.
-mkdir -p "$CACHE"
-exec 9>"$CACHE/.build.lock"
-flock 9
-if up_to_date; then
-  echo "build-pulumi: $STAMP already built in $BIN"
-  exit 0
-fi
-
-command -v go >/dev/null || { echo "build-pulumi: go not found (expected /usr/local/go/bin/go)" >&2; exit 1; }
 start=$(date +%s)
 mkdir -p "$BIN"
 rm -f "$BIN/VERSION"
 
-# Where the go tool downloaded a module (source folder, go.mod), through the module proxy.
-module_field() {
-  go mod download -json "$1" | sed -n "s/^[[:space:]]*\"$2\": \"\(.*\)\",\{0,1\}\$/\1/p"
-}
 build() {
   local out="$1" pkg="$2" ldflags="$3" t0
   t0=$(date +%s)
@@ -76,7 +59,7 @@ build() {
 
 # --- the CLI --------------------------------------------------------------------------------------
 if [[ ! -x "$BIN/pulumi" || "$("$BIN/pulumi" version 2>/dev/null)" != "$VERSION" ]]; then
-  pkgmod="$(module_field "github.com/pulumi/pulumi/pkg/v3@$VERSION" GoMod)"
+  pkgmod="$(go_module_field "github.com/pulumi/pulumi/pkg/v3@$VERSION" GoMod)"
   [[ -f "$pkgmod" ]] || { echo "build-pulumi: could not download github.com/pulumi/pulumi/pkg/v3@$VERSION" >&2; exit 1; }
   src="$CACHE/src/cli"
   mkdir -p "$src"
@@ -102,7 +85,7 @@ fi
 
 # --- the Kubernetes provider ----------------------------------------------------------------------
 if [[ ! -x "$BIN/pulumi-resource-kubernetes" || "$(cat "$BIN/pulumi-resource-kubernetes.version" 2>/dev/null)" != "$K8S_VERSION" ]]; then
-  dir="$(module_field "github.com/pulumi/pulumi-kubernetes/provider/v4@$K8S_VERSION" Dir)"
+  dir="$(go_module_field "github.com/pulumi/pulumi-kubernetes/provider/v4@$K8S_VERSION" Dir)"
   [[ -d "$dir" ]] || { echo "build-pulumi: could not download github.com/pulumi/pulumi-kubernetes/provider/v4@$K8S_VERSION" >&2; exit 1; }
   src="$CACHE/src/kubernetes"
   rm -rf "$src"

@@ -4,7 +4,7 @@ import { App, Chart, Testing } from 'cdk8s';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTROL_PLANE_NAMES, MeshService, SidecarInjection, Workload } from '../../constructs';
 import { createServingCertificate } from '../../controller/webhooks';
-import { INJECTED_ANNOTATION, INJECT_ANNOTATION, MESHED_LABEL, INJECTION_NAMESPACE_LABEL, INIT_CONTAINER, PROXY_CONTAINER } from '../../lib/injection';
+import { CAPTURED_OUTBOUND_PORTS_ANNOTATION, INJECTED_ANNOTATION, INJECT_ANNOTATION, MESHED_LABEL, INJECTION_NAMESPACE_LABEL, INIT_CONTAINER, PROXY_CONTAINER } from '../../lib/injection';
 import { ApiError, startApiServer, type ApiServer, type KubernetesObject, type WatchedProcess } from '../../scripts/k8s/api-server';
 import {
   CONTROL_PLANE_NAMESPACE,
@@ -122,7 +122,9 @@ beforeAll(async () => {
   await writeFile(file('webhook.crt'), Buffer.from(data['tls.crt']!, 'base64'));
   await writeFile(file('webhook.key'), Buffer.from(data['tls.key']!, 'base64'));
   await writeFile(file('injection.json'), injectionJson);
-  webhooks = startMeshform(api, ['webhooks', '--port', '0', '--host', '127.0.0.1', '--cert', file('webhook.crt'), '--key', file('webhook.key'), '--injection-config', file('injection.json')], { logName: 'webhooks' });
+  // The webhooks container runs as the controller's ServiceAccount, and reads the mesh's ports with it.
+  const controllerKubeconfig = await tokenKubeconfig(api, await serviceAccountToken(api, CONTROL_PLANE_NAMESPACE, N.controller), 'controller.kubeconfig');
+  webhooks = startMeshform(api, ['webhooks', '--port', '0', '--host', '127.0.0.1', '--cert', file('webhook.crt'), '--key', file('webhook.key'), '--injection-config', file('injection.json')], { kubeconfig: controllerKubeconfig, logName: 'webhooks' });
   const { webhookPort } = JSON.parse(await webhooks.line(/"event":"ready"/)) as { webhookPort: number };
 
   for (const [kind, name, count] of [['MutatingWebhookConfiguration', N.mutatingWebhook, 2], ['ValidatingWebhookConfiguration', N.validatingWebhook, 1]] as const) {
@@ -183,6 +185,15 @@ describe('sidecar injection by the API server calling meshform webhooks', () => 
     expect(stored.metadata.labels).toEqual({ app: 'reviews', version: 'v1', [MESHED_LABEL]: 'true' });
     const reviewed = jsonLines(webhooks!.output()).filter((l) => l['event'] === 'admission' && l['namespace'] === LABELLED && l['patched'] === true);
     expect(reviewed.length).toBeGreaterThan(0);
+  });
+
+  it("captures the ports of the mesh's services as the API server holds them when the Pod is created", async () => {
+    const captured = async (name: string) => ((await createPod(name, LABELLED, {}, true)) as Loose).metadata.annotations[CAPTURED_OUTBOUND_PORTS_ANNOTATION];
+    await api.apply({ apiVersion: 'meshform.dev/v1alpha1', kind: 'MeshService', metadata: { name: 'details', namespace: LABELLED }, spec: { selector: { app: 'details' }, ports: [{ port: 9091 }] } });
+    await api.apply({ apiVersion: 'meshform.dev/v1alpha1', kind: 'ExternalService', metadata: { name: 'payments', namespace: LABELLED }, spec: { hosts: ['api.payments.example'], ports: [{ port: 8443 }] } });
+    // The webhook's watch sees what was applied a moment later; a pod created after that captures both ports.
+    expect(await api.waitFor('both ports captured', async () => ((await captured('watch')) === '8443,9091' ? true : undefined), 30_000)).toBe(true);
+    expect(refusals(webhooks!.output())).toEqual([]);
   });
 
   it('a Pod that opts out with meshform.dev/inject: "false" is left alone', async () => {

@@ -1,14 +1,13 @@
-import { execFile } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { promisify } from 'node:util';
+import type { Chart } from 'cdk8s';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StrictMtls } from '../../../constructs';
-import { BOOTSTRAP_ANNOTATION, expandEnvReferences, INIT_CONTAINER, injectionConfig, injectSidecar, sidecarFor, type Container, type PodLike } from '../../../lib/injection';
+import { injectionConfig, injectSidecar, sidecarFor, type PodLike } from '../../../lib/injection';
 import { buildBundles } from '../../../scripts/build-bundles';
 import { service, synthesize } from '../mesh/local-mesh-fixture';
+import { callFrom, captureScriptOf, meshOfChart, podBootstrapFile, registryEntry, startLocalController, until, writeToken } from './pod-fixture';
 import { PodNetwork } from './pod-network';
 
 /*
@@ -22,7 +21,6 @@ const DETAILS = `${PodNetwork.PREFIX}.3`;
 const WEB = `${PodNetwork.PREFIX}.4`;
 const WEB_OUTBOUND = '127.0.0.4';
 const PROXY_UID = 1337;
-const run = promisify(execFile);
 
 const reviewsPod: PodLike = {
   metadata: { name: 'reviews-0', labels: { app: 'reviews' } },
@@ -36,41 +34,8 @@ let network: PodNetwork | undefined;
 let injected: PodLike;
 let root: string;
 
-interface Answer {
-  status?: number;
-  body?: string;
-  error?: string;
-}
-
-/** A GET made from inside `ns` (as root: in the pod that is an app's call, captured like one). */
-async function get(ns: string, url: string, host?: string): Promise<Answer> {
-  const script = `const [u,h]=process.argv.slice(1);const r=require('http').get(u,{headers:h?{host:h}:{},timeout:5000},(res)=>{let b='';res.on('data',(c)=>b+=c);res.on('end',()=>console.log(JSON.stringify({status:res.statusCode,body:b})))});r.on('timeout',()=>r.destroy(new Error('timeout')));r.on('error',(e)=>console.log(JSON.stringify({error:e.code||e.message})))`;
-  const { stdout } = await run('ip', ['netns', 'exec', ns, process.execPath, '-e', script, url, ...(host ? [host] : [])]);
-  return JSON.parse(stdout) as Answer;
-}
-
-async function until<T>(what: string, attempt: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await attempt();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`${what} did not happen within ${timeoutMs} ms${last ? ` (last error: ${(last as Error).message})` : ''}\n${network?.logs() ?? ''}`);
-}
-
-function token(name: string): { file: string; sha256: string } {
-  const value = randomBytes(32).toString('hex');
-  const file = path.join(root, `${name}.token`);
-  // The proxy runs as its own UID and must read it.
-  fs.writeFileSync(file, value, { mode: 0o644 });
-  return { file, sha256: createHash('sha256').update(value).digest('hex') };
-}
+const get = (ns: string, url: string, host?: string) => callFrom(ns, 'http', url, ...(host ? [host] : []));
+const ready = (what: string, attempt: () => Promise<true | undefined>) => until(what, attempt, () => network?.logs() ?? '');
 
 /** A sidecar outside the pod, bootstrapped as the local runner does (no capture: it binds its addresses). */
 function nodeBootstrap(name: string, ip: string, outboundIp: string, tokenFile: string): string {
@@ -89,25 +54,19 @@ beforeAll(async () => {
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'meshform-pod-'));
   fs.chmodSync(root, 0o755);
   const manifests = path.join(root, 'manifests');
-  synthesize(manifests, (chart) => {
+  let chart: Chart | undefined;
+  synthesize(manifests, (c) => {
+    chart = c;
     service(chart, 'reviews');
     service(chart, 'details');
     service(chart, 'web');
     new StrictMtls(chart, 'strict');
   });
-  const tokens = { reviews: token('reviews'), details: token('details'), web: token('web') };
-  const registry = path.join(root, 'registry.json');
-  const workload = (name: string, address: string, app?: string) => ({ name: `${name}-0`, namespace: 'shop', address, labels: { app: name }, serviceAccount: name, tokenSha256: tokens[name as keyof typeof tokens].sha256, ...(app ? { app: { address: app } } : {}) });
-  // The pod's entry has no `app`: with capture the sidecar reaches its app on localhost at the target port.
-  fs.writeFileSync(registry, JSON.stringify({ version: 1, workloads: [workload('reviews', PodNetwork.POD_IP), workload('details', DETAILS, '127.0.0.3'), workload('web', WEB, '127.0.0.5')] }));
+  const tokens = { reviews: writeToken(root, 'reviews'), details: writeToken(root, 'details'), web: writeToken(root, 'web') };
 
-  // The injected pod, and its proxy's bootstrap as the downward API would write it, pointed at this test's plaintext local-mode controller.
-  const sidecar = sidecarFor(reviewsPod, { namespace: 'shop' }, injectionConfig({ proxyImage: 'ghcr.io/meshform/proxy:test' }));
-  injected = injectSidecar(reviewsPod, sidecar);
-  const bootstrap = JSON.parse(expandEnvReferences(sidecar.annotations[BOOTSTRAP_ANNOTATION]!, { POD_IP: PodNetwork.POD_IP })) as Record<string, unknown>;
-  const reviewsBootstrap = path.join(root, 'reviews.bootstrap.json');
-  fs.writeFileSync(reviewsBootstrap, JSON.stringify({ ...bootstrap, controller: { address: `${CONTROLLER}:15010`, initialBackoffMs: 50, maxBackoffMs: 500 }, tokenPath: tokens.reviews.file }));
-  const captureScript = (sidecar.initContainers.find((c: Container) => c.name === INIT_CONTAINER)!['command'] as string[])[2]!;
+  // The injected pod as the webhook patches it once the chart is applied, and its proxy's bootstrap as the downward API would write it.
+  injected = injectSidecar(reviewsPod, sidecarFor(reviewsPod, { namespace: 'shop', mesh: meshOfChart(chart!) }, injectionConfig({ proxyImage: 'ghcr.io/meshform/proxy:test' })));
+  const reviewsBootstrap = podBootstrapFile(root, injected, `${CONTROLLER}:15010`, tokens.reviews.file);
 
   network = PodNetwork.create([CONTROLLER, DETAILS, WEB]);
   const { pod, node } = network;
@@ -116,18 +75,23 @@ beforeAll(async () => {
   const image = await buildBundles(path.join(root, 'image'));
   const app = path.join(__dirname, 'pod-app.ts');
   // What the init container does, before anything else in the pod starts.
-  network.run(pod, 'sh', ['-c', captureScript]);
-  network.start(node, process.execPath, [image.controller, '--local', manifests, '--registry', registry, '--host', CONTROLLER, '--xds-port', '15010', '--admin-port', '15011'], { name: 'controller' });
+  network.run(pod, 'sh', ['-c', captureScriptOf(injected)]);
+  // The pod's entry has no `app`: with capture the sidecar reaches its app on localhost at the target port.
+  startLocalController(network, image, root, manifests, CONTROLLER, [
+    registryEntry('reviews', PodNetwork.POD_IP, tokens.reviews),
+    registryEntry('details', DETAILS, tokens.details, '127.0.0.3'),
+    registryEntry('web', WEB, tokens.web, '127.0.0.5'),
+  ]);
   network.start(node, process.execPath, ['--import', 'tsx', app, 'details', '127.0.0.3', '9080'], { name: 'details-app' });
   network.start(pod, process.execPath, ['--import', 'tsx', app, 'reviews', '0.0.0.0', '9080'], { name: 'reviews-app' });
   network.start(node, process.execPath, [image.proxy, '--bootstrap', nodeBootstrap('details', DETAILS, '127.0.0.13', tokens.details.file)], { name: 'details-proxy' });
   network.start(node, process.execPath, [image.proxy, '--bootstrap', nodeBootstrap('web', WEB, WEB_OUTBOUND, tokens.web.file)], { name: 'web-proxy' });
   network.start(pod, process.execPath, [image.proxy, '--bootstrap', reviewsBootstrap], { name: 'reviews-proxy', uid: PROXY_UID });
 
-  await until('the reviews sidecar ready on its health port', async () => ((await get(node, `http://${PodNetwork.POD_IP}:15020/ready`)).status === 200 ? true : undefined));
-  await until('details and web sidecars ready', async () => ((await get(node, `http://${DETAILS}:15000/ready`)).status === 200 && (await get(node, `http://${WEB}:15000/ready`)).status === 200 ? true : undefined));
+  await ready('the reviews sidecar ready on its health port', async () => ((await get(node, `http://${PodNetwork.POD_IP}:15020/ready`)).status === 200 ? true : undefined));
+  await ready('details and web sidecars ready', async () => ((await get(node, `http://${DETAILS}:15000/ready`)).status === 200 && (await get(node, `http://${WEB}:15000/ready`)).status === 200 ? true : undefined));
   // Certificates arrive over SDS after the first listeners: wait until a call through the mesh goes all the way.
-  await until('a call from web to reviews through the mesh', async () => ((await get(node, `http://${WEB_OUTBOUND}:9080/whoami`, 'reviews.shop:9080')).status === 200 ? true : undefined));
+  await ready('a call from web to reviews through the mesh', async () => ((await get(node, `http://${WEB_OUTBOUND}:9080/whoami`, 'reviews.shop:9080')).status === 200 ? true : undefined));
 }, 120_000);
 
 afterAll(async () => {

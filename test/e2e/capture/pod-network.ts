@@ -37,6 +37,8 @@ export class PodNetwork {
         network.ip(ns, 'link', 'set', 'lo', 'up');
         network.ip(ns, 'link', 'set', end, 'up');
       }
+      // As container runtimes set it in a pod's namespace (containerd, CRI-O, Docker): its non-root proxy may bind outbound listeners on mesh ports below 1024.
+      network.run(network.pod, 'sysctl', ['-q', '-w', 'net.ipv4.ip_unprivileged_port_start=0']);
     } catch (error) {
       network.destroyNamespaces();
       throw error;
@@ -57,9 +59,9 @@ export class PodNetwork {
     return this.processes.map(({ name, process: p }) => `--- ${name}${p.running ? '' : ' (exited)'}\n${p.output.split('\n').slice(-lines).join('\n')}`).join('\n');
   }
 
-  /** Runs a command to completion inside `ns`; its stdout. */
-  run(ns: string, command: string, args: readonly string[]): string {
-    return execFileSync('ip', ['netns', 'exec', ns, command, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  /** Runs a command to completion inside `ns`, with `env` added to the environment; its stdout. */
+  run(ns: string, command: string, args: readonly string[], env: Readonly<Record<string, string>> = {}): string {
+    return execFileSync('ip', ['netns', 'exec', ns, command, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   }
 
   /** Stops every process started here, then removes both namespaces (the veth pair goes with them). */

@@ -13,6 +13,7 @@ import {
   sidecarPatch,
   type Container,
   type PodLike,
+  type Sidecar,
 } from '../../../lib/injection';
 import { parseBootstrap } from '../../../proxy/bootstrap/bootstrap';
 import { applyJsonPatch } from './apply-json-patch';
@@ -37,6 +38,7 @@ function withContainer(container: Container, annotations?: Record<string, string
 }
 
 const byName = (containers: readonly unknown[] | undefined, name: string) => (containers as Container[] | undefined)?.find((c) => c.name === name) as any;
+const captureScript = (sidecar: Sidecar): string => byName(sidecar.initContainers, INIT_CONTAINER).command[2];
 
 describe('sidecarFor', () => {
   it('by default makes the proxy a native sidecar that starts after capture and before the app, gated on /ready', () => {
@@ -103,13 +105,23 @@ describe('sidecarFor', () => {
     expect(() => expandEnvReferences(text, {})).toThrow(/POD_IP is not set/);
   });
 
-  it('redirects outbound TCP to the proxy except its own UID, loopback and the excluded ports and CIDRs (config and annotations)', () => {
+  it("redirects the mesh's outbound ports to the proxy except for its own UID, loopback, the API server, TCP DNS and the excluded ports and CIDRs (config and annotations)", () => {
     const custom = injectionConfig({ proxyImage: 'p:1', excludeOutboundPorts: [5432] });
     const annotated = pod({ annotations: { 'meshform.dev/exclude-outbound-ports': '6379, 443', 'meshform.dev/exclude-outbound-cidrs': '10.96.0.1/32' } });
-    const script: string = byName(sidecarFor(annotated, { namespace: 'shop' }, custom).initContainers, INIT_CONTAINER).command[2];
-    const lines = script.split('\n');
+    const lines = captureScript(sidecarFor(annotated, { namespace: 'shop', mesh: { ports: [9080], outboundPolicy: 'ALLOW_ANY' } }, custom)).split('\n');
     const dnat = lines.findIndex((l) => l.includes('DNAT --to-destination 127.0.0.6'));
-    for (const exclusion of ['--uid-owner 1337 -j RETURN', '-d 127.0.0.0/8 -j RETURN', '--dport 443 -j RETURN', '--dport 5432 -j RETURN', '--dport 6379 -j RETURN', '-d 10.96.0.1/32 -j RETURN']) {
+    expect(dnat).toBeGreaterThan(0);
+    const exclusions = [
+      '--uid-owner 1337 -j RETURN',
+      '-d 127.0.0.0/8 -j RETURN',
+      '-p tcp -d "$api_server" --dport "${KUBERNETES_SERVICE_PORT:-443}" -j RETURN',
+      '-p tcp -d "$ns" --dport 53 -j RETURN',
+      '--dport 443 -j RETURN',
+      '--dport 5432 -j RETURN',
+      '--dport 6379 -j RETURN',
+      '-d 10.96.0.1/32 -j RETURN',
+    ];
+    for (const exclusion of exclusions) {
       const at = lines.findIndex((l) => l.includes(exclusion));
       expect(at, exclusion).toBeGreaterThan(0);
       expect(at, `${exclusion} comes before the redirect`).toBeLessThan(dnat);
@@ -118,17 +130,53 @@ describe('sidecarFor', () => {
   });
 
   it('redirects only the listed ports when includeOutboundPorts is a list', () => {
-    const script: string = byName(sidecarFor(pod(), { namespace: 'shop' }, injectionConfig({ proxyImage: 'p:1', includeOutboundPorts: [9080, 9090] })).initContainers, INIT_CONTAINER).command[2];
+    const script = captureScript(sidecarFor(pod(), { namespace: 'shop' }, injectionConfig({ proxyImage: 'p:1', includeOutboundPorts: [9080, 9090] })));
     expect(script.split('\n').filter((l) => l.includes('DNAT'))).toEqual([
       'iptables -w -t nat -A MESHFORM_OUTPUT -p tcp --dport 9080 -j DNAT --to-destination 127.0.0.6',
       'iptables -w -t nat -A MESHFORM_OUTPUT -p tcp --dport 9090 -j DNAT --to-destination 127.0.0.6',
     ]);
   });
 
+  it("by default captures only the mesh's ports and the pod's listed additions, and lets every other port bypass the sidecar under ALLOW_ANY", () => {
+    const annotated = pod({ annotations: { 'meshform.dev/include-outbound-ports': '7000' } });
+    const sidecar = sidecarFor(annotated, { namespace: 'shop', mesh: { ports: [443, 9080], outboundPolicy: 'ALLOW_ANY' } }, config);
+    expect(captureScript(sidecar).split('\n').filter((l) => l.includes('DNAT'))).toEqual([
+      'iptables -w -t nat -A MESHFORM_OUTPUT -p tcp --dport 443 -j DNAT --to-destination 127.0.0.6',
+      'iptables -w -t nat -A MESHFORM_OUTPUT -p tcp --dport 7000 -j DNAT --to-destination 127.0.0.6',
+      'iptables -w -t nat -A MESHFORM_OUTPUT -p tcp --dport 9080 -j DNAT --to-destination 127.0.0.6',
+    ]);
+    expect(sidecar.annotations['meshform.dev/captured-outbound-ports']).toBe('443,7000,9080');
+  });
+
+  it('captures nothing outbound for a mesh with no services yet, and says so on the pod', () => {
+    const sidecar = sidecarFor(pod(), { namespace: 'shop' }, config);
+    expect(captureScript(sidecar)).not.toContain('DNAT');
+    expect(sidecar.annotations['meshform.dev/captured-outbound-ports']).toBe('');
+  });
+
+  it("sends every port outside the mesh's to the BlackHole listener, after the mesh's ports and exclusions, under REGISTRY_ONLY", () => {
+    const custom = injectionConfig({ proxyImage: 'p:1', excludeOutboundPorts: [5432] });
+    const lines = captureScript(sidecarFor(pod(), { namespace: 'shop', mesh: { ports: [9080], outboundPolicy: 'REGISTRY_ONLY' } }, custom)).split('\n');
+    const rules = lines.filter((l) => l.includes('-A MESHFORM_OUTPUT'));
+    expect(rules.slice(-2)).toEqual([
+      'iptables -w -t nat -A MESHFORM_OUTPUT -p tcp --dport 9080 -j DNAT --to-destination 127.0.0.6',
+      'iptables -w -t nat -A MESHFORM_OUTPUT -p tcp -j DNAT --to-destination 127.0.0.6:15001',
+    ]);
+    for (const exclusion of ['--dport 5432 -j RETURN', '-d "$api_server"', '--dport 53 -j RETURN']) {
+      expect(rules.findIndex((l) => l.includes(exclusion)), exclusion).toBeLessThan(rules.length - 2);
+    }
+  });
+
+  it("captures every port with includeOutboundPorts 'all', with no BlackHole rule even under REGISTRY_ONLY (the proxy refuses ports it has no listener for)", () => {
+    const sidecar = sidecarFor(pod(), { namespace: 'shop', mesh: { ports: [9080], outboundPolicy: 'REGISTRY_ONLY' } }, injectionConfig({ proxyImage: 'p:1', includeOutboundPorts: 'all' }));
+    expect(captureScript(sidecar).split('\n').filter((l) => l.includes('DNAT'))).toEqual(['iptables -w -t nat -A MESHFORM_OUTPUT -p tcp -j DNAT --to-destination 127.0.0.6']);
+    expect(sidecar.annotations['meshform.dev/captured-outbound-ports']).toBe('all');
+  });
+
   it('redirects inbound connections on each container port to its own proxy port, and the app\'s calls to its own ports to remapped outbound ports', () => {
     const serving = withContainer({ name: 'reviews', image: 'r:1', ports: [{ containerPort: 9090 }, { containerPort: 9080, name: 'http' }, { containerPort: 5353, protocol: 'UDP' }] });
-    const sidecar = sidecarFor(serving, { namespace: 'shop' }, config);
-    const lines: string[] = byName(sidecar.initContainers, INIT_CONTAINER).command[2].split('\n');
+    const sidecar = sidecarFor(serving, { namespace: 'shop', mesh: { ports: [9080, 9090], outboundPolicy: 'ALLOW_ANY' } }, config);
+    const lines = captureScript(sidecar).split('\n');
     expect(lines.filter((l) => l.includes('REDIRECT'))).toEqual([
       'iptables -w -t nat -A MESHFORM_INBOUND -p tcp --dport 9080 -j REDIRECT --to-ports 15100',
       'iptables -w -t nat -A MESHFORM_INBOUND -p tcp --dport 9090 -j REDIRECT --to-ports 15101',
@@ -138,15 +186,15 @@ describe('sidecarFor', () => {
       'iptables -w -t nat -A MESHFORM_OUTPUT -p tcp --dport 9080 -j DNAT --to-destination 127.0.0.6:15300',
       'iptables -w -t nat -A MESHFORM_OUTPUT -p tcp --dport 9090 -j DNAT --to-destination 127.0.0.6:15301',
     ]);
-    // The remaps come before the catch-all redirect, which would otherwise take those ports first.
-    expect(lines.indexOf(remaps[1]!)).toBeLessThan(lines.findIndex((l) => l.endsWith('-j DNAT --to-destination 127.0.0.6')));
+    // The remaps come before the port's own redirect, which would otherwise take it first.
+    expect(lines.indexOf(remaps[1]!)).toBeLessThan(lines.findIndex((l) => l.endsWith('--dport 9080 -j DNAT --to-destination 127.0.0.6')));
     const bootstrap = parseBootstrap(JSON.parse(expandEnvReferences(sidecar.annotations[BOOTSTRAP_ANNOTATION]!, { POD_IP: '10.1.2.3' })));
     expect(bootstrap.node.metadata).toMatchObject({ INBOUND_PORTS: { '9080': 15100, '9090': 15101 }, OUTBOUND_PORTS: { '9080': 15300, '9090': 15301 } });
   });
 
   it('leaves a port excluded by annotation uncaptured', () => {
     const serving = withContainer({ name: 'reviews', image: 'r:1', ports: [{ containerPort: 9080 }, { containerPort: 9102 }] }, { 'meshform.dev/exclude-inbound-ports': '9102' });
-    const script: string = byName(sidecarFor(serving, { namespace: 'shop' }, config).initContainers, INIT_CONTAINER).command[2];
+    const script = captureScript(sidecarFor(serving, { namespace: 'shop' }, config));
     expect(script).toContain('--dport 9080 -j REDIRECT --to-ports 15100');
     expect(script).not.toContain('--dport 9102');
   });

@@ -19,6 +19,12 @@ describe('bootstrap', () => {
     expect(nodeMetadata(bootstrap)).toEqual({ LABELS: { version: 'v1' } });
   });
 
+  it('sends the gateway role as node metadata GATEWAY, and refuses a gateway that is not <namespace>/<name>', () => {
+    const bootstrap = parseBootstrap({ node: { id: 'router~1' }, controller: { address: '127.0.0.1:15010' }, admin: { port: 15000 }, gateway: 'shop/edge' });
+    expect(nodeMetadata(bootstrap)).toEqual({ GATEWAY: 'shop/edge' });
+    expect(() => parseBootstrap({ node: { id: 'router~1' }, controller: { address: '127.0.0.1:15010' }, admin: { port: 15000 }, gateway: 'edge' })).toThrow(/gateway: expected <namespace>\/<name>/);
+  });
+
   it('names every invalid field with a stable code', () => {
     let error: unknown;
     try {

@@ -73,6 +73,16 @@ describe('outbound listeners', () => {
     const block = translateForProxy(model(resource('Mesh', 'mesh', { outboundPolicy: 'REGISTRY_ONLY' }), reviews), [], sidecar('reviews', '127.0.0.2'));
     expect((block.routeConfigurations[0] as Loose).virtual_hosts.at(-1).routes[0].direct_response.status).toBe(502);
   });
+
+  it('gives a sidecar a BlackHole listener on 15001 of its outbound address, to a cluster with no endpoints, under REGISTRY_ONLY only', () => {
+    const allow = translateForProxy(model(reviews), [], sidecar('reviews', '127.0.0.2'));
+    expect(allow.listeners.some((l) => l['name'] === 'BlackHole')).toBe(false);
+    const block = translateForProxy(model(resource('Mesh', 'mesh', { outboundPolicy: 'REGISTRY_ONLY' }), reviews), [], sidecar('reviews', '127.0.0.2'));
+    const listener = block.listeners.find((l) => l['name'] === 'BlackHole') as Loose;
+    expect(listener.address.socket_address.port_value).toBe(15001);
+    expect(listener.filter_chains[0].filters[0].typed_config.cluster).toBe('BlackHoleCluster');
+    expect(block.clusters.find((c) => c['name'] === 'BlackHoleCluster')).toMatchObject({ type: 'STATIC', load_assignment: { endpoints: [] } });
+  });
 });
 
 describe('route rules', () => {

@@ -1,8 +1,10 @@
 import { request } from 'node:https';
 import { Chart, Testing } from 'cdk8s';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MeshService, SidecarInjection, Workload } from '../../../constructs';
-import { injectionConfig, type InjectionConfigInput, type PodLike } from '../../../lib/injection';
+import { API_GROUP_VERSION } from '../../../lib/api';
+import { injectionConfig, meshCaptureOf, type InjectionConfigInput, type MeshCapture, type PodLike } from '../../../lib/injection';
+import { parseResource } from '../../../lib/validation';
 import { createServingCertificate, startWebhookServer, type WebhookServer } from '../../../controller/webhooks';
 import { fullResources } from '../../fixtures/full-resources';
 import { applyJsonPatch } from '../injection/apply-json-patch';
@@ -11,11 +13,13 @@ const INJECTION: InjectionConfigInput = { proxyImage: 'ghcr.io/meshform/proxy:0.
 
 let server: WebhookServer;
 let ca: string;
+/** The mesh as the webhook's watch of the API server holds it at the moment. */
+let mesh: MeshCapture | undefined;
 
 beforeAll(async () => {
   const tls = await createServingCertificate({ dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] });
   ca = tls.caPem;
-  server = await startWebhookServer({ port: 0, host: '127.0.0.1', tls: { cert: tls.certPem, key: tls.keyPem }, injection: injectionConfig(INJECTION) });
+  server = await startWebhookServer({ port: 0, host: '127.0.0.1', tls: { cert: tls.certPem, key: tls.keyPem }, injection: injectionConfig(INJECTION), mesh: () => mesh });
 });
 
 afterAll(async () => {
@@ -44,14 +48,23 @@ function review(object: unknown, extra: Record<string, unknown> = {}): string {
   });
 }
 
-/** The pod template of the `reviews` Deployment a chart synthesizes, with or without static injection. */
-function reviewsTemplate(staticInjection: boolean): PodLike {
+/** What a chart with the `reviews` service synthesizes, with or without static injection. */
+function synthReviews(staticInjection: boolean): any[] {
   const chart = new Chart(Testing.app(), 'apps', { namespace: 'shop' });
   if (staticInjection) new SidecarInjection(chart, 'Sidecars', INJECTION);
   new MeshService(chart, 'reviews', { ports: [{ port: 9080, targetPort: 8080 }], workload: Workload.image('reviews:1') });
-  const deployment = Testing.synth(chart).find((o) => o.kind === 'Deployment');
-  return deployment.spec.template;
+  return Testing.synth(chart);
 }
+
+/** The pod template of the `reviews` Deployment a chart synthesizes, with or without static injection. */
+function reviewsTemplate(staticInjection: boolean): PodLike {
+  return synthReviews(staticInjection).find((o) => o.kind === 'Deployment').spec.template;
+}
+
+beforeEach(() => {
+  // The chart's mesh resources, as the API server holds them once applied.
+  mesh = meshCaptureOf(synthReviews(false).filter((o) => o.apiVersion === API_GROUP_VERSION).map((o) => parseResource(o)));
+});
 
 function patchOf(json: any): any[] {
   return JSON.parse(Buffer.from(json.response.patch, 'base64').toString('utf8'));
@@ -87,6 +100,26 @@ describe('the mutating webhook', () => {
     const withoutOptIn = { ...plain, metadata: { ...plain.metadata, annotations: {} } };
     expect((await post('/inject-opt-in', review(withoutOptIn))).json.response.patch).toBeUndefined();
     expect((await post('/inject-opt-in', review(plain))).json.response.patch).toBeDefined();
+  });
+
+  it("captures the mesh's ports as the API server holds them at admission: a service applied after the webhook started is captured by the next pod", async () => {
+    const before = applyJsonPatch(reviewsTemplate(false), patchOf((await post('/inject', review(reviewsTemplate(false)))).json));
+    expect(before.metadata?.annotations?.['meshform.dev/captured-outbound-ports']).toBe('9080');
+    mesh = { ports: [443, 9080], outboundPolicy: 'REGISTRY_ONLY' };
+    const after = applyJsonPatch(reviewsTemplate(false), patchOf((await post('/inject', review(reviewsTemplate(false)))).json));
+    expect(after.metadata?.annotations?.['meshform.dev/captured-outbound-ports']).toBe('443,9080');
+    const script: string = (after.spec.initContainers!.find((c) => c.name === 'meshform-init')!['command'] as string[])[2]!;
+    expect(script).toContain('--dport 443 -j DNAT --to-destination 127.0.0.6\n');
+    expect(script).toContain('-p tcp -j DNAT --to-destination 127.0.0.6:15001');
+  });
+
+  it('refuses to inject a pod before it has read the mesh, saying why, and injects once it has', async () => {
+    mesh = undefined;
+    const { json } = await post('/inject', review(reviewsTemplate(false)));
+    expect(json.response).toMatchObject({ allowed: false, status: { code: 503 } });
+    expect(json.response.status.message).toMatch(/has not yet read the mesh's MeshServices and ExternalServices/);
+    mesh = { ports: [9080], outboundPolicy: 'ALLOW_ANY' };
+    expect((await post('/inject', review(reviewsTemplate(false)))).json.response).toMatchObject({ allowed: true, patchType: 'JSONPatch' });
   });
 
   it('refuses a pod whose capture annotation is malformed, with the reason', async () => {
