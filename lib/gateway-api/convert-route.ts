@@ -120,7 +120,10 @@ export function convertRoute(source: SourceObject, kind: RouteKind, meta: { name
   const refusals: Refusal[] = [];
   const written = spec.list('rules').map((r) => convertRule(r, resolver(kind, meta.namespace, ctx, refusals), kind === 'GRPCRoute' ? grpcMatch : httpMatch));
   const rules = kind === 'HTTPRoute' ? segmentPrefixes(byPrecedence(written)) : byPrecedence(written);
-  const unsupported = source.finish().filter((n) => n.severity === 'dropped').map((n) => ({ field: n.field, why: n.why }));
+  const notes = source.finish();
+  const unsupported = notes.filter((n) => n.severity === 'dropped').map((n) => ({ field: n.field, why: n.why }));
+  // What is carried out with a different meaning is said in the Accepted message.
+  const differs = notes.filter((n) => n.severity === 'differs').map((n) => `\ncarried out differently: ${n.field}: ${n.why}`).join('');
   const g = meta.generation;
   const resolved = condition('ResolvedRefs', refusals.length === 0, refusals[0]?.reason ?? Reason.ResolvedRefs, refusals.length ? refusals.map((r) => r.message).join('\n') : 'every backend resolved', g);
   const resources: Draft[] = [];
@@ -132,11 +135,11 @@ export function convertRoute(source: SourceObject, kind: RouteKind, meta: { name
     if (!p.gateway) {
       const name = (services.length === 1 ? base : `${base}-${p.name}`).slice(0, 63).replace(/-+$/, '');
       resources.push(draft('TrafficRoute', name, meta.namespace, { service: compact({ name: p.name, namespace: p.namespace === meta.namespace ? undefined : p.namespace, port: p.port }), rules }, origin));
-      return { p, accepted: condition('Accepted', true, Reason.Accepted, `routes the traffic to Service ${p.namespace}/${p.name}`, g) };
+      return { p, accepted: condition('Accepted', true, Reason.Accepted, `routes the traffic to Service ${p.namespace}/${p.name}${differs}`, g) };
     }
     const at = attach(p, kind, meta.namespace, hostnames);
     if ('reason' in at) return { p, accepted: condition('Accepted', false, at.reason, at.message, g) };
-    return { p, accepted: condition('Accepted', true, Reason.Accepted, `attached to listener${at.listeners.length > 1 ? 's' : ''} ${at.listeners.map((l) => l.name).join(', ')}`, g), listeners: at.listeners };
+    return { p, accepted: condition('Accepted', true, Reason.Accepted, `attached to listener${at.listeners.length > 1 ? 's' : ''} ${at.listeners.map((l) => l.name).join(', ')}${differs}`, g), listeners: at.listeners };
   });
   const gatewayParents = entries.flatMap((e) => (e.p.gateway && e.accepted.status === 'True' ? [e] : []));
   if (gatewayParents.length) {

@@ -50,6 +50,7 @@ describe('Gateway API conversion', () => {
     ]);
     const c = conditionsOf(route);
     expect(c.Accepted).toMatchObject({ status: 'True', reason: 'Accepted', observedGeneration: 2 });
+    expect(c.Accepted!.message).toBe('routes the traffic to Service shop/reviews');
     expect(c.ResolvedRefs).toMatchObject({ status: 'True', reason: 'ResolvedRefs' });
     expect(route!.findings).toEqual([]);
   });
@@ -76,6 +77,11 @@ describe('Gateway API conversion', () => {
     // A grant for another kind, or from another namespace, does not allow it.
     const [otherKind] = convert(route, grant({ group: '', kind: 'Service' }, { group: 'gateway.networking.k8s.io', kind: 'GRPCRoute', namespace: 'shop' }));
     expect(conditionsOf(otherKind).ResolvedRefs).toMatchObject({ reason: 'RefNotPermitted' });
+  });
+
+  it('says in the Accepted message what is carried out with a different meaning', () => {
+    const [route] = convert(httpRoute({ parentRefs: [serviceParent], rules: [{ backendRefs: [{ name: 'reviews', port: 9080, weight: 1 }, { name: 'reviews-v2', port: 9080, weight: 2 }] }] }));
+    expect(conditionsOf(route).Accepted).toMatchObject({ status: 'True', message: 'routes the traffic to Service shop/reviews\ncarried out differently: spec.rules[0].backendRefs: weights became whole percents 33:67' });
   });
 
   it('reports a backend that names no Service of the mesh as BackendNotFound', () => {
