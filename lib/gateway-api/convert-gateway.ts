@@ -14,7 +14,8 @@ export interface ListenerInfo {
   readonly meshName: string;
   readonly port: number;
   readonly hostname?: string;
-  readonly accepted: boolean;
+  /** Whether the gateway serves it (accepted, and an HTTPS listener with a certificate it may use). */
+  readonly served: boolean;
   readonly from: 'Same' | 'All';
   readonly kinds: readonly string[];
   attachedRoutes: number;
@@ -46,7 +47,7 @@ function listenerIndex(field: string): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
-function readListener(l: Fields, gateway: { namespace: string }, grants: ReferenceGrants, refused: Problem[]): { spec: Record<string, unknown>; info: Omit<ListenerInfo, 'accepted' | 'conditions' | 'attachedRoutes'>; protocolOk: boolean } {
+function readListener(l: Fields, gateway: { namespace: string }, grants: ReferenceGrants, refused: Problem[]): { spec: Record<string, unknown>; info: Omit<ListenerInfo, 'served' | 'conditions' | 'attachedRoutes'>; protocolOk: boolean } {
   const name = l.string('name')!;
   const port = l.number('port')!;
   const protocol = l.string('protocol')!;
@@ -120,20 +121,22 @@ export function convertGateway(source: SourceObject, meta: { name: string; names
   const listeners: ListenerInfo[] = drafts.map((d, i) => {
     const unsupported = notes.filter((n) => listenerIndex(n.field) === i).map(text);
     const accepted = unsupported.length === 0;
+    // An HTTPS listener left without a certificate it may use cannot be served; the others still are.
+    const served = accepted && !(d.spec.protocol === 'HTTPS' && (d.spec.tls as { certificates: unknown[] }).certificates.length === 0);
     const g = meta.generation;
     return {
       ...d.info,
-      accepted,
+      served,
       attachedRoutes: 0,
       conditions: [
         condition('Accepted', accepted, accepted ? Reason.Accepted : d.protocolOk ? Reason.UnsupportedValue : Reason.UnsupportedProtocol, accepted ? 'served by the Meshform gateway' : unsupported.join('\n'), g),
         condition('ResolvedRefs', d.refused.length === 0, d.refused.length === 0 ? Reason.ResolvedRefs : d.refused.some((r) => r.why.includes('ReferenceGrant')) ? Reason.RefNotPermitted : d.refused.some((r) => r.field.includes('kinds')) ? Reason.InvalidRouteKinds : Reason.InvalidCertificateRef, d.refused.length === 0 ? 'every reference resolved' : d.refused.map(text).join('\n'), g),
-        condition('Programmed', accepted, accepted ? Reason.Programmed : Reason.Invalid, accepted ? 'configured on the gateway proxies' : 'not served; see Accepted', g),
+        condition('Programmed', served, served ? Reason.Programmed : Reason.Invalid, served ? 'configured on the gateway proxies' : accepted ? 'not served: no certificate it may use; see ResolvedRefs' : 'not served; see Accepted', g),
       ],
     };
   });
   const problems = notes.filter((n) => listenerIndex(n.field) === undefined).map(text);
-  const served = drafts.filter((_, i) => listeners[i]!.accepted);
+  const served = drafts.filter((_, i) => listeners[i]!.served);
   if (served.length === 0) problems.push('spec.listeners: no listener can be served');
   const resource = problems.length === 0 ? draft('MeshGateway', meta.name, meta.namespace, { listeners: served.map((d) => d.spec) }) : undefined;
   const unsupported = notes.map((n) => ({ field: n.field, why: n.why }));
@@ -142,7 +145,7 @@ export function convertGateway(source: SourceObject, meta: { name: string; names
 
 /** The Gateway's own status: Accepted and Programmed, and one entry per listener. */
 export function gatewayStatus(gateway: ConvertedGateway, generation: number | undefined, invalid: readonly Finding[]): Record<string, unknown> {
-  const notServed = gateway.listeners.filter((l) => !l.accepted).map((l) => l.name);
+  const notServed = gateway.listeners.filter((l) => !l.served).map((l) => l.name);
   const problems = [...gateway.problems, ...invalid.map((f) => `${f.field}: ${f.message}`)];
   const ok = problems.length === 0;
   const accepted = ok

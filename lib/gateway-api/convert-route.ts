@@ -98,8 +98,8 @@ function resolver(kind: RouteKind, namespace: string, ctx: RouteContext, refusal
 /** The listeners of a parent Gateway the route attaches to, or why it attaches to none. */
 function attach(parent: Parent, kind: RouteKind, namespace: string, hostnames: readonly string[]): { listeners: ListenerInfo[] } | { reason: string; message: string } {
   const gateway = parent.gateway!;
-  const named = gateway.listeners.filter((l) => l.accepted && (parent.sectionName === undefined || l.name === parent.sectionName) && (parent.port === undefined || l.port === parent.port));
-  if (named.length === 0) return { reason: Reason.NoMatchingParent, message: `Gateway ${gateway.namespace}/${gateway.name} has no accepted listener${parent.sectionName ? ` named ${parent.sectionName}` : ''}${parent.port ? ` on port ${parent.port}` : ''}` };
+  const named = gateway.listeners.filter((l) => l.served && (parent.sectionName === undefined || l.name === parent.sectionName) && (parent.port === undefined || l.port === parent.port));
+  if (named.length === 0) return { reason: Reason.NoMatchingParent, message: `Gateway ${gateway.namespace}/${gateway.name} has no listener it serves${parent.sectionName ? ` named ${parent.sectionName}` : ''}${parent.port ? ` on port ${parent.port}` : ''}` };
   const allowed = named.filter((l) => l.kinds.includes(kind) && (l.from === 'All' || gateway.namespace === namespace));
   if (allowed.length === 0) return { reason: Reason.NotAllowedByListeners, message: `the listeners of Gateway ${gateway.namespace}/${gateway.name} do not admit ${kind}s of namespace ${namespace}` };
   const hosts = allowed.filter((l) => hostsIntersect(l.hostname, hostnames));

@@ -153,3 +153,24 @@ describe('Gateway API conversion', () => {
     expect(results[1]!.resources).toHaveLength(1);
   });
 });
+
+describe('Gateway listener certificates', () => {
+  const httpsGateway = gateway([
+    { name: 'http', port: 8080, protocol: 'HTTP' },
+    { name: 'https', port: 8443, protocol: 'HTTPS', tls: { certificateRefs: [{ name: 'shared-tls', namespace: 'certs' }] } },
+  ]);
+  const listenerStatus = (result: GatewayApiResult | undefined) => (result!.status as { listeners: { name: string; conditions: { type: string; status: string; reason: string }[] }[] }).listeners[1]!.conditions;
+
+  it('refuses a Secret in another namespace without a ReferenceGrant (RefNotPermitted) and leaves only that listener out', () => {
+    const [gw] = convert(httpsGateway);
+    expect(listenerStatus(gw)).toEqual([expect.objectContaining({ type: 'Accepted', status: 'True' }), expect.objectContaining({ type: 'ResolvedRefs', status: 'False', reason: 'RefNotPermitted' }), expect.objectContaining({ type: 'Programmed', status: 'False' })]);
+    expect((gw!.resources[0]!.spec.listeners as { name: string }[]).map((l) => l.name)).toEqual(['http']);
+  });
+
+  it('uses the Secret once a ReferenceGrant in its namespace allows Gateways of the gateway\'s namespace', () => {
+    const grantSecrets = { ...grant({ group: '', kind: 'Secret' }, { group: 'gateway.networking.k8s.io', kind: 'Gateway', namespace: 'edge' }), metadata: { name: 'certs', namespace: 'certs' } };
+    const [gw] = convert(httpsGateway, grantSecrets);
+    expect(listenerStatus(gw).map((c) => c.status)).toEqual(['True', 'True', 'True']);
+    expect((gw!.resources[0]!.spec.listeners as { tls?: unknown }[])[1]!.tls).toEqual({ certificates: [{ secretName: 'shared-tls', namespace: 'certs' }] });
+  });
+});
