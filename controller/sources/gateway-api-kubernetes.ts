@@ -4,7 +4,7 @@ import { GATEWAY_API_GROUP, GATEWAY_API_KINDS, GATEWAY_CONTROLLER_NAME, type Gat
 import type { MeshResource } from '../../lib/api';
 import { ControllerErrorCode } from '../errors';
 import type { Logger } from '../logger';
-import type { MeshState } from '../mesh-state';
+import type { MeshState, ResourceStatus } from '../mesh-state';
 import { GatewayApiFeed } from './gateway-api-feed';
 import { isThrottled, throttledRetryDelayMs } from './throttled';
 
@@ -104,15 +104,17 @@ export class GatewayApiKubernetes {
     if (newTerm) this.written.clear();
     if (!leading) return;
     const present = new Set<string>();
+    const meshStatuses = new Map(this.state.statuses().map((s) => [s.key, s]));
     for (const r of this.results) {
       if (!r.status) continue;
       const key = `${r.kind}/${r.namespace}/${r.name}`;
       present.add(key);
-      const fingerprint = JSON.stringify(r.status);
+      const status = r.kind === 'Gateway' ? programmedByMesh(r, meshStatuses) : r.status;
+      const fingerprint = JSON.stringify(status);
       if (this.written.get(key) === fingerprint) continue;
       const stored = ((this.informers.get(r.kind)?.get(r.name, r.namespace) as { status?: StoredStatus } | undefined)?.status ?? {}) as StoredStatus;
       try {
-        await this.patch(r, statusBody(r, stored));
+        await this.patch(r, statusBody(status as StoredStatus, stored));
         this.written.set(key, fingerprint);
       } catch (error) {
         if (isThrottled(error)) this.log.info({ code: ControllerErrorCode.KubernetesThrottled, resource: key }, 'API server asked to slow down; status write deferred');
@@ -129,6 +131,20 @@ export class GatewayApiKubernetes {
   }
 }
 
+/**
+ * A Gateway is Programmed only while its MeshGateway is in force without findings (a listener's
+ * Secret missing, a cross-check) and no connected gateway proxy rejects its configuration.
+ */
+function programmedByMesh(r: GatewayApiResult, meshStatuses: ReadonlyMap<string, ResourceStatus>): Record<string, unknown> {
+  const problems = r.resources.flatMap((d) => {
+    const s = meshStatuses.get(`${d.kind}/${d.metadata.namespace ?? ''}/${d.metadata.name}`);
+    return s && (!s.accepted || !s.programmed) ? [s.accepted ? s.rejections.map((x) => `proxy ${x.proxy} rejected ${x.type} ${x.resource}: ${x.message}`).join('\n') : s.message] : [];
+  });
+  if (problems.length === 0) return r.status!;
+  const status = r.status as { conditions: Condition[] };
+  return { ...status, conditions: status.conditions.map((c) => (c.type === 'Programmed' ? { ...c, status: 'False', reason: 'Invalid', message: problems.join('\n').slice(0, 32_000) } : c)) };
+}
+
 /** Conditions with their lastTransitionTime: the stored one while the status stays, now when it flips. */
 function timed(conditions: readonly Condition[], stored: readonly Condition[] | undefined): Condition[] {
   const now = new Date().toISOString();
@@ -142,8 +158,7 @@ function timed(conditions: readonly Condition[], stored: readonly Condition[] | 
  * The status to write. A route's `parents` is shared with other implementations: their entries
  * stay as stored, Meshform's are replaced (a merge patch replaces the whole list).
  */
-function statusBody(r: GatewayApiResult, stored: StoredStatus): Record<string, unknown> {
-  const status = r.status as StoredStatus;
+function statusBody(status: StoredStatus, stored: StoredStatus): Record<string, unknown> {
   if (status.parents) {
     const ours = status.parents.map((p) => {
       const before = stored.parents?.find((s) => s.controllerName === GATEWAY_CONTROLLER_NAME && isDeepStrictEqual(s.parentRef, p.parentRef));

@@ -87,6 +87,18 @@ describe('the Gateway API in a real API server', () => {
     expect(route.ResolvedRefs).toMatchObject({ status: 'True', reason: 'ResolvedRefs' });
   });
 
+  it('reports a Gateway as not Programmed while the mesh cannot serve its MeshGateway (a listener\'s Secret is missing)', async () => {
+    await api.apply({ apiVersion: GW, kind: 'Gateway', metadata: { name: 'secure', namespace: 'edge' }, spec: { gatewayClassName: 'meshform', listeners: [{ name: 'https', port: 8443, protocol: 'HTTPS', tls: { certificateRefs: [{ name: 'missing-tls' }] } }] } });
+    const conditions = await api.waitFor('conditions of Gateway edge/secure', async () => {
+      const c = ((await api.get(GW, 'Gateway', 'secure', 'edge'))?.status as Loose)?.conditions as Condition[] | undefined;
+      // The CRD's default status says Unknown until a controller writes.
+      return c?.some((x) => x.type === 'Accepted' && x.status !== 'Unknown') ? Object.fromEntries(c.map((x) => [x.type, x])) : undefined;
+    }, 60_000);
+    expect(conditions.Accepted).toMatchObject({ status: 'True' });
+    expect(conditions.Programmed).toMatchObject({ status: 'False', reason: 'Invalid' });
+    expect(conditions.Programmed!.message).toContain('MISSING_SECRET');
+  });
+
   it('accepts a GAMMA route (Service parent) with resolved refs', async () => {
     await api.apply(httpRoute('reviews-mesh', { parentRefs: [{ group: '', kind: 'Service', name: 'reviews', port: 9080 }], rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/v2' } }], backendRefs: [{ name: 'reviews', port: 9080 }] }] }));
     const c = await routeConditions('reviews-mesh');
