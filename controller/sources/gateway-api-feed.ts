@@ -26,10 +26,12 @@ export class GatewayApiFeed {
   convert(inputs: readonly GatewayApiInput[], serviceExists: (namespace: string, name: string) => boolean): GatewayApiFeedResult {
     const results = convertGatewayApi(inputs, { serviceExists, ...(this.gatewayClassNames ? { gatewayClassNames: this.gatewayClassNames } : {}) });
     const next = new Map<string, readonly Draft[]>();
+    // A resource made now (a merged route another object now holds) wins over a kept one of the same name.
+    const made = new Set(results.flatMap((r) => r.resources.map(draftKey)));
     const kept = results.map((r) => {
       const key = `${r.kind}/${r.namespace}/${r.name}`;
-      const previous = this.lastGood.get(key);
-      if (r.resources.length === 0 && previous && r.findings.some((f) => BROKEN.has(f.code))) {
+      const previous = this.lastGood.get(key)?.filter((d) => !made.has(draftKey(d)));
+      if (r.resources.length === 0 && previous?.length && r.findings.some((f) => BROKEN.has(f.code))) {
         next.set(key, previous);
         return { ...r, resources: previous, status: r.status && stillInForce(r.status) };
       }
@@ -39,6 +41,10 @@ export class GatewayApiFeed {
     this.lastGood = next;
     return { resources: kept.flatMap((r) => r.resources.map((object) => ({ object, origin: r.origin || `kubernetes ${r.kind}` }))), results: kept };
   }
+}
+
+function draftKey(d: Draft): string {
+  return `${d.kind}/${d.metadata.namespace ?? ''}/${d.metadata.name}`;
 }
 
 const IN_FORCE = '\nThe last accepted version stays in force.';

@@ -5,6 +5,7 @@ import type { Finding } from '../validation/finding';
 import { findingFromIssue } from '../validation/validate-resource';
 import { convertGateway, gatewayStatus, type ConvertedGateway, type Problem } from './convert-gateway';
 import { convertRoute, type RouteContext } from './convert-route';
+import { mergeServiceRoutes } from './merge-service-routes';
 import { DEFAULT_GATEWAY_CLASS_NAMES, GATEWAY_API_SCHEMAS, gatewayApiKindOf, type GatewayApiKind, type ReferenceGrantObject } from './objects';
 import { ReferenceGrants } from './reference-grants';
 import { validateDraft } from './validate-draft';
@@ -39,9 +40,14 @@ export interface GatewayApiResult {
 
 const FIX_UNSUPPORTED = 'remove the field or value, or express it with Meshform resources (docs/gateway-api.md lists what is supported)';
 
-function metaOf(object: unknown): { name: string; namespace: string; generation?: number } {
-  const m = ((object ?? {}) as { metadata?: { name?: unknown; namespace?: unknown; generation?: unknown } }).metadata ?? {};
-  return { name: typeof m.name === 'string' ? m.name : '<unnamed>', namespace: typeof m.namespace === 'string' ? m.namespace : 'default', ...(typeof m.generation === 'number' ? { generation: m.generation } : {}) };
+function metaOf(object: unknown): { name: string; namespace: string; generation?: number; creationTimestamp?: string } {
+  const m = ((object ?? {}) as { metadata?: { name?: unknown; namespace?: unknown; generation?: unknown; creationTimestamp?: unknown } }).metadata ?? {};
+  return {
+    name: typeof m.name === 'string' ? m.name : '<unnamed>',
+    namespace: typeof m.namespace === 'string' ? m.namespace : 'default',
+    ...(typeof m.generation === 'number' ? { generation: m.generation } : {}),
+    ...(typeof m.creationTimestamp === 'string' ? { creationTimestamp: m.creationTimestamp } : {}),
+  };
 }
 
 /**
@@ -87,6 +93,9 @@ export function convertGatewayApi(inputs: readonly GatewayApiInput[], options: G
         return [item, convertRoute(source, item.kind as 'HTTPRoute' | 'GRPCRoute', item.meta, item.where, ctx)] as const;
       }),
   );
+  const merged = mergeServiceRoutes(
+    [...routes].map(([item, route]) => ({ owner: item, order: `${item.meta.creationTimestamp ?? ''}|${item.meta.namespace}/${item.meta.name}`, label: `${item.kind} ${item.meta.namespace}/${item.meta.name}`, drafts: route.resources })),
+  );
   // Gateway statuses last: their listeners count the routes attached above.
   return items.map((item) => {
     const base = { kind: item.kind, namespace: item.meta.namespace, name: item.meta.name, origin: item.input.origin };
@@ -110,7 +119,7 @@ export function convertGatewayApi(inputs: readonly GatewayApiInput[], options: G
         ...route.invalid,
         ...parentProblems,
       ];
-      return { ...base, resources: route.resources, ...(route.status.parents.length ? { status: route.status } : {}), findings };
+      return { ...base, resources: merged.get(item) ?? [], ...(route.status.parents.length ? { status: route.status } : {}), findings };
     }
     return { ...base, resources: [], findings: item.findings };
   });

@@ -5,5 +5,6 @@ export * from './route-rules';
 export * from './convert-gateway';
 export * from './convert-route';
 export * from './validate-draft';
+export * from './merge-service-routes';
 export * from './convert-gateway-api';
 export * from './route-precedence';

@@ -14,6 +14,8 @@ beforeAll(async () => {
     service(chart, 'ratings', [], { ports: [{ port: 9080, protocol: 'http' }, { port: 9090, protocol: 'grpc' }] });
     service(chart, 'ratings-b', [], { ports: [{ port: 9080, protocol: 'http' }, { port: 9090, protocol: 'grpc' }] });
     gatewayApiObject(chart, 'HTTPRoute', 'echo', { parentRefs: [{ group: '', kind: 'Service', name: 'echo', port: 9080 }], rules: CONFORMANCE_RULES });
+    // A second route on the same Service: its rules join the first route's by precedence.
+    gatewayApiObject(chart, 'HTTPRoute', 'echo-extra', { parentRefs: [{ group: '', kind: 'Service', name: 'echo', port: 9080 }], rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/extra' } }], backendRefs: [{ name: 'echo-v3', port: 9080 }] }] });
     // Were it served, echo-v2's calls would go to echo-v3; its CORS filter is not something Meshform does.
     gatewayApiObject(chart, 'HTTPRoute', 'echo-v2', {
       parentRefs: [{ group: '', kind: 'Service', name: 'echo-v2', port: 9080 }],
@@ -38,6 +40,14 @@ describe('GAMMA: an HTTPRoute with a Service parent routes east-west traffic', (
     // The request's port is the service port.
     redirectLocation: 'http://example.org:9080/moved',
   }));
+});
+
+describe('GAMMA: two HTTPRoutes on one Service', () => {
+  it('serve the rules of both, the more specific match first', async () => {
+    expect((await call(mesh, 'echo', '/extra/1')).servedBy).toBe('echo-v3-0');
+    expect((await call(mesh, 'echo', '/exact')).servedBy).toBe('echo-v2-0');
+    expect((await call(mesh, 'echo', '/other')).servedBy).toBe('echo-0');
+  });
 });
 
 describe('GAMMA: a GRPCRoute with a Service parent', () => {

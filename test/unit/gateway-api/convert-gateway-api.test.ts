@@ -174,3 +174,17 @@ describe('Gateway listener certificates', () => {
     expect((gw!.resources[0]!.spec.listeners as { tls?: unknown }[])[1]!.tls).toEqual({ certificates: [{ secretName: 'shared-tls', namespace: 'certs' }] });
   });
 });
+
+describe('several GAMMA routes on one Service', () => {
+  it('become one TrafficRoute held by the oldest route, rules ordered by precedence, ties to the oldest', () => {
+    const older = { ...httpRoute({ parentRefs: [serviceParent], rules: [{ backendRefs: [{ name: 'reviews', port: 9080 }] }, { matches: [{ path: { type: 'Exact', value: '/same' } }], backendRefs: [{ name: 'reviews-v2', port: 9080 }] }] }, 'shop', 'zeta'), metadata: { name: 'zeta', namespace: 'shop', creationTimestamp: '2026-01-01T00:00:00Z' } };
+    const newer = { ...httpRoute({ parentRefs: [serviceParent], rules: [{ matches: [{ path: { type: 'Exact', value: '/same' } }], backendRefs: [{ name: 'reviews-v3', port: 9080 }] }, { matches: [{ path: { type: 'PathPrefix', value: '/v3' } }], backendRefs: [{ name: 'reviews-v3', port: 9080 }] }] }, 'shop', 'alpha'), metadata: { name: 'alpha', namespace: 'shop', creationTimestamp: '2026-02-01T00:00:00Z' } };
+    const [a, b] = convert(newer, older);
+    expect(a!.resources).toEqual([]);
+    expect(b!.resources).toHaveLength(1);
+    const merged = b!.resources[0]!;
+    expect(merged.metadata).toMatchObject({ name: 'gamma-reviews-9080', annotations: { 'meshform.dev/converted-from': 'HTTPRoute shop/zeta, HTTPRoute shop/alpha' } });
+    expect((merged.spec.rules as { backends?: { name: string }[] }[]).map((r) => r.backends?.[0]?.name)).toEqual(['reviews-v2', 'reviews-v3', 'reviews-v3', 'reviews']);
+    expect(conditionsOf(a).Accepted).toMatchObject({ status: 'True' });
+  });
+});
