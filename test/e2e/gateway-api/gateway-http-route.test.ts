@@ -1,5 +1,8 @@
+import * as fs from 'node:fs';
 import * as http from 'node:http';
-import { afterAll, beforeAll, describe } from 'vitest';
+import * as https from 'node:https';
+import type { TLSSocket } from 'node:tls';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalMesh } from '../../../runner';
 import { service, startMesh } from '../mesh/local-mesh-fixture';
 import { gatewayApiObject } from './gateway-api-objects';
@@ -12,8 +15,16 @@ beforeAll(async () => {
   ({ mesh } = await startMesh((chart) => {
     for (const name of ['echo', 'echo-v2', 'echo-v3']) service(chart, name);
     // Only Gateway API objects: meshform up starts the gateway the Gateway becomes.
-    gatewayApiObject(chart, 'Gateway', 'public', { gatewayClassName: 'meshform', listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }] });
+    gatewayApiObject(chart, 'Gateway', 'public', {
+      gatewayClassName: 'meshform',
+      listeners: [
+        { name: 'http', port: 80, protocol: 'HTTP' },
+        // No such Secret in the manifests: meshform up makes one from its demo CA.
+        { name: 'https', port: 443, protocol: 'HTTPS', hostname: HOST, tls: { mode: 'Terminate', certificateRefs: [{ kind: 'Secret', name: 'echo-tls' }] } },
+      ],
+    });
     gatewayApiObject(chart, 'HTTPRoute', 'echo', { parentRefs: [{ name: 'public', sectionName: 'http' }], hostnames: [HOST], rules: CONFORMANCE_RULES });
+    gatewayApiObject(chart, 'HTTPRoute', 'echo-secure', { parentRefs: [{ name: 'public', sectionName: 'https' }], hostnames: [HOST], rules: [{ backendRefs: [{ name: 'echo-v2', port: 9080 }] }] });
   }));
 }, 120_000);
 afterAll(() => mesh?.stop());
@@ -41,4 +52,20 @@ describe('an HTTPRoute attached to a Gateway routes traffic entering through the
     // The request named no port: the redirect names none either.
     redirectLocation: 'http://example.org/moved',
   }));
+});
+
+describe('an HTTPS listener of a Gateway', () => {
+  it('terminates TLS with the certificate its certificateRefs name, chosen by SNI, and routes by the route attached to it', async () => {
+    const { address, port } = mesh.gatewayAddress('public', 443);
+    const answer = await new Promise<{ status: number; servedBy: string | undefined; subject: string }>((resolve, reject) => {
+      const req = https.request({ host: address, port, path: '/', servername: HOST, ca: fs.readFileSync(mesh.demoCaFile), headers: { host: HOST }, agent: false }, (res) => {
+        const subject = (res.socket as TLSSocket).getPeerCertificate().subject.CN as string;
+        res.resume();
+        res.once('end', () => resolve({ status: res.statusCode!, servedBy: res.headers['x-served-by'] as string | undefined, subject }));
+      });
+      req.once('error', reject);
+      req.end();
+    });
+    expect(answer).toEqual({ status: 200, servedBy: 'echo-v2-0', subject: HOST });
+  });
 });
