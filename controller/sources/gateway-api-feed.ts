@@ -10,6 +10,8 @@ export interface GatewayApiFeedResult {
   /** Mesh resources to hand to the MeshState, with where each came from. */
   readonly resources: RawResource[];
   readonly results: readonly GatewayApiResult[];
+  /** Why converting failed, when it did: the previous result stays in force. */
+  readonly failure?: string;
 }
 
 /**
@@ -20,10 +22,21 @@ export interface GatewayApiFeedResult {
  */
 export class GatewayApiFeed {
   private lastGood = new Map<string, readonly Draft[]>();
+  private previous: GatewayApiFeedResult = { resources: [], results: [] };
 
   constructor(private readonly gatewayClassNames?: readonly string[]) {}
 
   convert(inputs: readonly GatewayApiInput[], serviceExists: (namespace: string, name: string) => boolean): GatewayApiFeedResult {
+    try {
+      this.previous = this.convertAll(inputs, serviceExists);
+      return this.previous;
+    } catch (error) {
+      // A defect in the conversion must not take the controller (or the config in force) down.
+      return { ...this.previous, failure: (error as Error).stack ?? String(error) };
+    }
+  }
+
+  private convertAll(inputs: readonly GatewayApiInput[], serviceExists: (namespace: string, name: string) => boolean): GatewayApiFeedResult {
     const results = convertGatewayApi(inputs, { serviceExists, ...(this.gatewayClassNames ? { gatewayClassNames: this.gatewayClassNames } : {}) });
     const next = new Map<string, readonly Draft[]>();
     // A resource made now (a merged route another object now holds) wins over a kept one of the same name.

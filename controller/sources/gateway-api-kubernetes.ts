@@ -96,6 +96,7 @@ export class GatewayApiKubernetes {
     const inputs = [...this.informers.values()].flatMap((i) => i.list()).map((object) => ({ object, origin: '' }));
     const converted = this.feed.convert(inputs, (namespace, name) => services.has(`${namespace}/${name}`));
     this.results = converted.results;
+    if (converted.failure) this.log.error({ code: 'GATEWAY_API_CONVERSION_FAILED' }, converted.failure);
     this.state.replaceSource(SOURCE, converted.resources);
   }
 

@@ -123,6 +123,7 @@ export class LocalSource {
     const mesh = resources.filter((r) => !gatewayApiKindOf(r.object));
     const converted = this.gatewayApi.convert(gatewayApi, serviceLookup(mesh));
     this.gatewayApiResults = converted.results;
+    if (converted.failure) this.log.error({ code: 'GATEWAY_API_CONVERSION_FAILED' }, converted.failure);
     for (const r of converted.results) for (const f of r.findings) this.log.warn({ code: f.code, resource: f.where, field: f.field }, f.message);
     this.state.replaceSource('local-manifests', [...mesh, ...converted.resources]);
     this.state.setTlsSecrets('local-manifests', tls.filter((t): t is TlsSecret => !('code' in t)));

@@ -66,7 +66,7 @@ export function convertGatewayApi(inputs: readonly GatewayApiInput[], options: G
     const label = resourceRef(kind, meta.name, meta.namespace);
     const where = input.origin ? `${input.origin} ${label}` : label;
     const parsed = GATEWAY_API_SCHEMAS[kind].safeParse(input.object);
-    const findings = parsed.success ? [] : parsed.error.issues.map((i) => ({ ...findingFromIssue(i, input.object, where), code: 'GATEWAY_API_INVALID' }));
+    const findings: Finding[] = parsed.success ? [] : parsed.error.issues.map((i) => ({ ...findingFromIssue(i, input.object, where), code: 'GATEWAY_API_INVALID' }));
     return [{ input, kind, meta, where, findings }];
   });
   const valid = items.filter((i) => i.findings.length === 0);
@@ -75,9 +75,8 @@ export function convertGatewayApi(inputs: readonly GatewayApiInput[], options: G
   const gatewayResults = new Map<(typeof items)[number], { gateway: ConvertedGateway; invalid: Finding[] }>();
   for (const item of valid) {
     if (item.kind !== 'Gateway' || !classes.includes((item.input.object as { spec: { gatewayClassName: string } }).spec.gatewayClassName)) continue;
-    const source = new SourceObject(item.input.origin, item.input.object as Record<string, unknown>);
-    readMetadata(source.root());
-    const gateway = convertGateway(source, item.meta, grants);
+    const gateway = guarded(item, (source) => convertGateway(source, item.meta, grants));
+    if (!gateway) continue;
     const invalid = gateway.resource ? validateDraft(gateway.resource, item.where) : [];
     const kept = invalid.length ? { ...gateway, resource: undefined } : gateway;
     gateways.set(`${item.meta.namespace}/${item.meta.name}`, kept);
@@ -87,10 +86,9 @@ export function convertGatewayApi(inputs: readonly GatewayApiInput[], options: G
   const routes = new Map(
     valid
       .filter((i) => i.kind === 'HTTPRoute' || i.kind === 'GRPCRoute')
-      .map((item) => {
-        const source = new SourceObject(item.input.origin, item.input.object as Record<string, unknown>);
-        readMetadata(source.root());
-        return [item, convertRoute(source, item.kind as 'HTTPRoute' | 'GRPCRoute', item.meta, item.where, ctx)] as const;
+      .flatMap((item) => {
+        const route = guarded(item, (source) => convertRoute(source, item.kind as 'HTTPRoute' | 'GRPCRoute', item.meta, item.where, ctx));
+        return route ? [[item, route] as const] : [];
       }),
   );
   const merged = mergeServiceRoutes(
@@ -123,6 +121,21 @@ export function convertGatewayApi(inputs: readonly GatewayApiInput[], options: G
     }
     return { ...base, resources: [], findings: item.findings };
   });
+}
+
+/**
+ * Converts one object; a shape the schemas let through but the conversion cannot read (a filter
+ * without its settings) becomes a finding on that object alone.
+ */
+function guarded<T>(item: { input: GatewayApiInput; where: string; findings: Finding[] }, convert: (source: SourceObject) => T): T | undefined {
+  try {
+    const source = new SourceObject(item.input.origin, item.input.object as Record<string, unknown>);
+    readMetadata(source.root());
+    return convert(source);
+  } catch (error) {
+    item.findings.push({ code: 'GATEWAY_API_INVALID', where: item.where, field: 'spec', message: `cannot be read: ${(error as Error).message}`, fix: 'check the object against the Gateway API CRD (kubectl apply --dry-run=server)' });
+    return undefined;
+  }
 }
 
 function unsupportedFinding(where: string, u: Problem): Finding {

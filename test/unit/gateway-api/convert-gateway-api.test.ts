@@ -146,6 +146,13 @@ describe('Gateway API conversion', () => {
     expect(route!.resources[0]).toMatchObject({ kind: 'TrafficRoute', metadata: { name: 'grpcroute-echo' }, spec: { rules: [{ matches: [{ path: { type: 'Exact', value: '/echo.Echo/Say' } }] }, { matches: [{ path: { type: 'Prefix', value: '/echo.Echo/' } }] }] } });
   });
 
+  it('reports a filter without its settings as a finding on that route alone', () => {
+    const results = convert(httpRoute({ parentRefs: [serviceParent], rules: [{ filters: [{ type: 'RequestRedirect' }] }] }, 'shop', 'odd'), httpRoute({ parentRefs: [serviceParent], rules: [{ backendRefs: [{ name: 'reviews', port: 9080 }] }] }));
+    expect(results[0]!.findings).toEqual([expect.objectContaining({ code: 'GATEWAY_API_INVALID', field: 'spec' })]);
+    expect(results[0]!.resources).toEqual([]);
+    expect(results[1]!.resources).toHaveLength(1);
+  });
+
   it('names what is wrong with a malformed object and affects nothing else', () => {
     const results = convert(httpRoute({ parentRefs: [serviceParent], rules: [{ backendRefs: [{ port: 9080 }] }] }, 'shop', 'broken'), httpRoute({ parentRefs: [serviceParent], rules: [{ backendRefs: [{ name: 'reviews', port: 9080 }] }] }));
     expect(results[0]!.findings).toEqual([expect.objectContaining({ code: 'GATEWAY_API_INVALID', field: 'spec.rules[0].backendRefs[0].name' })]);

@@ -27,4 +27,14 @@ describe('the controller\'s Gateway API feed', () => {
     expect(feed.convert([], exists).resources).toEqual([]);
     expect(feed.convert([{ object: route([{ type: 'CORS', cors: {} }]), origin: 'a.yaml#0' }], exists).resources).toEqual([]);
   });
+
+  it('keeps its previous result in force when converting fails, and says why', () => {
+    const feed = new GatewayApiFeed();
+    const first = feed.convert([{ object: route(), origin: 'a.yaml#0' }], exists);
+    const failed = feed.convert([{ object: route(), origin: 'a.yaml#0' }], () => {
+      throw new Error('lookup broke');
+    });
+    expect(failed.resources).toEqual(first.resources);
+    expect(failed.failure).toContain('lookup broke');
+  });
 });
