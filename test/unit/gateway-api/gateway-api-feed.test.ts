@@ -31,9 +31,13 @@ describe('the controller\'s Gateway API feed', () => {
   it('keeps its previous result in force when converting fails, and says why', () => {
     const feed = new GatewayApiFeed();
     const first = feed.convert([{ object: route(), origin: 'a.yaml#0' }], exists);
-    const failed = feed.convert([{ object: route(), origin: 'a.yaml#0' }], () => {
-      throw new Error('lookup broke');
+    // An object no source would produce: reading its metadata throws.
+    const broken = Object.defineProperty({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute' }, 'metadata', {
+      get() {
+        throw new Error('lookup broke');
+      },
     });
+    const failed = feed.convert([{ object: broken, origin: 'a.yaml#0' }], exists);
     expect(failed.resources).toEqual(first.resources);
     expect(failed.failure).toContain('lookup broke');
   });
