@@ -4,16 +4,19 @@ import * as https from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalMesh } from '../../../runner';
-import { service, startMesh } from '../mesh/local-mesh-fixture';
+import * as grpc from '@grpc/grpc-js';
+import { ratingsClientAt, service, startMesh } from '../mesh/local-mesh-fixture';
 import { gatewayApiObject } from './gateway-api-objects';
 import { CONFORMANCE_RULES, conformanceCases, type RouteTarget } from './http-route-cases';
 
 const HOST = 'echo.example.com';
+const GRPC_HOST = 'ratings.example.com';
 
 let mesh: LocalMesh;
 beforeAll(async () => {
   ({ mesh } = await startMesh((chart) => {
     for (const name of ['echo', 'echo-v2', 'echo-v3']) service(chart, name);
+    service(chart, 'ratings', [], { ports: [{ port: 9080, protocol: 'http' }, { port: 9090, protocol: 'grpc' }] });
     // Only Gateway API objects: meshform up starts the gateway the Gateway becomes.
     gatewayApiObject(chart, 'Gateway', 'public', {
       gatewayClassName: 'meshform',
@@ -24,6 +27,7 @@ beforeAll(async () => {
       ],
     });
     gatewayApiObject(chart, 'HTTPRoute', 'echo', { parentRefs: [{ name: 'public', sectionName: 'http' }], hostnames: [HOST], rules: CONFORMANCE_RULES });
+    gatewayApiObject(chart, 'GRPCRoute', 'ratings', { parentRefs: [{ name: 'public', sectionName: 'http' }], hostnames: [GRPC_HOST], rules: [{ matches: [{ method: { service: 'meshform.demo.Ratings', method: 'GetRating' } }], backendRefs: [{ name: 'ratings', port: 9090 }] }] });
     gatewayApiObject(chart, 'HTTPRoute', 'echo-secure', { parentRefs: [{ name: 'public', sectionName: 'https' }], hostnames: [HOST], rules: [{ backendRefs: [{ name: 'echo-v2', port: 9080 }] }] });
   }));
 }, 120_000);
@@ -67,5 +71,19 @@ describe('an HTTPS listener of a Gateway', () => {
       req.end();
     });
     expect(answer).toEqual({ status: 200, servedBy: 'echo-v2-0', subject: HOST });
+  });
+});
+
+describe('a GRPCRoute attached to a Gateway', () => {
+  it('sends the gRPC method it matches through the gateway to the gRPC backend', async () => {
+    const { address, port } = mesh.gatewayAddress('public', 80);
+    const client = ratingsClientAt(`${address}:${port}`, GRPC_HOST);
+    try {
+      const { error, reply } = await new Promise<{ error: grpc.ServiceError | null; reply?: { servedBy: string } }>((resolve) => client.getRating({ productId: '7' }, (e, r) => resolve({ error: e, reply: r })));
+      expect(error).toBeNull();
+      expect(reply?.servedBy).toBe('ratings-0');
+    } finally {
+      client.close();
+    }
   });
 });

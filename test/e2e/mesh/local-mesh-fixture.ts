@@ -170,6 +170,11 @@ export type RatingsClient = grpc.Client & { getRating: (req: { productId: string
 
 export function ratingsClient(mesh: LocalMesh, service: string, port: number): RatingsClient {
   const { url, host } = mesh.entry(service, port);
+  return ratingsClientAt(url.replace('http://', ''), host);
+}
+
+/** A Ratings client of `address` (host:port) that sends `authority` as the request's host. */
+export function ratingsClientAt(address: string, authority: string): RatingsClient {
   const Ratings = ((ratingsPackage().meshform as grpc.GrpcObject).demo as grpc.GrpcObject).Ratings as grpc.ServiceClientConstructor;
-  return new Ratings(url.replace('http://', ''), grpc.credentials.createInsecure(), { 'grpc.default_authority': host }) as unknown as RatingsClient;
+  return new Ratings(address, grpc.credentials.createInsecure(), { 'grpc.default_authority': authority }) as unknown as RatingsClient;
 }
