@@ -64,7 +64,10 @@ function readParents(spec: Fields, namespace: string, gateways: RouteContext['ga
     const port = p.number('port');
     const ref = compact({ group: p.has('group') ? group : undefined, kind: p.has('kind') ? kind : undefined, namespace: p.has('namespace') ? parentNamespace : undefined, name, sectionName, port });
     const base = { ref, namespace: parentNamespace, name, ...(sectionName !== undefined ? { sectionName } : {}), ...(port !== undefined ? { port } : {}) };
-    if (group === '' && kind === 'Service') return [base];
+    if (group === '' && kind === 'Service') {
+      if (parentNamespace !== namespace) p.source.note('differs', p.at('namespace'), 'a route in another namespace than its Service (a GAMMA consumer route) applies to every caller of the Service, not only to callers in its own namespace');
+      return [base];
+    }
     const gateway = group === GATEWAY_API_GROUP && kind === 'Gateway' ? gateways.get(`${parentNamespace}/${name}`) : undefined;
     // A parent of another implementation gets no status from Meshform.
     return gateway ? [{ ...base, gateway }] : [];

@@ -84,6 +84,12 @@ describe('Gateway API conversion', () => {
     expect(conditionsOf(route).Accepted).toMatchObject({ status: 'True', message: 'routes the traffic to Service shop/reviews\ncarried out differently: spec.rules[0].backendRefs: weights became whole percents 33:67' });
   });
 
+  it('accepts a consumer route (another namespace than its Service) and says it applies to every caller', () => {
+    const [route] = convert(httpRoute({ parentRefs: [{ ...serviceParent, namespace: 'reviews-ns' }], rules: [{ backendRefs: [{ name: 'reviews', namespace: 'reviews-ns', port: 9080 }] }] }, 'shop', 'consumer'));
+    expect(route!.resources[0]).toMatchObject({ kind: 'TrafficRoute', metadata: { namespace: 'shop' }, spec: { service: { name: 'reviews', namespace: 'reviews-ns' } } });
+    expect(conditionsOf(route).Accepted!.message).toContain('carried out differently: spec.parentRefs[0].namespace: a route in another namespace than its Service');
+  });
+
   it('reports a backend that names no Service of the mesh as BackendNotFound', () => {
     const [route] = convertGatewayApi([{ object: httpRoute({ parentRefs: [serviceParent], rules: [{ backendRefs: [{ name: 'nowhere', port: 80 }] }] }), origin: '' }], { serviceExists: (_ns, name) => name === 'reviews' });
     expect(conditionsOf(route).ResolvedRefs).toMatchObject({ status: 'False', reason: 'BackendNotFound' });
