@@ -29,10 +29,14 @@ export class Backend {
 
   /** Another service (a MeshService or an ExternalService), optionally one version of it. */
   static service(service: IServiceRef, options: ServiceBackendOptions = {}): Backend {
-    return new Backend({ name: service.name, ...(service.namespace !== undefined ? { namespace: service.namespace } : {}), ...options });
+    return new Backend({ name: service.name, ...(service.namespace !== undefined ? { namespace: service.namespace } : {}), ...options }, service);
   }
 
-  private constructor(private readonly spec: BackendRef) {}
+  private constructor(
+    private readonly spec: BackendRef,
+    /** The service sent to, when it was named by reference (not a version of the route's own service). */
+    readonly service?: IServiceRef,
+  ) {}
 
   /** The backend reference this renders to. */
   toSpec(): BackendRef {

@@ -1,6 +1,7 @@
 import type { Construct } from 'constructs';
 import type { ExternalServiceSpecInput } from '../lib/api';
-import { MeshResourceConstruct, type MeshResourceProps } from './mesh-resource';
+import type { IGatewayRef } from './gateway-ref';
+import { MeshResourceConstruct, type ConstructFinding, type MeshResourceProps } from './mesh-resource';
 import type { IServiceRef } from './service-ref';
 
 /** Props of an ExternalService. */
@@ -27,6 +28,12 @@ export interface ExternalServiceProps extends MeshResourceProps {
    * @default mode NONE
    */
   readonly tls?: ExternalServiceSpecInput['tls'];
+  /**
+   * An EgressGateway the calls leave through: sidecars send them to it over mTLS, it originates
+   * the TLS of `tls`, and its access policy (`EgressGateway.allow`) decides who may leave.
+   * @default sidecars call the host directly
+   */
+  readonly egressGateway?: IGatewayRef;
 }
 
 /**
@@ -43,7 +50,14 @@ export class ExternalService extends MeshResourceConstruct<'ExternalService'> im
   }
 
   protected override renderSpec(): ExternalServiceSpecInput {
-    const { hosts, ports = [{ port: 443, protocol: 'https' }], resolution, endpoints, tls } = this.props;
-    return structuredClone({ hosts, ports, resolution, endpoints, tls });
+    const { hosts, ports = [{ port: 443, protocol: 'https' }], resolution, endpoints, tls, egressGateway: gateway } = this.props;
+    const egressGateway = gateway && { name: gateway.name, ...(gateway.namespace !== undefined && gateway.namespace !== this.namespace ? { namespace: gateway.namespace } : {}) };
+    return structuredClone({ hosts, ports, resolution, endpoints, tls, egressGateway });
+  }
+
+  protected override constructFindings(): ConstructFinding[] {
+    const gateway = this.props.egressGateway;
+    if (gateway === undefined || gateway.role === 'Egress') return [];
+    return [{ code: 'NOT_AN_EGRESS_GATEWAY', field: 'egressGateway', message: `is ${gateway.role} gateway ${gateway.name}; traffic leaves the mesh through an egress gateway`, fix: 'pass an EgressGateway' }];
   }
 }

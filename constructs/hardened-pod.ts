@@ -35,6 +35,8 @@ export interface HardenedDeploymentOptions {
   readonly volumes?: readonly Record<string, unknown>[];
   readonly annotations?: Readonly<Record<string, string>>;
   readonly affinity?: Record<string, unknown>;
+  /** Namespaced sysctls of the pod, from the set the restricted standard allows. */
+  readonly sysctls?: readonly { readonly name: string; readonly value: string }[];
 }
 
 /**
@@ -54,7 +56,14 @@ export function hardenedDeployment(scope: Construct, id: string, o: HardenedDepl
         metadata: { labels: { ...o.labels }, annotations: { [INJECT_ANNOTATION]: 'false', ...o.annotations } },
         spec: {
           ...(o.serviceAccountName ? { serviceAccountName: o.serviceAccountName } : { automountServiceAccountToken: false }),
-          securityContext: { runAsNonRoot: true, runAsUser: o.uid, runAsGroup: o.uid, fsGroup: o.uid, seccompProfile: { type: 'RuntimeDefault' } },
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: o.uid,
+            runAsGroup: o.uid,
+            fsGroup: o.uid,
+            seccompProfile: { type: 'RuntimeDefault' },
+            ...(o.sysctls?.length ? { sysctls: o.sysctls } : {}),
+          },
           ...(o.affinity ? { affinity: o.affinity } : {}),
           containers: o.containers.map((c) => ({ securityContext: HARDENED_CONTAINER_SECURITY, ...c })),
           ...(o.volumes?.length ? { volumes: o.volumes } : {}),
@@ -62,4 +71,14 @@ export function hardenedDeployment(scope: Construct, id: string, o: HardenedDepl
       },
     },
   });
+}
+
+/** Replicas preferably on different nodes, so losing a node never loses them all (preferred: a one-node dev cluster still schedules them). */
+export function spreadOverNodes(selector: Readonly<Record<string, string>>): Record<string, unknown> {
+  return { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { ...selector } } } }] } };
+}
+
+/** A PodDisruptionBudget letting a voluntary disruption (drain, upgrade) take one replica at a time. */
+export function oneAtATimeDisruptionBudget(scope: Construct, id: string, metadata: Record<string, unknown>, selector: Readonly<Record<string, string>>): ApiObject {
+  return new ApiObject(scope, id, { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata, spec: { maxUnavailable: 1, selector: { matchLabels: { ...selector } } } });
 }

@@ -8,7 +8,7 @@ import { MeshformValidationError } from '../lib/validation';
 import { version as MESHFORM_VERSION } from '../package.json';
 import { ClusterApiObject } from './cluster-api-object';
 import { controlPlaneNetworkPolicy, controlPlaneNetworkPolicyFindings } from './control-plane-network-policy';
-import { hardenedDeployment, MESHFORM_UID, type ContainerResources } from './hardened-pod';
+import { hardenedDeployment, MESHFORM_UID, oneAtATimeDisruptionBudget, spreadOverNodes, type ContainerResources } from './hardened-pod';
 import { MeshCrds } from './mesh-crds';
 import { SidecarInjection } from './sidecar-injection';
 
@@ -190,10 +190,8 @@ export class MeshControlPlane extends Construct {
       serviceAccountName: names.controller,
       uid: MESHFORM_UID,
       annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(CONTROL_PLANE_PORTS.metrics), 'prometheus.io/path': '/metrics' },
-      // Replicas on different nodes, so losing a node never loses every xDS server (preferred: a one-node dev cluster still schedules them).
-      ...(replicas > 1
-        ? { affinity: { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: selector } } }] } } }
-        : {}),
+      // Replicas on different nodes, so losing a node never loses every xDS server.
+      ...(replicas > 1 ? { affinity: spreadOverNodes(selector) } : {}),
       containers: [
         {
           name: 'controller',
@@ -244,14 +242,7 @@ export class MeshControlPlane extends Construct {
       ],
     });
 
-    if (replicas > 1) {
-      new ApiObject(this, 'DisruptionBudget', {
-        apiVersion: 'policy/v1',
-        kind: 'PodDisruptionBudget',
-        metadata: meta(names.controller),
-        spec: { maxUnavailable: 1, selector: { matchLabels: selector } },
-      });
-    }
+    if (replicas > 1) oneAtATimeDisruptionBudget(this, 'DisruptionBudget', meta(names.controller), selector);
 
     const service = (id: string, name: string, ports: Record<string, unknown>[]) =>
       new ApiObject(this, id, { apiVersion: 'v1', kind: 'Service', metadata: meta(name), spec: { selector, ports } });

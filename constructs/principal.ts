@@ -1,4 +1,5 @@
 import type { AccessSource } from '../lib/api';
+import type { IGatewayRef } from './gateway-ref';
 import type { IMeshServiceRef } from './service-ref';
 
 /** Options of a service-account principal. */
@@ -20,6 +21,11 @@ export class Principal {
   /** The workloads of a MeshService, by the identity it runs as. */
   static service(service: IMeshServiceRef): Principal {
     return Principal.serviceAccount(service.serviceAccount, service.namespace !== undefined ? { namespace: service.namespace } : {});
+  }
+
+  /** The proxies of a gateway, by the identity they run as: what a service behind an ingress gateway admits. */
+  static gateway(gateway: IGatewayRef): Principal {
+    return Principal.serviceAccount(gateway.serviceAccount, gateway.namespace !== undefined ? { namespace: gateway.namespace } : {});
   }
 
   /** Every workload in a namespace. */

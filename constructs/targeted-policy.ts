@@ -14,13 +14,13 @@ export interface TargetedPolicyProps extends MeshResourceProps {
   readonly target?: PolicyTarget;
 }
 
-/** A construct rendering one policy with a `targetRef`; it lives in its target service's namespace unless told otherwise. */
+/** A construct rendering one policy with a `targetRef`; it lives in its target service's (or gateway's) namespace unless told otherwise. */
 export abstract class TargetedPolicy<K extends TargetedKind> extends MeshResourceConstruct<K> {
   /** What the policy applies to. */
   readonly target: PolicyTarget;
 
   protected constructor(scope: Construct, id: string, kind: K, props: TargetedPolicyProps) {
-    super(scope, id, kind, props, props.target?.service?.namespace);
+    super(scope, id, kind, props, props.target?.namespace);
     this.target = props.target ?? PolicyTarget.namespace();
   }
 }

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DemoGrpcService, DemoService, knobsFromEnv } from '../examples/demo-services';
+import type { GatewayListener } from '../lib/api';
 import { readMeshDir } from '../lib/manifests';
 import { MeshModel } from '../lib/model';
 import { gatewayCalls, guideCalls, type GatewayCall, type GuidedCall } from './call-guide';
@@ -131,7 +132,9 @@ export class LocalMesh {
       .filter((g) => g.role === 'Ingress')
       .flatMap((g) =>
         g.listeners.map((l) => {
-          const host = l.hostname && !l.hostname.startsWith('*') ? l.hostname : (g.hosts[l.name] ?? []).find((h) => !h.startsWith('*')) ?? 'localhost';
+          // A listener for every host (the HTTP one that redirects) is shown with a host the gateway names elsewhere.
+          const named = (x: GatewayListener) => [x.hostname, ...(g.hosts[x.name] ?? [])].find((h): h is string => h !== undefined && !h.startsWith('*'));
+          const host = named(l) ?? g.listeners.map(named).find((h) => h !== undefined) ?? 'localhost';
           return { name: g.name, address: g.address, port: g.ports[String(l.port)]!, protocol: l.protocol, host, path: g.paths[l.name] ?? '/' };
         }),
       );

@@ -16,6 +16,7 @@ export const environmentSchema = z.strictObject({
   tracingSamplingPercent: percent,
   controllerReplicas: int(1, 9).describe('Controller replicas; more than one gets leader election, anti-affinity and a PodDisruptionBudget.'),
   controllerResources: resources,
+  gatewayReplicas: int(1, 9).describe('Replicas of the example mesh\'s ingress gateway; more than one gets anti-affinity and a PodDisruptionBudget.'),
   prometheusRetention: z.string().regex(/^[1-9][0-9]*(h|d|w|y)$/, { message: 'must be a Prometheus retention like "2d" or "30d"' }),
 });
 
@@ -29,6 +30,7 @@ export const ENVIRONMENTS: readonly Environment[] = [
     tracingSamplingPercent: 100,
     controllerReplicas: 1,
     controllerResources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } },
+    gatewayReplicas: 1,
     prometheusRetention: '2d',
   },
   {
@@ -37,6 +39,7 @@ export const ENVIRONMENTS: readonly Environment[] = [
     tracingSamplingPercent: 10,
     controllerReplicas: 2,
     controllerResources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } },
+    gatewayReplicas: 2,
     prometheusRetention: '7d',
   },
   {
@@ -45,6 +48,7 @@ export const ENVIRONMENTS: readonly Environment[] = [
     tracingSamplingPercent: 1,
     controllerReplicas: 3,
     controllerResources: { requests: { cpu: '500m', memory: '512Mi' }, limits: { cpu: '2', memory: '1Gi' } },
+    gatewayReplicas: 3,
     prometheusRetention: '30d',
   },
 ].map((e) => parseEnvironment(e));

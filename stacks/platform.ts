@@ -19,6 +19,6 @@ export function buildPlatform(env: Environment): App {
     ...(telemetry.otlpEndpoint ? { injection: { tracing: { otlpEndpoint: telemetry.otlpEndpoint, samplingPercent: env.tracingSamplingPercent } } } : {}),
   });
   const mesh = new Chart(app, 'mesh');
-  new BookinfoMesh(mesh, 'Bookinfo', { mtlsMode: env.mtlsMode, tracingSamplingPercent: env.tracingSamplingPercent });
+  new BookinfoMesh(mesh, 'Bookinfo', { mtlsMode: env.mtlsMode, tracingSamplingPercent: env.tracingSamplingPercent, gatewayReplicas: env.gatewayReplicas });
   return app;
 }

@@ -14,6 +14,7 @@ import {
   type V1EndpointSlice,
   type V1Namespace,
   type V1Pod,
+  type V1Secret,
 } from '@kubernetes/client-node';
 import { API_GROUP, API_VERSION, KIND_NAMES, KINDS, type CanaryStatus, type KindName } from '../../lib/api';
 import { INJECTED_ANNOTATION, INJECTION_NAMESPACE_LABEL } from '../../lib/injection';
@@ -27,6 +28,7 @@ import { CaRootPublisher } from './ca-root-publisher';
 import { GatewayApiKubernetes } from './gateway-api-kubernetes';
 import { LeaseLeaderElection } from './lease-leader-election';
 import { isThrottled, throttledRetryDelayMs } from './throttled';
+import { tlsSecretOf, type TlsSecret } from '../tls-secrets';
 
 export interface KubernetesSourceOptions {
   /** This replica's name (the Lease holder identity). @default the host name */
@@ -40,6 +42,8 @@ export interface KubernetesSourceOptions {
 }
 
 const SOURCE = 'kubernetes';
+/** Gateway listeners serve these; the controller lists and watches no other Secret. */
+const TLS_SECRETS = 'type=kubernetes.io/tls';
 const STATUS_INTERVAL_MS = 2_000;
 
 function podReady(pod: V1Pod): boolean {
@@ -47,9 +51,9 @@ function podReady(pod: V1Pod): boolean {
 }
 
 /**
- * Kubernetes mode's source: informers on the mesh CRDs, Pods and EndpointSlices feed the
- * controller; the elected leader writes `status.conditions` (Accepted, or Invalid with the reason)
- * on mesh resources. Pods give the instances (IP, labels, readiness); an address an EndpointSlice
+ * Kubernetes mode's source: informers on the mesh CRDs, Pods, EndpointSlices and `kubernetes.io/tls`
+ * Secrets (what gateway listeners serve) feed the controller; the elected leader writes
+ * `status.conditions` (Accepted, or Invalid with the reason) on mesh resources. Pods give the instances (IP, labels, readiness); an address an EndpointSlice
  * lists as not ready gets no traffic either.
  */
 export class KubernetesSource {
@@ -57,6 +61,7 @@ export class KubernetesSource {
   private readonly pods: Informer<V1Pod> & ObjectCache<V1Pod>;
   private readonly slices: Informer<V1EndpointSlice> & ObjectCache<V1EndpointSlice>;
   private readonly meshNamespaces: Informer<V1Namespace> & ObjectCache<V1Namespace>;
+  private readonly tlsSecrets: Informer<V1Secret> & ObjectCache<V1Secret>;
   private readonly caRoot: CaRootPublisher;
   private readonly synced_ = new Set<string>();
   private readonly errors = new Map<string, string>();
@@ -104,6 +109,10 @@ export class KubernetesSource {
       for (const verb of ['add', 'update', 'delete'] as const) informer.on(verb, () => this.publishWorkloads());
       this.track(informer, name);
     }
+    // The field selector on the watch too (the informer watches its path), so no other Secret reaches the controller.
+    this.tlsSecrets = makeInformer<V1Secret>(kubeConfig, `/api/v1/secrets?fieldSelector=${encodeURIComponent(TLS_SECRETS)}`, () => core.listSecretForAllNamespaces({ fieldSelector: TLS_SECRETS }));
+    for (const verb of ['add', 'update', 'delete'] as const) this.tlsSecrets.on(verb, () => this.publishTlsSecrets());
+    this.track(this.tlsSecrets, 'Secret');
     // Proxies need the CA root where pods are injected: namespaces labelled for injection, and any namespace holding an injected pod.
     const injectionLabel = `${INJECTION_NAMESPACE_LABEL}=enabled`;
     this.meshNamespaces = makeInformer<V1Namespace>(kubeConfig, '/api/v1/namespaces', () => core.listNamespace({ labelSelector: injectionLabel }), injectionLabel);
@@ -202,6 +211,17 @@ export class KubernetesSource {
   private *injectedNamespaces(): Iterable<string> {
     for (const ns of this.meshNamespaces.list()) if (ns.metadata?.name) yield ns.metadata.name;
     for (const pod of this.pods.list()) if (pod.metadata?.annotations?.[INJECTED_ANNOTATION] && pod.metadata.namespace) yield pod.metadata.namespace;
+  }
+
+  /** The TLS Secrets gateway listeners may serve; one that cannot be served is logged and left out. */
+  private publishTlsSecrets(): void {
+    const secrets: TlsSecret[] = [];
+    for (const object of this.tlsSecrets.list()) {
+      const read = tlsSecretOf(object, 'kubernetes Secret');
+      if ('code' in read) this.log.warn({ code: read.code }, read.message);
+      else secrets.push(read);
+    }
+    this.controller.state.setTlsSecrets(SOURCE, secrets);
   }
 
   private publishWorkloads(): void {

@@ -6,13 +6,17 @@ import {
   AccessPolicy,
   Backend,
   CanaryRoute,
+  Certificate,
   CircuitBreaker,
   Condition,
+  EgressGateway,
   ExternalService,
   FaultInjection,
   Hash,
+  IngressGateway,
   JwtAuth,
   Jwks,
+  Listener,
   LoadBalancer,
   Match,
   Mesh,
@@ -48,10 +52,24 @@ export interface BookinfoMeshProps {
    * @default 10
    */
   readonly tracingSamplingPercent?: number;
+  /**
+   * Replicas of the ingress gateway; more than one gets a PodDisruptionBudget.
+   * @default 2
+   */
+  readonly gatewayReplicas?: number;
 }
 
 /** The issuer of the example's end-user tokens. */
 export const BOOKINFO_JWT_ISSUER = 'https://auth.bookinfo.example';
+
+/** The host the ingress gateway serves bookinfo on, over HTTPS. */
+export const BOOKINFO_HOST = 'bookinfo.example.test';
+
+/**
+ * The Secret (type kubernetes.io/tls, in the mesh's namespace) with the certificate for
+ * BOOKINFO_HOST: created by you in Kubernetes, made up by `meshform up` in local mode.
+ */
+export const BOOKINFO_TLS_SECRET = 'bookinfo-tls';
 
 /** Port every bookinfo service listens on, as in Istio's sample. */
 const PORT = 9080;
@@ -61,8 +79,9 @@ const GRPC_PORT = 9090;
 
 /**
  * Istio's bookinfo as a Meshform mesh: productpage → details, productpage → reviews v1/v2/v3 →
- * ratings, plus a payment gateway and an email API outside the mesh. Together its resources
- * express every traffic, resilience, security and telemetry pattern of the seed examples.
+ * ratings, plus a payment gateway and an email API outside the mesh, reached in through an
+ * ingress gateway (HTTPS for bookinfo.example.test) and left through an egress gateway. Together its
+ * resources express every traffic, resilience, security and telemetry pattern of the seed examples.
  */
 export class BookinfoMesh extends Construct {
   /** The mesh: STRICT (or the given) mTLS, egress limited to known services, a retry budget. */
@@ -79,6 +98,10 @@ export class BookinfoMesh extends Construct {
   readonly paymentGateway: ExternalService;
   /** An email API outside the mesh. */
   readonly emailApi: ExternalService;
+  /** The way in: HTTPS for bookinfo.example.test to productpage, HTTP redirected to HTTPS. */
+  readonly ingress: IngressGateway;
+  /** The way out to the external APIs, for the services that call them. */
+  readonly egress: EgressGateway;
 
   constructor(scope: Construct, id: string, props: BookinfoMeshProps = {}) {
     super(scope, id);
@@ -95,8 +118,12 @@ export class BookinfoMesh extends Construct {
       retryBudget: { retryRatio: 0.2, minRetriesPerSecond: 10, ttl: '10s' },
     });
 
-    this.paymentGateway = new ExternalService(this, 'PaymentGateway', { namespace, hosts: ['api.stripe.com'], ports: [{ port: 443, protocol: 'https' }] });
-    this.emailApi = new ExternalService(this, 'EmailApi', { namespace, hosts: ['api.sendgrid.com'], ports: [{ port: 443, protocol: 'https' }] });
+    // Calls to the external APIs leave through the egress gateway, which speaks TLS to them.
+    this.egress = new EgressGateway(this, 'Egress', { name: 'bookinfo-egress', namespace });
+    const external = (id: string, host: string) =>
+      new ExternalService(this, id, { namespace, hosts: [host], ports: [{ port: 443, protocol: 'https' }], tls: { mode: 'ORIGINATE', sni: host }, egressGateway: this.egress });
+    this.paymentGateway = external('PaymentGateway', 'api.stripe.com');
+    this.emailApi = external('EmailApi', 'api.sendgrid.com');
 
     const service = (id: string, versions: string[], calls: IServiceRef[], extraPorts: ServicePort[] = []) =>
       new MeshService(this, id, {
@@ -119,12 +146,29 @@ export class BookinfoMesh extends Construct {
     this.reviews = service('reviews', ['v1', 'v2', 'v3'], [this.ratings]);
     this.details = service('details', ['v1'], [this.paymentGateway]);
     this.productpage = service('productpage', ['v1'], [this.details, this.reviews, this.emailApi]);
+    this.egress.allow(Principal.service(this.details), Principal.service(this.productpage));
+
+    this.ingress = this.addIngress(namespace, props.gatewayReplicas ?? 2);
 
     this.addTrafficRules();
     this.addResilience();
     this.addSecurity(namespace, mtlsMode);
     // Access logs are opt-in (as in Envoy and Istio); the example shows them, with 10% of requests traced.
     new Telemetry(this, 'Tracing', { namespace, target: PolicyTarget.namespace(), tracing: { samplingPercent: props.tracingSamplingPercent ?? 10 }, accessLogs: { enabled: true } });
+  }
+
+  /** HTTPS for bookinfo.example.test at the edge, to productpage; plain HTTP is redirected. */
+  private addIngress(namespace: string, replicas: number): IngressGateway {
+    const https = Listener.https(443, { hostname: BOOKINFO_HOST, certificates: [Certificate.fromSecret(BOOKINFO_TLS_SECRET)] });
+    const ingress = new IngressGateway(this, 'Ingress', { name: 'bookinfo-gateway', namespace, replicas, listeners: [Listener.http(80), https] });
+    ingress.redirectToHttps();
+    // On the HTTPS listener only: a route on port 80 for the same host would take those requests from the redirect.
+    ingress.addRoute('Productpage', {
+      listener: https,
+      hostnames: [BOOKINFO_HOST],
+      rules: [{ name: 'productpage', backends: [Backend.service(this.productpage, { port: PORT })], timeout: Timeout.of('15s'), retry: Retry.on('connect-failure', 'refused-stream').attempts(2) }],
+    });
+    return ingress;
   }
 
   /** Canary, header/cookie/query routing, retries, timeout and fault injection. */
@@ -187,9 +231,20 @@ export class BookinfoMesh extends Construct {
       rules: [
         { from: [Principal.serviceAccount('web')], to: [{ methods: ['GET'], paths: ['/api/public/*'] }] },
         { from: [Principal.jwt(BOOKINFO_JWT_ISSUER)], to: [{ paths: ['/api/v1/products/*'] }], when: [Condition.claim('groups', ['reviewers'])] },
+        // The site through the ingress gateway: any page, but the products API still needs the reviewers' token.
+        { from: [Principal.gateway(this.ingress)], to: [{ methods: ['GET'], notPaths: ['/api/v1/products/*'] }] },
       ],
     });
     new RateLimit(this, 'ProductpageRateLimit', { target: productpage, tokens: 100, fillInterval: '60s' });
+
+    // At the edge: a bad token is refused before it enters the mesh; good ones travel on for productpage's claim rule.
+    const edge = PolicyTarget.gateway(this.ingress);
+    new JwtAuth(this, 'EdgeJwt', {
+      target: edge,
+      required: false,
+      issuers: [{ issuer: BOOKINFO_JWT_ISSUER, keys: Jwks.fromUri(`${BOOKINFO_JWT_ISSUER}/.well-known/jwks.json`), audiences: ['bookinfo'], forwardOriginalToken: true }],
+    });
+    new RateLimit(this, 'EdgeRateLimit', { target: edge, tokens: 1000, fillInterval: '1s' });
 
     // Only reviews may call ratings.
     AccessPolicy.denyAll(this, 'RatingsDenyAll', { target: PolicyTarget.service(this.ratings) });

@@ -3,8 +3,8 @@ import { dnsLabel, duration, headerName, int, targetRef } from './common';
 
 export const rateLimitSpec = z
   .strictObject({
-    targetRef: targetRef.describe('The workload (MeshService) whose inbound requests are limited, or every workload of a Namespace/Mesh.'),
-    route: dnsLabel.optional().describe('Limit only this TrafficRoute rule (by rule name). @default every request'),
+    targetRef: targetRef.describe('The workload (MeshService) whose inbound requests are limited, every workload of a Namespace/Mesh, or a MeshGateway\'s requests.'),
+    route: dnsLabel.optional().describe('Limit only this rule (by rule name): at a MeshGateway, the GatewayRoute rules of that name. @default every request'),
     local: z.strictObject({
       tokens: int(1, 1_000_000).describe('Bucket size: requests allowed in a burst.'),
       fillInterval: duration({ min: '50ms', max: '24h' }).describe('How often the bucket is refilled.'),

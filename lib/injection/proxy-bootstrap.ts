@@ -30,30 +30,40 @@ export interface ProxyIdentityInput {
  * environment (`expandEnvReferences`); everything else is known at injection.
  */
 export function proxyBootstrap(identity: ProxyIdentityInput, config: InjectionConfig): Record<string, unknown> {
-  const { workload, namespace, serviceAccount, labels, capture, appProbes } = identity;
+  const { workload, capture, appProbes } = identity;
   return {
-    node: {
-      id: `sidecar~\${POD_IP}~${workload}.${namespace}~${namespace}.svc.cluster.local`,
-      cluster: workload,
-      metadata: {
-        NAMESPACE: namespace,
-        SERVICE_ACCOUNT: serviceAccount,
-        WORKLOAD: workload,
-        LABELS: { ...labels },
-        INSTANCE_IP: '${POD_IP}',
-        OUTBOUND_IP: config.outboundIp,
-        INBOUND_PORTS: portMap(capture.inbound),
-        OUTBOUND_PORTS: portMap(capture.outbound),
-      },
-    },
+    node: proxyNode('sidecar', identity, { OUTBOUND_IP: config.outboundIp, INBOUND_PORTS: portMap(capture.inbound), OUTBOUND_PORTS: portMap(capture.outbound) }),
+    ...proxyPodBootstrap(config, workload),
+    ...(Object.keys(appProbes).length > 0 ? { appProbes } : {}),
+  };
+}
+
+/**
+ * The bootstrap's node of a proxy in a pod: `type` is "sidecar", or "router" for a gateway (Istio's
+ * node types); `metadata` adds to what every proxy reports.
+ */
+export function proxyNode(type: 'sidecar' | 'router', identity: Pick<ProxyIdentityInput, 'workload' | 'namespace' | 'serviceAccount' | 'labels'>, metadata: Record<string, unknown> = {}): Record<string, unknown> {
+  const { workload, namespace, serviceAccount, labels } = identity;
+  return {
+    id: `${type}~\${POD_IP}~${workload}.${namespace}~${namespace}.svc.cluster.local`,
+    cluster: workload,
+    metadata: { NAMESPACE: namespace, SERVICE_ACCOUNT: serviceAccount, WORKLOAD: workload, LABELS: { ...labels }, INSTANCE_IP: '${POD_IP}', ...metadata },
+  };
+}
+
+/**
+ * The bootstrap fields every proxy in a pod has, a sidecar's or a gateway's: the controller and
+ * the projected files it is reached with, the admin and health ports, draining and tracing.
+ */
+export function proxyPodBootstrap(config: InjectionConfig, serviceName: string): Record<string, unknown> {
+  return {
     controller: { address: config.controllerAddress, caFile: `${PROXY_CONFIG_DIR}/${CA_ROOT_KEY}` },
     admin: { address: '127.0.0.1', port: config.adminPort },
     // Bound to the pod IP as well as loopback: the kubelet probes and Prometheus scrapes from outside the pod.
     health: { address: '0.0.0.0', port: config.healthPort },
-    ...(Object.keys(appProbes).length > 0 ? { appProbes } : {}),
     tokenPath: `${PROXY_CONFIG_DIR}/${TOKEN_FILE}`,
     drainTimeoutMs: config.drainTimeoutMs,
-    ...(config.tracing ? { tracing: { otlpEndpoint: config.tracing.otlpEndpoint, samplingPercent: config.tracing.samplingPercent, serviceName: workload } } : {}),
+    ...(config.tracing ? { tracing: { otlpEndpoint: config.tracing.otlpEndpoint, samplingPercent: config.tracing.samplingPercent, serviceName } } : {}),
   };
 }
 

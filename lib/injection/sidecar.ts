@@ -116,20 +116,7 @@ export function sidecarFor(pod: PodLike, context: PodContext, config: InjectionC
     securityContext: { ...HARDENED, runAsUser: 0, runAsGroup: 0, runAsNonRoot: false, capabilities: { drop: ['ALL'], add: ['NET_ADMIN', 'NET_RAW'] } },
     volumeMounts: [{ name: TMP_VOLUME, mountPath: '/tmp' }],
   };
-  const volumes: Volume[] = [
-    {
-      name: CONFIG_VOLUME,
-      projected: {
-        sources: [
-          { serviceAccountToken: { audience: config.tokenAudience, expirationSeconds: config.tokenExpirationSeconds, path: TOKEN_FILE } },
-          { downwardAPI: { items: [{ path: BOOTSTRAP_FILE, ...podFieldRef(`metadata.annotations['${BOOTSTRAP_ANNOTATION}']`) }] } },
-          // Not optional: until the controller has published it the pod waits, as it could not verify the controller anyway.
-          { configMap: { name: CA_ROOT_CONFIGMAP, items: [{ key: CA_ROOT_KEY, path: CA_ROOT_KEY }] } },
-        ],
-      },
-    },
-    { name: TMP_VOLUME, emptyDir: { medium: 'Memory', sizeLimit: '16Mi' } },
-  ];
+  const volumes: Volume[] = [proxyConfigVolume(config, CONFIG_VOLUME), { name: TMP_VOLUME, emptyDir: { medium: 'Memory', sizeLimit: '16Mi' } }];
   return {
     initContainers: config.mode === 'native' ? [init, proxy] : [init],
     containers: config.mode === 'classic' ? [proxy] : [],
@@ -146,6 +133,24 @@ export function sidecarFor(pod: PodLike, context: PodContext, config: InjectionC
         : {}),
     },
     probes: probes.containers,
+  };
+}
+
+/**
+ * The volume a proxy mounts at PROXY_CONFIG_DIR, a sidecar's or a gateway's: its identity token,
+ * its bootstrap from the pod's annotation, and the controller's CA root.
+ */
+export function proxyConfigVolume(config: InjectionConfig, name: string): Volume {
+  return {
+    name,
+    projected: {
+      sources: [
+        { serviceAccountToken: { audience: config.tokenAudience, expirationSeconds: config.tokenExpirationSeconds, path: TOKEN_FILE } },
+        { downwardAPI: { items: [{ path: BOOTSTRAP_FILE, ...podFieldRef(`metadata.annotations['${BOOTSTRAP_ANNOTATION}']`) }] } },
+        // Not optional: until the controller has published it the pod waits, as it could not verify the controller anyway.
+        { configMap: { name: CA_ROOT_CONFIGMAP, items: [{ key: CA_ROOT_KEY, path: CA_ROOT_KEY }] } },
+      ],
+    },
   };
 }
 

@@ -23,6 +23,8 @@ export const CONTROLLER_API_PERMISSIONS: readonly ApiPermission[] = [
   { method: 'listClusterCustomObject', apiGroup: GATEWAY_API_GROUP, resources: GATEWAY_API_PLURALS, verbs: ['list', 'watch'], scope: 'Cluster' },
   { method: 'patchNamespacedCustomObjectStatus', apiGroup: GATEWAY_API_GROUP, resources: GATEWAY_API_STATUS, verbs: ['patch'], scope: 'Cluster' },
   { method: 'listPodForAllNamespaces', apiGroup: '', resources: ['pods'], verbs: ['list', 'watch'], scope: 'Cluster' },
+  // Gateway listeners' certificates: listed and watched with the field selector type=kubernetes.io/tls (RBAC cannot narrow by type).
+  { method: 'listSecretForAllNamespaces', apiGroup: '', resources: ['secrets'], verbs: ['list', 'watch'], scope: 'Cluster' },
   { method: 'listEndpointSliceForAllNamespaces', apiGroup: 'discovery.k8s.io', resources: ['endpointslices'], verbs: ['list', 'watch'], scope: 'Cluster' },
   // The injection namespaces (labelled) and the CA root ConfigMap the leader keeps in them (controller/sources/ca-root-publisher.ts).
   { method: 'listNamespace', apiGroup: '', resources: ['namespaces'], verbs: ['list', 'watch'], scope: 'Cluster' },

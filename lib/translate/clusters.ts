@@ -5,11 +5,10 @@ import type { EnvoyMessage } from './envoy-types';
 import { connectionPoolFields } from './circuit-breakers';
 import { loadBalancerFields } from './load-balancer';
 import { outlierDetectionFields } from './outlier-detection';
-import { http2Upstream, socketAddress, wrapped } from './proto-values';
+import { ADS, http2Upstream, socketAddress, wrapped } from './proto-values';
 import { egressCluster, egressHopOf } from './egress';
 import { upstreamMtlsSocket, upstreamOriginationSocket } from './tls-contexts';
 
-const ADS = { ads: {}, resource_api_version: 'V3' };
 const DEFAULT_CONNECT_TIMEOUT = { seconds: '10', nanos: 0 };
 
 /** The clusters of one destination port: the whole service and, for a MeshService, each version. */

@@ -3,10 +3,9 @@ import { spiffeId } from '../naming';
 import type { TranslationContext } from './context';
 import { clusterNameOf, type OutboundService } from './destinations';
 import type { EnvoyMessage } from './envoy-types';
+import { ADS } from './proto-values';
 import { upstreamMtlsSocket } from './tls-contexts';
 import { selects } from './workloads';
-
-const ADS = { ads: {}, resource_api_version: 'V3' };
 
 /** The egress gateway an ExternalService's calls leave through, and the listener port that takes them. */
 export interface EgressHop {

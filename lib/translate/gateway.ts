@@ -8,8 +8,8 @@ import { clusterNameOf, externalServicePorts, meshServicePorts, type OutboundSer
 import type { EnvoyMessage, ProxyResources } from './envoy-types';
 import { faultFilterConfig } from './fault';
 import { jwtAuthn } from './jwt-authn';
-import { localRateLimit } from './local-rate-limit';
-import { socketAddress } from './proto-values';
+import { tokenBucketConfig } from './local-rate-limit';
+import { ADS, socketAddress } from './proto-values';
 import { rbacFilters } from './rbac';
 import { FilterName, gatewayListenerName, SDS_DEFAULT, SDS_ROOT_CA } from './resource-names';
 import { defaultRouteAction } from './route-action';
@@ -17,7 +17,6 @@ import { routesOf } from './route-configurations';
 import { effectiveTelemetry, telemetryFields } from './telemetry';
 import { downstreamMtlsSocket } from './tls-contexts';
 
-const ADS = { ads: {}, resource_api_version: 'V3' };
 const ANY_ADDRESS = '0.0.0.0';
 
 /** A `kubernetes.io/tls` Secret a gateway serves: where it lives and its SDS name. */
@@ -120,7 +119,7 @@ function egressServices(ctx: TranslationContext, gateway: Resolved<'MeshGateway'
  * sharing a host). An egress gateway adds, for each host of an ExternalService leaving through it
  * that no route claims, a host routing to the ExternalService's first HTTP port.
  */
-function virtualHostsOf(ctx: TranslationContext, port: number, attachments: readonly GatewayAttachment[], egress: readonly OutboundService[]): EnvoyMessage[] {
+function virtualHostsOf(ctx: TranslationContext, port: number, attachments: readonly GatewayAttachment[], egress: readonly OutboundService[], limits: RuleLimits): EnvoyMessage[] {
   const routesByHost = new Map<string, Set<Resolved<'GatewayRoute'>>>();
   for (const attachment of attachments) {
     if (attachment.listener.port !== port) continue;
@@ -130,7 +129,7 @@ function virtualHostsOf(ctx: TranslationContext, port: number, attachments: read
   const hosts: EnvoyMessage[] = [...routesByHost.entries()].map(([host, routes]) => ({
     name: `${name}/${host}`,
     domains: [host],
-    routes: [...routes].flatMap((route) => routesOf(ctx, routeOwner(route, host, port), route.spec.rules, whereOf(route))),
+    routes: [...routes].flatMap((route) => routesOf(ctx, routeOwner(route, host, port), route.spec.rules, whereOf(route)).map((r) => limited(r, limits))),
   }));
   const claimed = new Set(routesByHost.keys());
   for (const destination of egress) {
@@ -143,6 +142,27 @@ function virtualHostsOf(ctx: TranslationContext, port: number, attachments: read
     });
   }
   return hosts.sort((a, b) => String(a['name']).localeCompare(String(b['name'])));
+}
+
+/** The RateLimits that name a rule (`spec.route`) of the gateway's routes, by rule name; a later one wins. */
+type RuleLimits = ReadonlyMap<string, Resolved<'RateLimit'>>;
+
+/** A route of a rule a RateLimit names, with that limit's own bucket in its per-filter config. */
+function limited(route: EnvoyMessage, limits: RuleLimits): EnvoyMessage {
+  const limit = limits.get(String(route['name']));
+  if (!limit) return route;
+  const perFilter = (route['typed_per_filter_config'] as EnvoyMessage | undefined) ?? {};
+  return { ...route, typed_per_filter_config: { ...perFilter, [FilterName.LocalRateLimit]: tokenBucketConfig(limit, `gateway_rule_${limit.spec.route}`) } };
+}
+
+/**
+ * The gateway's local_ratelimit filter: the bucket of the gateway-wide RateLimit (the last, as on a
+ * workload), or none when only rules are limited (their routes carry their buckets).
+ */
+function rateLimitFilter(limits: readonly Resolved<'RateLimit'>[], byRule: RuleLimits): EnvoyMessage | undefined {
+  const gatewayWide = limits.filter((l) => l.spec.route === undefined).at(-1);
+  if (gatewayWide) return { name: FilterName.LocalRateLimit, typed_config: tokenBucketConfig(gatewayWide, 'gateway_local_rate_limit') };
+  return byRule.size > 0 ? { name: FilterName.LocalRateLimit, typed_config: { '@type': TypeUrl.LocalRateLimit, stat_prefix: 'gateway_local_rate_limit' } } : undefined;
 }
 
 /**
@@ -174,7 +194,8 @@ function transportOf(ctx: TranslationContext, gateway: Resolved<'MeshGateway'>, 
  * Everything a gateway proxy is sent: a listener and a route configuration per port of its
  * MeshGateway (hosts matched without the port: `strip_any_host_port`, so a listener bound on
  * another port in local mode serves the same hosts), the policies that name the gateway as HTTP
- * filters, and the clusters of the services its routes name, over mesh mTLS with its own identity.
+ * filters (a RateLimit naming a rule limits the routes of the rules of that name, each with its
+ * own bucket), and the clusters of the services its routes name, over mesh mTLS with its own identity.
  */
 export function translateGatewayProxy(ctx: TranslationContext, memo: DestinationMemo | undefined): ProxyResources {
   const gateway = gatewayOfProxy(ctx);
@@ -186,7 +207,9 @@ export function translateGatewayProxy(ctx: TranslationContext, memo: Destination
   const egressDestinations = destinations.filter((d) => d.external && egress.includes(d.external));
   const { model } = ctx;
   const jwt = jwtAuthn(model.policiesForGateway('JwtPolicy', gateway));
-  const rateLimit = localRateLimit(ctx, model.policiesForGateway('RateLimit', gateway));
+  const limits = model.policiesForGateway('RateLimit', gateway);
+  const byRule: RuleLimits = new Map(limits.flatMap((l) => (l.spec.route !== undefined ? [[l.spec.route, l] as const] : [])));
+  const rateLimit = rateLimitFilter(limits, byRule);
   const telemetry = telemetryFields(effectiveTelemetry(model.policiesForGateway('Telemetry', gateway)));
   const httpFilters = [
     ...(jwt.filter ? [jwt.filter] : []),
@@ -221,7 +244,7 @@ export function translateGatewayProxy(ctx: TranslationContext, memo: Destination
   });
   return {
     listeners,
-    routeConfigurations: ports.map(({ port }) => ({ name: gatewayListenerName(port), virtual_hosts: virtualHostsOf(ctx, port, attached, egressDestinations), validate_clusters: { value: false } })),
+    routeConfigurations: ports.map(({ port }) => ({ name: gatewayListenerName(port), virtual_hosts: virtualHostsOf(ctx, port, attached, egressDestinations, byRule), validate_clusters: { value: false } })),
     virtualHosts: [],
     clusters: [...jwt.clusters, ...outputs.flatMap((o) => o.clusters)],
     clusterLoadAssignments: outputs.flatMap((o) => o.loadAssignments),

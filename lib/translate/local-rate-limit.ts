@@ -25,18 +25,19 @@ export function localRateLimit(ctx: TranslationContext, policies: readonly Resol
     return false;
   });
   const winner = workloadWide.at(-1);
-  if (!winner) return undefined;
-  const { local, response } = winner.spec;
+  return winner ? { name: FilterName.LocalRateLimit, typed_config: tokenBucketConfig(winner, 'inbound_local_rate_limit') } : undefined;
+}
+
+/** A RateLimit's bucket as a LocalRateLimit config: the HCM filter's, or a route's `typed_per_filter_config`. */
+export function tokenBucketConfig(limit: Resolved<'RateLimit'>, statPrefix: string): EnvoyMessage {
+  const { local, response } = limit.spec;
   return {
-    name: FilterName.LocalRateLimit,
-    typed_config: {
-      '@type': TypeUrl.LocalRateLimit,
-      stat_prefix: 'inbound_local_rate_limit',
-      status: { code: response.status },
-      token_bucket: { max_tokens: local.tokens, tokens_per_fill: wrapped(local.tokensPerFill ?? local.tokens), fill_interval: duration(local.fillInterval) },
-      filter_enabled: ALWAYS,
-      filter_enforced: ALWAYS,
-      response_headers_to_add: Object.entries(response.headers).map(([key, value]) => ({ header: { key, value }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' })),
-    },
+    '@type': TypeUrl.LocalRateLimit,
+    stat_prefix: statPrefix,
+    status: { code: response.status },
+    token_bucket: { max_tokens: local.tokens, tokens_per_fill: wrapped(local.tokensPerFill ?? local.tokens), fill_interval: duration(local.fillInterval) },
+    filter_enabled: ALWAYS,
+    filter_enforced: ALWAYS,
+    response_headers_to_add: Object.entries(response.headers).map(([key, value]) => ({ header: { key, value }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' })),
   };
 }

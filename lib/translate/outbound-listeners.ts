@@ -5,10 +5,9 @@ import { trafficRouteFor, whereOf, type TranslationContext } from './context';
 import { clusterNameOf, resolveBackend, type OutboundService } from './destinations';
 import type { EnvoyMessage } from './envoy-types';
 import { faultFilterConfig } from './fault';
-import { socketAddress } from './proto-values';
+import { ADS, socketAddress } from './proto-values';
 import type { ProxyIdentity } from './proxy-identity';
 
-const ADS = { ads: {}, resource_api_version: 'V3' };
 const ANY_ADDRESS = '0.0.0.0';
 
 /** The client-side HTTP filters: faults (set per route), then the Router, which must be last. */

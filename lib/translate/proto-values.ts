@@ -2,6 +2,9 @@ import { msToDuration, TypeUrl } from '../xds';
 import type { EnvoyMessage } from './envoy-types';
 import { parseDuration } from '../api';
 
+/** A ConfigSource naming the ADS stream the resource came on (RDS, EDS, SDS by name). */
+export const ADS = { ads: {}, resource_api_version: 'V3' };
+
 /** google.protobuf.Duration of a mesh duration string ("250ms"). */
 export function duration(text: string): { seconds: string; nanos: number } {
   return msToDuration(parseDuration(text));

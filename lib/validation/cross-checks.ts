@@ -3,7 +3,7 @@ import type { TargetRef } from '../api/common';
 import { MeshModel, type Resolved } from '../model/mesh-model';
 import { DEFAULT_NAMESPACE, resourceRef } from '../naming/names';
 import type { Finding } from './finding';
-import { checkGateways, resolveGateway } from './gateway-checks';
+import { checkGateways, checkGatewayRateLimitRoute, resolveGateway } from './gateway-checks';
 
 type WhereOf = (resource: MeshResource) => string;
 
@@ -117,7 +117,8 @@ export function analyzeMesh(resources: readonly MeshResource[], whereOf: WhereOf
       if (policy.kind === 'MtlsPolicy') {
         (policy as Resolved<'MtlsPolicy'>).spec.portLevel.forEach((p, i) => checkPort(policy, `spec.portLevel[${i}].port`, svc, p.port));
       }
-      if (policy.kind === 'RateLimit') checkRateLimitRoute(model, policy as Resolved<'RateLimit'>, svc, report);
+      if (policy.kind === 'RateLimit' && policy.spec.targetRef.kind === 'MeshGateway') checkGatewayRateLimitRoute(model, policy as Resolved<'RateLimit'>, report);
+      else if (policy.kind === 'RateLimit') checkRateLimitRoute(model, policy as Resolved<'RateLimit'>, svc, report);
     }
   }
   checkGateways(model, report, resolveService, checkVersion, checkPort);

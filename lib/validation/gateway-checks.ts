@@ -58,6 +58,17 @@ export function checkGateways(model: MeshModel, report: Report, resolveService: 
   }
 }
 
+/** A RateLimit at a gateway that names a rule must name a rule of a route attached to it. */
+export function checkGatewayRateLimitRoute(model: MeshModel, limit: Resolved<'RateLimit'>, report: Report): void {
+  const ref = limit.spec.targetRef;
+  const gateway = ref.name === undefined ? undefined : model.gateway(ref.namespace ?? limit.metadata.namespace, ref.name);
+  if (limit.spec.route === undefined || !gateway) return;
+  const ruleNames = [...new Set(gatewayAttachments(model, gateway).attached.flatMap((a) => a.route.spec.rules.map((rule) => rule.name)))].filter((n): n is string => n !== undefined);
+  if (!ruleNames.includes(limit.spec.route)) {
+    report(limit, 'UNKNOWN_ROUTE', 'spec.route', `is "${limit.spec.route}", not the name of a rule of a GatewayRoute attached to MeshGateway ${gateway.metadata.namespace}/${gateway.metadata.name}`, ruleNames.length ? `use one of ${ruleNames.join(', ')}` : 'name the rule in its GatewayRoute or remove route');
+  }
+}
+
 function fixOf(reason: 'NoMatchingParent' | 'NotAllowedByListeners' | 'NoMatchingListenerHostname'): string {
   switch (reason) {
     case 'NoMatchingParent':

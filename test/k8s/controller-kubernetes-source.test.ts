@@ -6,6 +6,7 @@ import { createLogger } from '../../controller/logger';
 import { runControllerWith, type RunningController } from '../../controller/run-controller';
 import { startApiServer, type ApiServer, type KubernetesObject } from '../../scripts/k8s/api-server';
 import { AdsTestClient, resourcesOf } from '../support/controller-ads-client';
+import { tlsSecretObject } from '../support/certificates';
 import { eventually } from '../support/controller-harness';
 import { proxylessNode, sidecarNode } from '../support/controller-fixtures';
 
@@ -85,6 +86,14 @@ describe('Kubernetes source', () => {
     expect(invalid.message).toMatch(/add up to 120/);
     const lease = await api.get('coordination.k8s.io/v1', 'Lease', 'meshform-controller', 'meshform-system');
     expect((lease?.spec as Loose).holderIdentity).toBe('controller-0');
+  });
+
+  it('reads the kubernetes.io/tls Secrets gateway listeners name: MISSING_SECRET until the Secret exists, then Accepted', async () => {
+    await api.apply(mesh('MeshGateway', 'edge', { listeners: [{ name: 'https', port: 443, protocol: 'HTTPS', hostname: 'shop.example.com', tls: { certificates: [{ secretName: 'edge-tls' }] } }] }));
+    const condition = async () => ((await api.get('meshform.dev/v1alpha1', 'MeshGateway', 'edge', NS))?.status as Loose)?.conditions?.[0];
+    await eventually(async () => ((await condition())?.reason === 'Invalid:MISSING_SECRET' ? true : undefined), 'the MISSING_SECRET condition', 20_000);
+    await api.apply(tlsSecretObject('edge-tls', NS, 'shop.example.com') as unknown as KubernetesObject);
+    expect(await eventually(async () => ((await condition())?.status === 'True' ? condition() : undefined), 'the Accepted condition', 20_000)).toMatchObject({ reason: 'Accepted' });
   });
 
   it('gives a sidecar its certificate only for a ServiceAccount token the TokenReview accepts', async () => {

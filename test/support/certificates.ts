@@ -55,3 +55,15 @@ export class TestCa {
     execFileSync('openssl', args, { stdio: 'pipe' });
   }
 }
+
+/** A self-signed serving certificate for `host` as a `kubernetes.io/tls` Secret (data base64, as the API server stores it). */
+export function tlsSecretObject(name: string, namespace: string, host: string): { apiVersion: string; kind: string; type: string; metadata: { name: string; namespace: string }; data: Record<string, string> } {
+  const dir = mkdtempSync(path.join(tmpdir(), 'meshform-tls-secret-'));
+  try {
+    const [key, cert] = [path.join(dir, 'tls.key'), path.join(dir, 'tls.crt')];
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', cert, '-subj', `/CN=${host}`, '-addext', `subjectAltName=DNS:${host}`, '-days', '1'], { stdio: 'pipe' });
+    return { apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/tls', metadata: { name, namespace }, data: { 'tls.crt': readFileSync(cert).toString('base64'), 'tls.key': readFileSync(key).toString('base64') } };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -61,12 +61,14 @@ beforeAll(async () => {
       hostnames: ['shop.example.com'],
       rules: [
         { matches: [{ path: { type: 'Prefix', value: '/v2' } }], backends: [{ name: 'productpage', version: 'v2' }] },
+        { name: 'limited', matches: [{ path: { type: 'Prefix', value: '/limited' } }], backends: [{ name: 'productpage', version: 'v1' }] },
         { matches: [{ path: { type: 'Prefix', value: '/' } }], backends: [{ name: 'productpage', version: 'v1' }] },
       ],
     });
     meshObject(chart, 'GatewayRoute', 'admin', { parentRefs: [{ name: 'edge', sectionName: 'admin' }], hostnames: ['admin.example.com'], rules: [{ backends: [{ name: 'reviews' }] }] });
     // Tokens are checked when sent; reviews' paths (only the admin host routes there) demand one.
     meshObject(chart, 'JwtPolicy', 'edge', { targetRef: { kind: 'MeshGateway', name: 'edge' }, required: false, rules: [{ issuer: ISSUER, jwks: JSON.stringify({ keys: [jwk] }), audiences: ['shop'] }] });
+    meshObject(chart, 'RateLimit', 'edge-limited', { targetRef: { kind: 'MeshGateway', name: 'edge' }, route: 'limited', local: { tokens: 2, fillInterval: '1h' } });
     meshObject(chart, 'AccessPolicy', 'edge-admin', { targetRef: { kind: 'MeshGateway', name: 'edge' }, action: 'DENY', rules: [{ from: [{ notRequestPrincipals: ['*'] }], to: [{ paths: ['/reviews/*'] }] }] });
 
     meshObject(chart, 'MeshGateway', 'egress', { role: 'Egress', listeners: [{ name: 'mesh', port: 15443, protocol: 'HTTP' }] });
@@ -155,6 +157,13 @@ describe('an ingress gateway on a local mesh', () => {
     expect((await viaGateway('admin.example.com', '/reviews/1', { headers: { authorization: `Bearer ${await token('other')}` } })).status).toBe(401);
     expect((await viaGateway('admin.example.com', '/reviews/1')).status).toBe(403);
     expect((await viaGateway('admin.example.com', '/reviews/1', { headers: { authorization: `Bearer ${await token()}` } })).status).toBe(200);
+    expect((await viaGateway('shop.example.com', '/productpage')).status).toBe(200);
+  });
+
+  it('limits the rule a RateLimit names with its own bucket, and no other', async () => {
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await viaGateway('shop.example.com', '/limited/page')).status);
+    expect(statuses).toEqual([200, 200, 429]);
     expect((await viaGateway('shop.example.com', '/productpage')).status).toBe(200);
   });
 });

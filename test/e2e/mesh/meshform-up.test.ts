@@ -1,10 +1,10 @@
-import { execFile, execFileSync, spawn } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
+import { meshformUp } from '../../support/meshform-up';
 import { service, synthesize } from './local-mesh-fixture';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'meshform-up-'));
@@ -45,17 +45,8 @@ describe('meshform up and meshform stat', () => {
       const ratings = service(chart, 'ratings');
       service(chart, 'reviews', ['v1'], { calls: [ratings] });
     });
-    const up = spawn(process.execPath, [cli, 'up', '--manifests', manifests, '--workspace', workspace, '--subnet', String(20 + Math.floor(Math.random() * 200))], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const output: string[] = [];
+    const { up, output } = await meshformUp(['--manifests', manifests, '--workspace', workspace], (line) => line.includes("curl -H 'host: reviews:9080'"));
     try {
-      await new Promise<void>((resolve, reject) => {
-        up.once('exit', (code) => reject(new Error(`meshform up exited with ${code}:\n${output.join('\n')}`)));
-        createInterface({ input: up.stdout! }).on('line', (line) => {
-          output.push(line);
-          if (line.includes('mesh is up')) resolve();
-        });
-      });
-      await new Promise((r) => setTimeout(r, 200));
       const curl = output.find((l) => l.includes("curl -H 'host: reviews:9080'"))!.trim();
       const [, host, url, printed] = /curl -H 'host: ([^']+)' (\S+)\s+# (\d+)/.exec(curl)!;
       expect(printed).toBe('200');

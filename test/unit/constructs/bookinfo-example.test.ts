@@ -88,6 +88,44 @@ describe('BookinfoMesh', () => {
     expect(byKindName(objects, 'RateLimit', 'productpage-rate-limit').spec.local).toEqual({ tokens: 100, fillInterval: '60s' });
   });
 
+  it('lets bookinfo.example.test in over HTTPS through an ingress gateway, redirecting HTTP, with JWT checked and rate limited at the edge', () => {
+    expect(byKindName(objects, 'MeshGateway', 'bookinfo-gateway').spec).toMatchObject({
+      role: 'Ingress',
+      listeners: [
+        { name: 'http-80', port: 80, protocol: 'HTTP' },
+        { name: 'https-443-bookinfo-example-test', port: 443, protocol: 'HTTPS', hostname: 'bookinfo.example.test', tls: { certificates: [{ secretName: 'bookinfo-tls' }] } },
+      ],
+    });
+    expect(byKindName(objects, 'GatewayRoute', 'bookinfo-gateway-redirect-to-https-http-80').spec.rules).toEqual([{ name: 'to-https', redirect: { scheme: 'https', port: 443, statusCode: 301 } }]);
+    const route = byKindName(objects, 'GatewayRoute', 'bookinfo-gateway-productpage').spec;
+    expect(route.hostnames).toEqual(['bookinfo.example.test']);
+    expect(route.parentRefs).toEqual([{ name: 'bookinfo-gateway', namespace: 'bookinfo', sectionName: 'https-443-bookinfo-example-test' }]);
+    expect(route.rules[0].backends).toEqual([{ name: 'productpage', namespace: 'bookinfo', port: 9080 }]);
+    const edge = { kind: 'MeshGateway', name: 'bookinfo-gateway', namespace: 'bookinfo' };
+    expect(byKindName(objects, 'JwtPolicy', 'edge-jwt').spec).toMatchObject({ targetRef: edge, required: false, rules: [{ issuer: 'https://auth.bookinfo.example', forwardOriginalToken: true }] });
+    expect(byKindName(objects, 'RateLimit', 'edge-rate-limit').spec.targetRef).toEqual(edge);
+    // productpage admits the gateway's identity for any page but the token-guarded products API.
+    expect(byKindName(objects, 'AccessPolicy', 'productpage-access').spec.rules[2]).toEqual({
+      from: [{ serviceAccounts: ['bookinfo-gateway'], namespaces: ['bookinfo'] }],
+      to: [{ methods: ['GET'], notPaths: ['/api/v1/products/*'] }],
+    });
+    expect(byKindName(objects, 'Service', 'bookinfo-gateway').spec.type).toBe('LoadBalancer');
+    expect(byKindName(objects, 'PodDisruptionBudget', 'bookinfo-gateway')).toBeDefined();
+  });
+
+  it('sends the external APIs out through an egress gateway that only details and productpage may use', () => {
+    for (const name of ['payment-gateway', 'email-api']) {
+      expect(byKindName(objects, 'ExternalService', name).spec).toMatchObject({ tls: { mode: 'ORIGINATE' }, egressGateway: { name: 'bookinfo-egress' } });
+    }
+    expect(byKindName(objects, 'MeshGateway', 'bookinfo-egress').spec.role).toBe('Egress');
+    expect(byKindName(objects, 'AccessPolicy', 'bookinfo-egress-allow').spec).toEqual({
+      targetRef: { kind: 'MeshGateway', name: 'bookinfo-egress', namespace: 'bookinfo' },
+      action: 'ALLOW',
+      rules: [{ from: [{ serviceAccounts: ['details'], namespaces: ['bookinfo'] }, { serviceAccounts: ['productpage'], namespaces: ['bookinfo'] }] }],
+    });
+    expect(byKindName(objects, 'Service', 'bookinfo-egress').spec.type).toBe('ClusterIP');
+  });
+
   it('samples 10% of traces by default', () => {
     expect(byKindName(objects, 'Telemetry', 'tracing').spec.tracing).toEqual({ samplingPercent: 10 });
   });

@@ -39,7 +39,8 @@ function scan(files: readonly string[]): { calls: Call[]; informers: { group: st
     const rel = path.relative(ROOT, file);
     for (const m of text.matchAll(/\.(\w+)\(/g)) if (API_METHODS.has(m[1]!)) calls.push({ method: m[1]!, file: rel });
     for (const m of text.matchAll(/makeInformer(?:<[^>]*>)?\(\s*\w+,\s*(['`])(.*?)\1/g)) {
-      const url = m[2]!;
+      // A query (a field selector) narrows what is listed, not which resource.
+      const url = m[2]!.split('?')[0]!;
       const parts = url.split('/').filter(Boolean);
       if (parts[0] === 'api') informers.push({ group: '', resource: parts[2]!, file: rel });
       else if (url.includes('${plural}')) for (const kind of KIND_NAMES) informers.push({ group: API_GROUP, resource: KINDS[kind].plural, file: rel });

@@ -139,10 +139,10 @@ describe('the stacks/pulumi program', () => {
     pulumi.runtime.setAllConfig({ 'meshform:tracingSamplingPercent': '50' });
     try {
       const { registered, result: outputs } = await underMocks('prod', () => platformStack());
-      expect(outputs).toMatchObject({ environment: 'prod', xdsEndpoint: 'meshform-controller.meshform-system.svc:15012', objectCount: 83 });
+      expect(outputs).toMatchObject({ environment: 'prod', xdsEndpoint: 'meshform-controller.meshform-system.svc:15012', objectCount: 99 });
       const telemetry = registered.find((r) => r.type === 'kubernetes:meshform.dev/v1alpha1:Telemetry');
       expect(telemetry?.inputs.spec.tracing.samplingPercent).toBe(50);
-      expect(registered.filter((r) => r.type.startsWith('kubernetes:'))).toHaveLength(83);
+      expect(registered.filter((r) => r.type.startsWith('kubernetes:'))).toHaveLength(99);
     } finally {
       pulumi.runtime.setAllConfig({});
     }

@@ -77,9 +77,10 @@ describe.each(ENVIRONMENTS)('the $name environment', (env) => {
     expect(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
-  it('passes meshform analyze', () => {
+  it('passes meshform analyze, gateways and their routes included', () => {
     const dir = path.join(tmp, `${env.name}-analyze`);
-    synthTo(env, dir);
+    const files = synthTo(env, dir);
+    expect(files.filter((f) => /-(meshgateway|gatewayroute)-bookinfo-/.test(f))).toHaveLength(4);
     expect(analyzeDir(dir)).toEqual([]);
   });
 });
@@ -96,6 +97,15 @@ describe('environment differences', () => {
     expect(mtlsModes(meshOf('prod'))).not.toContain('PERMISSIVE');
     expect(sampling(meshOf('dev'))).toEqual([100]);
     expect(sampling(meshOf('prod'))).toEqual([1]);
+  });
+
+  it('dev runs one ingress gateway replica; prod three with a PodDisruptionBudget', () => {
+    const gateway = (objects: Obj[]) => objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'bookinfo-gateway')!;
+    const budgets = (objects: Obj[]) => objects.filter((o) => o.kind === 'PodDisruptionBudget' && o.metadata.name === 'bookinfo-gateway');
+    expect(gateway(meshOf('dev')).spec.replicas).toBe(1);
+    expect(budgets(meshOf('dev'))).toEqual([]);
+    expect(gateway(meshOf('prod')).spec.replicas).toBe(3);
+    expect(budgets(meshOf('prod'))).toHaveLength(1);
   });
 
   it('dev runs one small controller; prod three with a PodDisruptionBudget, limits and a longer Prometheus retention', () => {

@@ -70,6 +70,18 @@ describe('ingress gateway translation', () => {
     expect(filters).toEqual(['envoy.filters.http.jwt_authn', 'envoy.filters.http.local_ratelimit', 'envoy.filters.http.fault', 'envoy.filters.http.router']);
   });
 
+  it('limits a named rule with its own bucket on its routes, the gateway\'s filter holding none', () => {
+    const named = resource('GatewayRoute', 'shop', { parentRefs: [{ name: 'ingress', sectionName: 'shop' }], hostnames: ['shop.example.com'], rules: [{ name: 'checkout', matches: [{ path: { type: 'Prefix', value: '/checkout' } }], backends: [{ name: 'productpage' }] }, { backends: [{ name: 'productpage' }] }] });
+    const limit = resource('RateLimit', 'checkout', { targetRef: { kind: 'MeshGateway', name: 'ingress' }, route: 'checkout', local: { tokens: 2, fillInterval: '1m' } });
+    const g = translateForProxy(model(productpage, ingress, named, limit), [], gatewayProxy('ingress'));
+    const filter = (g.listeners.find((l) => l['name'] === 'gateway_443') as Loose).filter_chains[0].filters[0].typed_config.http_filters.find((f: Loose) => f.name === 'envoy.filters.http.local_ratelimit');
+    expect(filter.typed_config.token_bucket).toBeUndefined();
+    const [checkout, rest] = (g.routeConfigurations.find((r) => r['name'] === 'gateway_443') as Loose).virtual_hosts[0].routes;
+    expect(checkout.typed_per_filter_config['envoy.filters.http.local_ratelimit'].token_bucket.max_tokens).toBe(2);
+    expect(rest.typed_per_filter_config?.['envoy.filters.http.local_ratelimit']).toBeUndefined();
+    expect(g.issues).toEqual([]);
+  });
+
   it('reports a route to an unknown service and keeps the rest of the gateway', () => {
     const bad = resource('GatewayRoute', 'bad', { parentRefs: [{ name: 'ingress', sectionName: 'admin' }], hostnames: ['admin.example.com'], rules: [{ backends: [{ name: 'nowhere' }] }] });
     const g = translateForProxy(model(productpage, ingress, shopRoute, bad), [], gatewayProxy('ingress'));

@@ -32,6 +32,13 @@ describe('gateway cross-checks', () => {
     expect(findings([web, edge, route({ hostnames: ['admin.example.com'] })])).toEqual([{ code: 'ROUTE_NOT_ATTACHED', where: 'GatewayRoute shop/web', field: 'spec.parentRefs[0]' }]);
   });
 
+  it('report a RateLimit at a gateway naming a rule no route attached to it has', () => {
+    const named = route({ rules: [{ name: 'checkout', backends: [{ name: 'web' }] }] });
+    const limit = (rule: string) => res('RateLimit', 'edge', { targetRef: { kind: 'MeshGateway', name: 'edge' }, route: rule, local: { tokens: 2, fillInterval: '1m' } });
+    expect(findings([web, edge, named, limit('checkout')])).toEqual([]);
+    expect(findings([web, edge, named, limit('cart')])).toEqual([{ code: 'UNKNOWN_ROUTE', where: 'RateLimit shop/edge', field: 'spec.route' }]);
+  });
+
   it('report a policy targeting a gateway that does not exist, and an ExternalService leaving through an ingress gateway', () => {
     const jwt = res('JwtPolicy', 'edge', { targetRef: { kind: 'MeshGateway', name: 'egde' }, rules: [{ issuer: 'https://issuer.example', jwks: '{"keys":[]}' }] });
     const api = res('ExternalService', 'api', { hosts: ['api.example.com'], ports: [{ port: 443 }], egressGateway: { name: 'edge' } });
