@@ -149,7 +149,7 @@ export function convertRoute(source: SourceObject, kind: RouteKind, meta: { name
     const parentRefs = gatewayParents.map((e) => compact({ name: e.p.name, namespace: e.p.namespace === meta.namespace ? undefined : e.p.namespace, sectionName: e.p.sectionName === undefined ? undefined : e.listeners?.[0]?.meshName, port: e.p.port }));
     resources.push(draft('GatewayRoute', base.slice(0, 63).replace(/-+$/, ''), meta.namespace, compact({ parentRefs, hostnames: hostnames.length ? hostnames : undefined, rules }), origin));
   }
-  // What the conversion made but Meshform's schemas refuse (more rules than a route holds, a header name it cannot take) is not served either.
+  // What the conversion made but Meshform's schemas refuse (more than 128 rules once each match is a rule of its own) is not served either.
   const invalid = resources.flatMap((d) => validateDraft(d, where));
   const refused = (accepted: GatewayApiCondition) => (invalid.length && accepted.status === 'True' ? condition('Accepted', false, Reason.UnsupportedValue, invalid.map((f) => `${f.field}: ${f.message}`).join('\n'), g) : accepted);
   if (invalid.length === 0) for (const e of entries) for (const l of e.listeners ?? []) l.attachedRoutes += 1;
