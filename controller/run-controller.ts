@@ -75,7 +75,7 @@ export async function runControllerWith(options: RunOptions): Promise<RunningCon
     source.start();
     controller.setIdentityVerifier(new LocalTokenVerifier((hash) => source.identityOfTokenHash(hash)));
     stopSource = () => source.stop();
-    extras = { ready: () => true, sourceProblems: () => ({ manifests: source.manifestProblems, registry: source.registryProblem }), canaries: () => Object.fromEntries(canaryStatuses) };
+    extras = { ready: () => true, sourceProblems: () => ({ manifests: source.manifestProblems, registry: source.registryProblem, gatewayApi: source.gatewayApiResults.flatMap((r) => r.findings) }), canaries: () => Object.fromEntries(canaryStatuses) };
   } else {
     const source = await KubernetesSource.start(controller, options.log, options.mode);
     kubernetes = source;

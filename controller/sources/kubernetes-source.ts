@@ -25,6 +25,7 @@ import { ControllerErrorCode } from '../errors';
 import type { Logger } from '../logger';
 import type { ResourceStatus } from '../mesh-state';
 import { CaRootPublisher } from './ca-root-publisher';
+import { GatewayApiKubernetes } from './gateway-api-kubernetes';
 import { LeaseLeaderElection } from './lease-leader-election';
 import { isThrottled, throttledRetryDelayMs } from './throttled';
 import { tlsSecretOf, type TlsSecret } from '../tls-secrets';
@@ -73,6 +74,7 @@ export class KubernetesSource {
   private stopped = false;
   private readonly leader: LeaseLeaderElection;
   private readonly custom: CustomObjectsApi;
+  private readonly gatewayApi: GatewayApiKubernetes;
   private statusTimer?: NodeJS.Timeout;
 
   private constructor(
@@ -100,6 +102,7 @@ export class KubernetesSource {
       informer.on('delete', (o) => controller.state.remove(SOURCE, o));
       this.track(informer, kind);
     }
+    this.gatewayApi = new GatewayApiKubernetes(kubeConfig, this.custom, controller.state, log);
     this.pods = makeInformer<V1Pod>(kubeConfig, '/api/v1/pods', () => core.listPodForAllNamespaces());
     this.slices = makeInformer<V1EndpointSlice>(kubeConfig, '/apis/discovery.k8s.io/v1/endpointslices', () => discovery.listEndpointSliceForAllNamespaces());
     for (const [informer, name] of [[this.pods, 'Pod'], [this.slices, 'EndpointSlice']] as [Informer<KubernetesObject>, string][]) {
@@ -133,7 +136,7 @@ export class KubernetesSource {
     else kubeConfig.loadFromDefault();
     const source = new KubernetesSource(controller, log, kubeConfig, options);
     controller.setIdentityVerifier(new KubernetesTokenVerifier(kubeConfig, options.tokenAudiences));
-    await Promise.all(source.informers.map((i) => i.start()));
+    await Promise.all([...source.informers.map((i) => i.start()), source.gatewayApi.start()]);
     source.leader.start();
     source.statusTimer = setInterval(() => void source.writeStatuses(), STATUS_INTERVAL_MS);
     source.statusTimer.unref();
@@ -146,7 +149,7 @@ export class KubernetesSource {
     clearInterval(this.statusTimer);
     this.caRoot.stop();
     await this.leader.stop();
-    await Promise.all(this.informers.map((i) => i.stop()));
+    await Promise.all([...this.informers.map((i) => i.stop()), this.gatewayApi.stop()]);
   }
 
   /** Whether this replica holds the Lease: it writes statuses and drives canaries. */
@@ -181,7 +184,7 @@ export class KubernetesSource {
   }
 
   problems(): Record<string, string> {
-    return Object.fromEntries(this.errors);
+    return { ...Object.fromEntries(this.errors), ...this.gatewayApi.problems() };
   }
 
   private track(informer: Informer<KubernetesObject>, name: string): void {
@@ -250,8 +253,10 @@ export class KubernetesSource {
   private async writeStatuses(): Promise<void> {
     const leading = this.leader.isLeader;
     // Another replica may have written in between: a new term starts from a clean slate.
-    if (leading && !this.wasLeader) this.written.clear();
+    const newTerm = leading && !this.wasLeader;
+    if (newTerm) this.written.clear();
     this.wasLeader = leading;
+    await this.gatewayApi.writeStatuses(leading, newTerm);
     if (!leading) return;
     const statuses = this.controller.state.statuses();
     const present = new Set(statuses.map((s) => s.key));

@@ -1,8 +1,10 @@
 import { watch, type FSWatcher } from 'node:fs';
 import * as path from 'node:path';
 import type { Logger } from '../logger';
-import type { MeshState } from '../mesh-state';
+import { gatewayApiKindOf, type GatewayApiResult } from '../../lib/gateway-api';
+import type { MeshState, RawResource } from '../mesh-state';
 import { tlsSecretOf, type TlsSecret } from '../tls-secrets';
+import { GatewayApiFeed } from './gateway-api-feed';
 import { ManifestFolder, type ManifestProblem } from './manifest-files';
 import { readLocalRegistry, tokenIdentities, workloadsOf, type LocalIdentity, type LocalRegistry } from './local-registry';
 
@@ -35,6 +37,9 @@ export class LocalSource {
   private readonly changedPaths = new Set<string>();
   /** The registry in force, whose entries a reread compares with. */
   private registry: LocalRegistry | undefined;
+  private readonly gatewayApi = new GatewayApiFeed();
+  /** Gateway API objects found between the manifests, as the controller took them. */
+  gatewayApiResults: readonly GatewayApiResult[] = [];
   manifestProblems: readonly ManifestProblem[] = [];
   registryProblem: string | undefined;
 
@@ -114,7 +119,13 @@ export class LocalSource {
     const secretProblems = tls.flatMap((t) => ('code' in t ? [{ file: t.origin, code: t.code, message: t.message }] : []));
     this.manifestProblems = [...problems, ...secretProblems];
     for (const p of this.manifestProblems) this.log.warn({ code: p.code, file: p.file }, p.message);
-    this.state.replaceSource('local-manifests', resources);
+    const gatewayApi = resources.filter((r) => gatewayApiKindOf(r.object));
+    const mesh = resources.filter((r) => !gatewayApiKindOf(r.object));
+    const converted = this.gatewayApi.convert(gatewayApi, serviceLookup(mesh));
+    this.gatewayApiResults = converted.results;
+    if (converted.failure) this.log.error({ code: 'GATEWAY_API_CONVERSION_FAILED' }, converted.failure);
+    for (const r of converted.results) for (const f of r.findings) this.log.warn({ code: f.code, resource: f.where, field: f.field }, f.message);
+    this.state.replaceSource('local-manifests', [...mesh, ...converted.resources]);
     this.state.setTlsSecrets('local-manifests', tls.filter((t): t is TlsSecret => !('code' in t)));
   }
 
@@ -134,4 +145,15 @@ export class LocalSource {
       this.log.error({ code: 'REGISTRY_INVALID', file }, this.registryProblem);
     }
   }
+}
+
+/** Whether a MeshService or ExternalService of that name is among the resources read. */
+function serviceLookup(resources: readonly RawResource[]): (namespace: string, name: string) => boolean {
+  const names = new Set(
+    resources.flatMap((r) => {
+      const o = r.object as { kind?: unknown; metadata?: { name?: unknown; namespace?: unknown } };
+      return o.kind === 'MeshService' || o.kind === 'ExternalService' ? [`${typeof o.metadata?.namespace === 'string' ? o.metadata.namespace : 'default'}/${String(o.metadata?.name)}`] : [];
+    }),
+  );
+  return (namespace, name) => names.has(`${namespace}/${name}`);
 }

@@ -2,6 +2,7 @@ import { lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { API_GROUP } from '../../lib/api';
+import { gatewayApiKindOf } from '../../lib/gateway-api';
 import type { RawResource } from '../mesh-state';
 import { isTlsSecretObject } from '../tls-secrets';
 
@@ -36,9 +37,9 @@ function compareFiles(a: string, b: string): number {
 }
 
 /**
- * The mesh resources (apiVersion `meshform.dev/…`) in the YAML/JSON files under a folder, in file
- * order, and the `kubernetes.io/tls` Secrets gateways serve, kept parsed per file so that a change
- * costs the files it touched. Other objects
+ * The mesh resources (apiVersion `meshform.dev/…`) and Gateway API objects in the YAML/JSON files
+ * under a folder, in file order, and the `kubernetes.io/tls` Secrets gateways serve, kept parsed per
+ * file so that a change costs the files it touched. Other objects
  * (Deployments, CRDs: the rest of a synth) are skipped; a file that does not parse is reported,
  * keeps what it last held (none if it never parsed), and the others still load. A file not parsed again yields the same objects as before.
  */
@@ -155,7 +156,7 @@ function parseFile(file: string): ParsedFile {
     const object = doc.toJS() as { apiVersion?: unknown } | null;
     const objects = Array.isArray(object) ? object : [object];
     for (const o of objects) {
-      if (typeof o?.apiVersion === 'string' && o.apiVersion.startsWith(`${API_GROUP}/`)) resources.push({ object: o, origin: `${file}#${i}` });
+      if ((typeof o?.apiVersion === 'string' && o.apiVersion.startsWith(`${API_GROUP}/`)) || gatewayApiKindOf(o)) resources.push({ object: o, origin: `${file}#${i}` });
       else if (isTlsSecretObject(o)) secrets.push({ object: o, origin: `${file}#${i}` });
     }
   });

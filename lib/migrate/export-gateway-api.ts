@@ -1,3 +1,4 @@
+import { GATEWAY_API_GROUP } from '../gateway-api/objects';
 import type { MeshResource, SpecOf } from '../api/kinds';
 import type { MigrationNote } from './report';
 
@@ -70,7 +71,7 @@ export function exportToGatewayApi(resources: readonly MeshResource[]): { object
       return httpRouteRule(rule, backendRef, note);
     });
     objects.push({
-      apiVersion: 'gateway.networking.k8s.io/v1',
+      apiVersion: `${GATEWAY_API_GROUP}/v1`,
       kind: 'HTTPRoute',
       metadata: { name: r.metadata.name, ...(r.metadata.namespace ? { namespace: r.metadata.namespace } : {}) },
       spec: { parentRefs: [defined({ group: '', kind: 'Service', name: own.name, namespace: own.namespace === nsOf(r) ? undefined : own.namespace, port: route.spec.service.port })], rules },

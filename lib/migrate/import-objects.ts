@@ -1,5 +1,6 @@
 import { isKindName, KIND_NAMES } from '../api/kinds';
 import { API_GROUP } from '../api/common';
+import { GATEWAY_API_GROUP } from '../gateway-api/objects';
 import type { ManifestObject } from '../manifests/read-manifests';
 import { formatFinding } from '../validation/finding';
 import { validateResource } from '../validation/validate-resource';
@@ -38,7 +39,7 @@ export const CONVERTERS: Readonly<Record<string, Converter>> = {
   'split.smi-spec.io/TrafficSplit': importTrafficSplit,
   'linkerd.io/ServiceProfile': importServiceProfile,
   'flagger.app/Canary': importFlaggerCanary,
-  'gateway.networking.k8s.io/HTTPRoute': importHttpRoute,
+  [`${GATEWAY_API_GROUP}/HTTPRoute`]: importHttpRoute,
   '/Service': importKubernetesService,
 };
 

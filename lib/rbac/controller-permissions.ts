@@ -1,8 +1,11 @@
 import { API_GROUP, KIND_NAMES, KINDS } from '../api';
+import { GATEWAY_API_GROUP, GATEWAY_API_KINDS } from '../gateway-api/objects';
 import { CA_ROOT_CONFIGMAP } from '../injection';
 import type { ApiPermission } from './api-permissions';
 
 const MESH_PLURALS = KIND_NAMES.map((kind) => KINDS[kind].plural);
+const GATEWAY_API_PLURALS = Object.values(GATEWAY_API_KINDS).map((k) => k.plural);
+const GATEWAY_API_STATUS = GATEWAY_API_PLURALS.filter((p) => p !== 'referencegrants').map((p) => `${p}/status`);
 
 /** The Lease replicas elect a leader with (controller/sources/lease-leader-election.ts). */
 export const CONTROLLER_LEASE = 'meshform-controller';
@@ -16,6 +19,9 @@ export const CONTROLLER_API_PERMISSIONS: readonly ApiPermission[] = [
   { method: 'listClusterCustomObject', apiGroup: API_GROUP, resources: MESH_PLURALS, verbs: ['list', 'watch'], scope: 'Cluster' },
   { method: 'patchNamespacedCustomObjectStatus', apiGroup: API_GROUP, resources: MESH_PLURALS.map((p) => `${p}/status`), verbs: ['patch'], scope: 'Cluster' },
   { method: 'patchClusterCustomObjectStatus', apiGroup: API_GROUP, resources: MESH_PLURALS.map((p) => `${p}/status`), verbs: ['patch'], scope: 'Cluster' },
+  // The Gateway API as an input (controller/sources/gateway-api-kubernetes.ts): read, and status on Gateways and routes.
+  { method: 'listClusterCustomObject', apiGroup: GATEWAY_API_GROUP, resources: GATEWAY_API_PLURALS, verbs: ['list', 'watch'], scope: 'Cluster' },
+  { method: 'patchNamespacedCustomObjectStatus', apiGroup: GATEWAY_API_GROUP, resources: GATEWAY_API_STATUS, verbs: ['patch'], scope: 'Cluster' },
   { method: 'listPodForAllNamespaces', apiGroup: '', resources: ['pods'], verbs: ['list', 'watch'], scope: 'Cluster' },
   // Gateway listeners' certificates: listed and watched with the field selector type=kubernetes.io/tls (RBAC cannot narrow by type).
   { method: 'listSecretForAllNamespaces', apiGroup: '', resources: ['secrets'], verbs: ['list', 'watch'], scope: 'Cluster' },

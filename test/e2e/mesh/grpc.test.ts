@@ -1,12 +1,11 @@
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Backend, Retry, TrafficRoute } from '../../../constructs';
-import { ratingsPackage } from '../../../examples/demo-services';
 import type { LocalMesh } from '../../../runner';
-import { metric, service, startMesh } from './local-mesh-fixture';
+import { metric, ratingsClient, service, startMesh, type RatingsClient } from './local-mesh-fixture';
 
 let mesh: LocalMesh;
-let client: grpc.Client & { getRating: (req: { productId: string }, cb: (err: grpc.ServiceError | null, reply: { productId: string; stars: number; servedBy: string }) => void) => void };
+let client: RatingsClient;
 
 beforeAll(async () => {
   ({ mesh } = await startMesh((chart) => {
@@ -14,9 +13,7 @@ beforeAll(async () => {
     const flaky = service(chart, 'flaky-ratings', [], { ports: [{ port: 9090, protocol: 'grpc' }] });
     new TrafficRoute(chart, 'flaky-ratings-route', { service: flaky, rules: [{ name: 'all', backends: [Backend.service(flaky)], retry: Retry.on('unavailable').attempts(3) }] });
   }));
-  const { url, host } = mesh.entry('ratings', 9090);
-  const Ratings = ((ratingsPackage().meshform as grpc.GrpcObject).demo as grpc.GrpcObject).Ratings as grpc.ServiceClientConstructor;
-  client = new Ratings(url.replace('http://', ''), grpc.credentials.createInsecure(), { 'grpc.default_authority': host }) as unknown as typeof client;
+  client = ratingsClient(mesh, 'ratings', 9090);
 }, 90_000);
 afterAll(async () => {
   client?.close();
@@ -43,9 +40,7 @@ describe('gRPC through the mesh', () => {
   });
 
   it('retries UNAVAILABLE as its TrafficRoute says: two failures, the third attempt answers', async () => {
-    const { url, host } = mesh.entry('flaky-ratings', 9090);
-    const Ratings = ((ratingsPackage().meshform as grpc.GrpcObject).demo as grpc.GrpcObject).Ratings as grpc.ServiceClientConstructor;
-    const flaky = new Ratings(url.replace('http://', ''), grpc.credentials.createInsecure(), { 'grpc.default_authority': host }) as unknown as typeof client;
+    const flaky = ratingsClient(mesh, 'flaky-ratings', 9090);
     try {
       mesh.of('flaky-ratings')[0]!.app.setKnobs({ failNext: 2 });
       const { error, reply } = await new Promise<{ error: grpc.ServiceError | null; reply?: { servedBy: string } }>((resolve) => flaky.getRating({ productId: '7' }, (e, r) => resolve({ error: e, reply: r })));

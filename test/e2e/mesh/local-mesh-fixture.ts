@@ -1,10 +1,12 @@
 import * as fs from 'node:fs';
+import * as grpc from '@grpc/grpc-js';
 import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, Chart } from 'cdk8s';
 import { expect } from 'vitest';
 import type { CanaryStatus } from '../../../lib/api';
+import { ratingsPackage } from '../../../examples/demo-services';
 import { MeshService, type MeshServiceProps } from '../../../constructs';
 import { parsePrometheusText } from '../../../lib/telemetry';
 import { LocalMesh, type SupervisionEvent } from '../../../runner';
@@ -163,4 +165,18 @@ export async function expectTenPercentFaults(mesh: LocalMesh, svc: string): Prom
   expect(aborted).toBeLessThan(93);
   expect(delayed).toBeGreaterThan(24);
   expect(delayed).toBeLessThan(90);
+}
+
+/** A client of the demo Ratings gRPC service that calls `service` through the ingress sidecar. */
+export type RatingsClient = grpc.Client & { getRating: (req: { productId: string }, cb: (err: grpc.ServiceError | null, reply: { productId: string; stars: number; servedBy: string }) => void) => void };
+
+export function ratingsClient(mesh: LocalMesh, service: string, port: number): RatingsClient {
+  const { url, host } = mesh.entry(service, port);
+  return ratingsClientAt(url.replace('http://', ''), host);
+}
+
+/** A Ratings client of `address` (host:port) that sends `authority` as the request's host. */
+export function ratingsClientAt(address: string, authority: string): RatingsClient {
+  const Ratings = ((ratingsPackage().meshform as grpc.GrpcObject).demo as grpc.GrpcObject).Ratings as grpc.ServiceClientConstructor;
+  return new Ratings(address, grpc.credentials.createInsecure(), { 'grpc.default_authority': authority }) as unknown as RatingsClient;
 }
