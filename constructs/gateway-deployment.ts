@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import {
   BOOTSTRAP_ANNOTATION,
   BOOTSTRAP_FILE,
+  GATEWAY_CONTAINER,
   POD_ENV,
   podFieldRef,
   PROMETHEUS_PATH_ANNOTATION,
@@ -85,8 +86,8 @@ export function gatewayWorkload(scope: Construct, o: GatewayWorkloadOptions): vo
     ...(o.ports.some((p) => p.port < FIRST_UNPRIVILEGED_PORT) ? { sysctls: [{ name: 'net.ipv4.ip_unprivileged_port_start', value: '0' }] } : {}),
     containers: [
       {
-        // Not the sidecar's container name: `meshform cost` prices sidecars by it, per application pod.
-        name: 'gateway',
+        // Not the sidecar's container name: `meshform cost` prices sidecars by it, per application pod, and gateways by their requests.
+        name: GATEWAY_CONTAINER,
         image: proxy.proxyImage,
         args: ['--bootstrap', `${PROXY_CONFIG_DIR}/${BOOTSTRAP_FILE}`],
         env: Object.entries(POD_ENV).map(([envName, fieldPath]) => ({ name: envName, valueFrom: podFieldRef(fieldPath) })),

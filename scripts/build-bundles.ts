@@ -37,8 +37,9 @@ export async function buildBundles(outDir: string): Promise<Record<keyof typeof 
       target: 'node20',
       format: 'cjs',
       // The proto package stays a run-time lookup (copied below), not a bundled module; esbuild is
-      // only the dashboard's fallback when its page was not built, which here it is (below).
-      external: ['@grpc/grpc-js-xds/package.json', 'esbuild'],
+      // only the dashboard's fallback when its page was not built, which here it is (below), and so is
+      // the ELK worker that fallback reads.
+      external: ['@grpc/grpc-js-xds/package.json', 'esbuild', 'elkjs/lib/elk-worker.min.js'],
       define: defines[name],
       sourcemap: 'linked',
       minify: false,

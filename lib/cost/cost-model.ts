@@ -1,4 +1,4 @@
-import { sum, type MeshFootprint, type MeshedWorkload, type Resources } from './mesh-footprint';
+import { sum, type MeshDeploymentFootprint, type MeshFootprint, type MeshedWorkload, type Resources } from './mesh-footprint';
 import { monthlyUsd, HOURS_PER_MONTH, type Prices } from './prices';
 import type { ProxyFigure } from './proxy-figures';
 
@@ -27,7 +27,24 @@ export interface CostReport {
   readonly pods: number;
   readonly workloads: readonly MeshedWorkload[];
   readonly sidecars: readonly SidecarCost[];
-  readonly controlPlane: { readonly name: string; readonly replicas: number; readonly perReplica: Resources; readonly total: Resources; readonly monthlyUsd: number } | null;
+  readonly controlPlane: DeploymentCost | null;
+  /** The same under every figure: a gateway is priced at its requests. */
+  readonly gateways: readonly DeploymentCost[];
+}
+
+/** A Deployment the mesh itself runs, at what it requests. */
+export interface DeploymentCost {
+  /** `<namespace>/<name>`. */
+  readonly name: string;
+  readonly replicas: number;
+  readonly perReplica: Resources;
+  readonly total: Resources;
+  readonly monthlyUsd: number;
+}
+
+function deploymentCost(d: MeshDeploymentFootprint, inputs: CostInputs): DeploymentCost {
+  const total = { vcpu: d.perReplica.vcpu * d.replicas, gib: d.perReplica.gib * d.replicas };
+  return { name: `${d.namespace}/${d.name}`, replicas: d.replicas, perReplica: d.perReplica, total, monthlyUsd: monthlyUsd(total, inputs.prices) };
 }
 
 function sidecarsUnder(figure: ProxyFigure, inputs: CostInputs): SidecarCost {
@@ -42,10 +59,9 @@ function sidecarsUnder(figure: ProxyFigure, inputs: CostInputs): SidecarCost {
   return { ...figure, total, monthlyUsd: monthlyUsd(total, inputs.prices) };
 }
 
-/** The monthly cost of an environment's sidecars under each figure, and of its control plane. */
+/** The monthly cost of an environment's sidecars under each figure, and of its control plane and gateways. */
 export function estimateCost(inputs: CostInputs): CostReport {
   const cp = inputs.footprint.controlPlane;
-  const cpTotal = cp && { vcpu: cp.perReplica.vcpu * cp.replicas, gib: cp.perReplica.gib * cp.replicas };
   return {
     env: inputs.env,
     rpsPerPod: inputs.rpsPerPod,
@@ -54,6 +70,7 @@ export function estimateCost(inputs: CostInputs): CostReport {
     pods: sum(inputs.footprint.workloads.map((w) => w.replicas)),
     workloads: inputs.footprint.workloads,
     sidecars: inputs.figures.map((f) => sidecarsUnder(f, inputs)),
-    controlPlane: cp && cpTotal ? { name: `${cp.namespace}/${cp.name}`, replicas: cp.replicas, perReplica: cp.perReplica, total: cpTotal, monthlyUsd: monthlyUsd(cpTotal, inputs.prices) } : null,
+    controlPlane: cp ? deploymentCost(cp, inputs) : null,
+    gateways: inputs.footprint.gateways.map((g) => deploymentCost(g, inputs)),
   };
 }

@@ -1,5 +1,5 @@
 import { renderTable } from '../format';
-import type { CostReport, SidecarCost } from './cost-model';
+import type { CostReport, DeploymentCost, SidecarCost } from './cost-model';
 
 const orNaN = (n: number | null | undefined): number => n ?? Number.NaN;
 
@@ -14,10 +14,9 @@ export function formatCostReport(report: CostReport): string {
     { title: 'total GiB', value: (s) => orNaN(s.total?.gib), digits: 3 },
     { title: '$/month', value: (s) => orNaN(s.monthlyUsd), digits: 2 },
   ], report.sidecars);
-  const cp = report.controlPlane;
-  const controlPlane = cp
-    ? `Control plane ${cp.name}: ${cp.replicas} × (${cp.perReplica.vcpu.toFixed(3)} vCPU, ${cp.perReplica.gib.toFixed(3)} GiB) requested = $${cp.monthlyUsd.toFixed(2)}/month`
-    : 'Control plane: none in this environment';
+  const requested = (d: DeploymentCost) => `${d.name}: ${d.replicas} × (${d.perReplica.vcpu.toFixed(3)} vCPU, ${d.perReplica.gib.toFixed(3)} GiB) requested = $${d.monthlyUsd.toFixed(2)}/month`;
+  const controlPlane = report.controlPlane ? `Control plane ${requested(report.controlPlane)}` : 'Control plane: none in this environment';
+  const gateways = report.gateways.map((g) => `Gateway ${requested(g)}`);
   const sources = report.sidecars.map((s) => `  ${s.label}: ${s.source}`);
-  return [sidecars, '', controlPlane, '', 'Figures:', ...sources].join('\n');
+  return [sidecars, '', controlPlane, ...gateways, '', 'Figures:', ...sources].join('\n');
 }

@@ -1,4 +1,4 @@
-import { PROXY_CONTAINER } from '../injection/sidecar';
+import { GATEWAY_CONTAINER, PROXY_CONTAINER } from '../injection/sidecar';
 import { CONTROL_PLANE_NAMES } from '../naming/control-plane';
 import { cpuCores, memoryGib } from './quantity';
 
@@ -24,7 +24,7 @@ interface PodController {
   readonly template?: { readonly spec?: { readonly containers?: Container[]; readonly initContainers?: Container[] } };
 }
 
-/** A workload whose pods carry the Meshform sidecar (statically injected, or a gateway running the proxy). */
+/** A workload whose pods carry the Meshform sidecar (statically injected). */
 export interface MeshedWorkload {
   readonly kind: string;
   readonly namespace: string;
@@ -34,17 +34,20 @@ export interface MeshedWorkload {
   readonly sidecarRequest: Resources;
 }
 
-export interface ControlPlaneFootprint {
+/** A Deployment the mesh itself runs (the controller, a gateway), priced at what it requests. */
+export interface MeshDeploymentFootprint {
   readonly namespace: string;
   readonly name: string;
   readonly replicas: number;
-  /** Every container of one controller pod, summed. */
+  /** Every long-running container of one pod, summed. */
   readonly perReplica: Resources;
 }
 
 export interface MeshFootprint {
   readonly workloads: readonly MeshedWorkload[];
-  readonly controlPlane: ControlPlaneFootprint | undefined;
+  readonly controlPlane: MeshDeploymentFootprint | undefined;
+  /** Ingress and egress gateways: their traffic is the whole edge's, not a per-pod rate, so their requests are what they cost. */
+  readonly gateways: readonly MeshDeploymentFootprint[];
 }
 
 /** Kinds whose `spec.replicas` says how many pods run (a DaemonSet's count depends on the cluster's nodes). */
@@ -58,7 +61,8 @@ function requests(c: Container, where: string): Resources {
 /** The meshed workloads and the control plane of synthesized objects, with their replicas and requests. */
 export function meshFootprint(objects: readonly WorkloadObject[]): MeshFootprint {
   const workloads: MeshedWorkload[] = [];
-  let controlPlane: ControlPlaneFootprint | undefined;
+  const gateways: MeshDeploymentFootprint[] = [];
+  let controlPlane: MeshDeploymentFootprint | undefined;
   for (const o of objects) {
     if (!REPLICATED.has(o.kind)) continue;
     const spec = o.spec as PodController | undefined;
@@ -68,14 +72,16 @@ export function meshFootprint(objects: readonly WorkloadObject[]): MeshFootprint
     const replicas = spec?.replicas ?? 1;
     const containers = [...(pod?.initContainers ?? []), ...(pod?.containers ?? [])];
     const proxy = containers.find((c) => c.name === PROXY_CONTAINER);
+    // Init containers finish before the pod runs: only the long-running containers are held.
+    const held = () => {
+      const each = (pod?.containers ?? []).map((c) => requests(c, where));
+      return { namespace, name: o.metadata.name, replicas, perReplica: { vcpu: sum(each.map((r) => r.vcpu)), gib: sum(each.map((r) => r.gib)) } };
+    };
     if (proxy) workloads.push({ kind: o.kind, namespace, name: o.metadata.name, replicas, sidecarRequest: requests(proxy, where) });
-    else if (o.kind === 'Deployment' && o.metadata.name === CONTROL_PLANE_NAMES.controller) {
-      // Init containers finish before the pod runs: only the long-running containers are held.
-      const held = (pod?.containers ?? []).map((c) => requests(c, where));
-      controlPlane = { namespace, name: o.metadata.name, replicas, perReplica: { vcpu: sum(held.map((r) => r.vcpu)), gib: sum(held.map((r) => r.gib)) } };
-    }
+    else if (o.kind === 'Deployment' && o.metadata.name === CONTROL_PLANE_NAMES.controller) controlPlane = held();
+    else if (o.kind === 'Deployment' && pod?.containers?.some((c) => c.name === GATEWAY_CONTAINER)) gateways.push(held());
   }
-  return { workloads, controlPlane };
+  return { workloads, controlPlane, gateways };
 }
 
 export const sum = (values: readonly number[]): number => values.reduce((a, b) => a + b, 0);

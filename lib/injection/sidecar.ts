@@ -22,6 +22,8 @@ import { parseCidrList, parsePortList } from './port-lists';
 import { capturedOutboundPorts, trafficCaptureScript, type CaptureOverrides } from './traffic-capture';
 
 export const PROXY_CONTAINER = 'meshform-proxy';
+/** The proxy's container in a gateway's own pod: not the sidecar's name, since a gateway is not an application pod's sidecar. */
+export const GATEWAY_CONTAINER = 'gateway';
 export const INIT_CONTAINER = 'meshform-init';
 const CONFIG_VOLUME = 'meshform-proxy-config';
 const TMP_VOLUME = 'meshform-proxy-tmp';

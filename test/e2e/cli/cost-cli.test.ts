@@ -32,6 +32,12 @@ describe('the meshform cost command on the example environments', () => {
     expect(r.controlPlane!.replicas).toBe(env.controllerReplicas);
     expect(r.controlPlane!.total.vcpu).toBeCloseTo(r.controlPlane!.perReplica.vcpu * env.controllerReplicas, 12);
     expect(r.controlPlane!.monthlyUsd).toBeCloseTo(730 * (r.controlPlane!.total.vcpu * 0.1 + r.controlPlane!.total.gib * 0.01), 6);
+    // The example's ingress gateway (replicas per environment) and its egress gateway, priced at their requests.
+    expect(r.gateways.map((g) => [g.name, g.replicas])).toEqual([
+      ['bookinfo/bookinfo-egress', 1],
+      ['bookinfo/bookinfo-gateway', env.gatewayReplicas],
+    ]);
+    expect(r.gateways.every((g) => g.perReplica.vcpu > 0 && g.monthlyUsd > 0)).toBe(true);
   });
 
   it('costs prod more than dev through its control plane alone', () => {

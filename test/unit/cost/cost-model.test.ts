@@ -17,6 +17,7 @@ const OBJECTS: WorkloadObject[] = [
     metadata: { name: 'meshform-controller', namespace: 'meshform-system' },
     spec: { replicas: 2, ...pod([{ name: 'controller', resources: { requests: { cpu: '500m', memory: '512Mi' } } }, { name: 'webhooks', resources: { requests: { cpu: '500m', memory: '512Mi' } } }]) },
   },
+  { kind: 'Deployment', metadata: { name: 'edge', namespace: 'shop' }, spec: { replicas: 3, ...pod([{ name: 'gateway', resources: { requests: { cpu: '250m', memory: '128Mi' } } }]) } },
 ];
 const FIGURE = { label: 'test', vcpuPer1000Rps: 0.5, memoryMib: 512, source: 'fixture' };
 const PRICES = { vcpuHour: 0.1, gibHour: 0.01 };
@@ -45,6 +46,12 @@ describe('the mesh footprint', () => {
     ]);
     expect(f.controlPlane).toEqual({ namespace: 'meshform-system', name: 'meshform-controller', replicas: 2, perReplica: { vcpu: 1, gib: 1 } });
   });
+
+  it('counts a gateway by its requests, not as a sidecar pod', () => {
+    const f = meshFootprint(OBJECTS);
+    expect(f.gateways).toEqual([{ namespace: 'shop', name: 'edge', replicas: 3, perReplica: { vcpu: 0.25, gib: 0.125 } }]);
+    expect(f.workloads.map((w) => w.name)).not.toContain('edge');
+  });
 });
 
 describe('the cost model', () => {
@@ -58,6 +65,8 @@ describe('the cost model', () => {
     expect(s.monthlyUsd).toBeCloseTo(730 * (2.6 * 0.1 + 3.5 * 0.01), 9);
     expect(report.controlPlane!.total).toEqual({ vcpu: 2, gib: 2 });
     expect(report.controlPlane!.monthlyUsd).toBeCloseTo(730 * (2 * 0.1 + 2 * 0.01), 9);
+    expect(report.gateways).toEqual([{ name: 'shop/edge', replicas: 3, perReplica: { vcpu: 0.25, gib: 0.125 }, total: { vcpu: 0.75, gib: 0.375 }, monthlyUsd: expect.closeTo(730 * (0.75 * 0.1 + 0.375 * 0.01), 9) }]);
+    expect(formatCostReport(report)).toContain('Gateway shop/edge: 3 × (0.250 vCPU, 0.125 GiB) requested = $57.49/month');
   });
 
   it('leaves a figure that is not published without totals', () => {
