@@ -48,7 +48,7 @@ export interface GraphEdge {
 
 export interface GoldenSignals {
   readonly rps: number;
-  /** 0..1; null without requests. */
+  /** 0..1: neither a 5xx nor refused by an AccessPolicy or JwtPolicy; null without requests. */
   readonly successRate: number | null;
   /** Milliseconds; null without requests. */
   readonly p99Ms: number | null;

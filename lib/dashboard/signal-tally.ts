@@ -1,16 +1,17 @@
 import { quantileMs } from '../telemetry';
 import type { GoldenSignals } from './dashboard-snapshot';
 
-/** Requests per second, their non-5xx share and latency bucket rates, added up from sidecar samples. */
+/** Requests per second, the share that succeeded (neither 5xx nor refused by a policy) and latency bucket rates, added up from sidecar samples. */
 export class SignalTally {
   rps = 0;
   okRps = 0;
   /** Cumulative bucket upper bound (seconds, Infinity for +Inf) → rate. */
   readonly buckets = new Map<number, number>();
 
-  addRequests(responseCode: string, rps: number): void {
+  /** `denied`: refused by an AccessPolicy or JwtPolicy; a caller refused did not succeed, though no 5xx says so. */
+  addRequests(responseCode: string, rps: number, denied = false): void {
     this.rps += rps;
-    if (!responseCode.startsWith('5')) this.okRps += rps;
+    if (!denied && !responseCode.startsWith('5')) this.okRps += rps;
   }
 
   addBucket(le: string, rate: number): void {

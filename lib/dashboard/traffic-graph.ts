@@ -87,12 +87,13 @@ export function trafficGraph(input: TrafficGraphInput): { nodes: GraphNode[]; ed
           for (const id of targets) tallyOf(id).addBucket(le, s.value);
           continue;
         }
-        for (const id of targets) tallyOf(id).addRequests(code, s.value);
+        const denied = (code === '403' && (s.labels.response_flags ?? '').split(',').includes('RBAC')) || (code === '401' && jwtCovers);
+        for (const id of targets) tallyOf(id).addRequests(code, s.value, denied);
         const source = s.labels.source_workload ?? NO_IDENTITY;
         const edge = edgeOf(caller(source, service.metadata.namespace), targetId);
-        edge.tally.addRequests(code, s.value);
+        edge.tally.addRequests(code, s.value, denied);
         if (source !== NO_IDENTITY) edge.mtlsRps += s.value;
-        if ((code === '403' && (s.labels.response_flags ?? '').split(',').includes('RBAC')) || (code === '401' && jwtCovers)) edge.deniedRps += s.value;
+        if (denied) edge.deniedRps += s.value;
       } else if (direction === 'outbound') {
         const destination = s.labels.destination_service ?? '';
         const mesh = meshByFqdn.get(destination);

@@ -64,6 +64,8 @@ describe('the dashboard API on a local mesh', () => {
     const edge = await edgeWithTraffic('shop/ingress->shop/locked');
     expect(edge.deniedRps).toBeGreaterThan(0);
     expect(edge.deniedRps).toBe(edge.signals.rps);
+    // A refused call did not succeed, though no 5xx says so.
+    expect(edge.signals.successRate).toBe(0);
   });
 
   it("shows the canary's steps and its promotion in its history as the driver takes them", async () => {

@@ -62,6 +62,7 @@ describe('the dashboard page on a local mesh with traffic', () => {
     const edge = await page.evaluate(() => window.meshformDashboard!.edge('shop/ingress->shop/locked'));
     expect(edge!.lineColor).toBe('rgb(179,38,30)');
     expect(edge!.classes).toContain('denied');
+    expect(edge!.label).toMatch(/ · 0% · /);
   });
 
   it('shows a canary step in its history as the driver takes it', async () => {

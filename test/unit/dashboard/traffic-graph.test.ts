@@ -62,9 +62,9 @@ describe('the traffic graph', () => {
 
   it("gives a version its own inbound rate and success, and its service the sum of its versions'", () => {
     const nodes = new Map(graph().nodes.map((n) => [n.id, n.signals]));
-    expect(nodes.get('shop/reviews/v1')).toMatchObject({ rps: 11.5, successRate: 9.5 / 11.5 });
+    expect(nodes.get('shop/reviews/v1')).toMatchObject({ rps: 11.5, successRate: 8 / 11.5 });
     expect(nodes.get('shop/reviews/v2')).toMatchObject({ rps: 4, successRate: 1, p99Ms: null });
-    expect(nodes.get('shop/reviews')).toMatchObject({ rps: 15.5, successRate: 13.5 / 15.5 });
+    expect(nodes.get('shop/reviews')).toMatchObject({ rps: 15.5, successRate: 12 / 15.5 });
   });
 
   it("takes a node's p99 from its inbound bucket rates, interpolated within the bucket as histogram_quantile does", () => {
@@ -72,8 +72,8 @@ describe('the traffic graph', () => {
     expect(graph().nodes.find((n) => n.id === 'shop/reviews/v1')!.signals.p99Ms).toBeCloseTo(98.2, 6);
   });
 
-  it("counts an edge's calls, success and 403s from RBAC as denied, and marks it mTLS when the caller had a certificate", () => {
-    expect(edge('shop/web->shop/reviews/v1')).toMatchObject({ source: 'shop/web', target: 'shop/reviews/v1', mtls: true, deniedRps: 1, signals: { rps: 11, successRate: 9 / 11 } });
+  it("counts an edge's calls, success and 403s from RBAC as denied (and not successful), and marks it mTLS when the caller had a certificate", () => {
+    expect(edge('shop/web->shop/reviews/v1')).toMatchObject({ source: 'shop/web', target: 'shop/reviews/v1', mtls: true, deniedRps: 1, signals: { rps: 11, successRate: 8 / 11 } });
   });
 
   it("takes an edge's p99 from the caller's own outbound latency when it has a sidecar", () => {
@@ -81,7 +81,7 @@ describe('the traffic graph', () => {
   });
 
   it('shows a caller without a certificate as unknown and not mTLS, its 401 under a JwtPolicy as denied, with the destination latency', () => {
-    expect(edge('shop/unknown->shop/reviews/v1')).toMatchObject({ mtls: false, deniedRps: 0.5, signals: { rps: 0.5, successRate: 1 } });
+    expect(edge('shop/unknown->shop/reviews/v1')).toMatchObject({ mtls: false, deniedRps: 0.5, signals: { rps: 0.5, successRate: 0 } });
     expect(edge('shop/unknown->shop/reviews/v1').signals.p99Ms).toBeCloseTo(98.2, 6);
   });
 
