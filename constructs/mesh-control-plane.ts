@@ -4,7 +4,7 @@ import { API_GROUP, API_VERSION, KIND_NAMES, KINDS } from '../lib/api';
 import { ADMISSION_PATHS, INJECT_ANNOTATION, INJECTION_NAMESPACE_LABEL, injectionConfig, podFieldRef, type InjectionConfig, type InjectionConfigInput } from '../lib/injection';
 import { bootstrapApiPermissions, CONTROLLER_API_PERMISSIONS, DEBUG_ACCESS, policyRules, type ApiPermission } from '../lib/rbac';
 import { CONTROL_PLANE_NAMES, CONTROL_PLANE_PORTS } from '../lib/naming';
-import { MeshformValidationError } from '../lib/validation';
+import { MeshformValidationError, type Finding } from '../lib/validation';
 import { version as MESHFORM_VERSION } from '../package.json';
 import { ClusterApiObject } from './cluster-api-object';
 import { controlPlaneNetworkPolicy, controlPlaneNetworkPolicyFindings } from './control-plane-network-policy';
@@ -105,6 +105,12 @@ export interface MeshControlPlaneProps {
    * @default none
    */
   readonly operatorNamespace?: string;
+  /**
+   * Prometheus the dashboard reads the sidecars' traffic from (`TelemetryAddons.prometheusUrl`),
+   * like `http://meshform-prometheus.meshform-telemetry.svc:9090`.
+   * @default none: the controller scrapes the sidecars itself while someone has the dashboard open
+   */
+  readonly prometheusUrl?: string;
 }
 
 /**
@@ -126,7 +132,7 @@ export class MeshControlPlane extends Construct {
 
   constructor(scope: Construct, id: string, props: MeshControlPlaneProps = {}) {
     super(scope, id);
-    const findings = controlPlaneNetworkPolicyFindings(this.node.path, props);
+    const findings = [...controlPlaneNetworkPolicyFindings(this.node.path, props), ...prometheusUrlFindings(this.node.path, props.prometheusUrl)];
     if (findings.length > 0) throw new MeshformValidationError(findings);
     const ns = (this.namespace = props.namespace ?? 'meshform-system');
     const registry = props.registry ?? MESHFORM_REGISTRY;
@@ -179,6 +185,7 @@ export class MeshControlPlane extends Construct {
       `--token-audience=${this.injection.tokenAudience}`,
       '--ca-cert=/etc/meshform/ca/tls.crt',
       '--ca-key=/etc/meshform/ca/tls.key',
+      ...(props.prometheusUrl !== undefined ? [`--prometheus-url=${props.prometheusUrl}`] : []),
     ];
     const podEnv = [
       { name: 'POD_NAME', valueFrom: podFieldRef('metadata.name') },
@@ -397,4 +404,9 @@ export class MeshControlPlane extends Construct {
       });
     }
   }
+}
+
+function prometheusUrlFindings(where: string, url: string | undefined): Finding[] {
+  if (url === undefined || (URL.canParse(url) && ['http:', 'https:'].includes(new URL(url).protocol))) return [];
+  return [{ code: 'BAD_FORMAT', where, field: 'prometheusUrl', message: `${JSON.stringify(url)} is not an http(s) URL`, limit: 'http:// or https:// URL', fix: 'give the Prometheus base URL, like TelemetryAddons.prometheusUrl' }];
 }

@@ -16,6 +16,7 @@ export function buildPlatform(env: Environment): App {
     replicas: env.controllerReplicas,
     resources: env.controllerResources,
     telemetryNamespace: telemetry.namespace,
+    ...(telemetry.prometheusUrl ? { prometheusUrl: telemetry.prometheusUrl } : {}),
     ...(telemetry.otlpEndpoint ? { injection: { tracing: { otlpEndpoint: telemetry.otlpEndpoint, samplingPercent: env.tracingSamplingPercent } } } : {}),
   });
   const mesh = new Chart(app, 'mesh');

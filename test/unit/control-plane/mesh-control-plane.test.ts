@@ -42,6 +42,13 @@ describe('MeshControlPlane', () => {
     expect(one(ha, 'Deployment').spec.template.spec.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.topologyKey).toBe('kubernetes.io/hostname');
   });
 
+  it("points the dashboard at the Prometheus it is given, and refuses a URL that is not http(s)", () => {
+    const args = (objects: any[]) => one(objects, 'Deployment', 'meshform-controller').spec.template.spec.containers[0].args as string[];
+    expect(args(synth()).some((a) => a.startsWith('--prometheus-url'))).toBe(false);
+    expect(args(synth({ prometheusUrl: 'http://meshform-prometheus.meshform-telemetry.svc:9090' }))).toContain('--prometheus-url=http://meshform-prometheus.meshform-telemetry.svc:9090');
+    expect(() => synth({ prometheusUrl: 'meshform-prometheus:9090' })).toThrow(/prometheusUrl.*"meshform-prometheus:9090" is not an http\(s\) URL/s);
+  });
+
   it('tags the controller and proxy images with the package version', () => {
     const objects = synth();
     const images = [...one(objects, 'Deployment').spec.template.spec.containers, ...one(objects, 'Job').spec.template.spec.containers].map((c: any) => c.image);
