@@ -71,7 +71,8 @@ export async function writeDashboardAssets(outDir: string): Promise<string[]> {
 if (require.main === module && path.basename(__filename, path.extname(__filename)) === 'build-page') {
   const { values } = parseArgs({ options: { out: { type: 'string', default: 'build/dashboard' } } });
   writeDashboardAssets(path.resolve(values.out!)).then(
-    (names) => console.log(`dashboard page: wrote ${names.join(', ')} into ${values.out}`),
+    // On stderr, as tsc and esbuild report: `npm pack --json` runs this (prepack) and its stdout is the JSON.
+    (names) => console.error(`dashboard page: wrote ${names.join(', ')} into ${values.out}`),
     (error: unknown) => {
       console.error(error instanceof Error ? error.message : error);
       process.exitCode = 1;

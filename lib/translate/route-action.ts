@@ -20,6 +20,17 @@ const REDIRECT_CODE: Record<number, string> = {
 const NO_TIMEOUT = { seconds: '0', nanos: 0 };
 
 /**
+ * The port a redirect names. A gateway whose listeners are bound elsewhere than their ports (local
+ * mode: 443 at 10443) sends clients to where its own listener for the target port really is, so an
+ * HTTP→HTTPS redirect can be followed; elsewhere the port as written (unset: the scheme's).
+ */
+function redirectPort(ctx: TranslationContext, r: NonNullable<RouteRule['redirect']>): number | undefined {
+  const target = r.port ?? (r.scheme === 'https' ? 443 : r.scheme === 'http' ? 80 : undefined);
+  const bound = ctx.proxy.kind === 'gateway' && target !== undefined ? ctx.proxy.outboundPorts?.get(target) : undefined;
+  return bound ?? r.port;
+}
+
+/**
  * What a matched rule does, as the Envoy route fields beside `match`: a `route` (one cluster or
  * `weighted_clusters`), a `redirect` or a `direct_response`. Undefined when none of its backends
  * exists; the issues say why.
@@ -27,11 +38,12 @@ const NO_TIMEOUT = { seconds: '0', nanos: 0 };
 export function envoyRouteAction(ctx: TranslationContext, owner: OutboundService, rule: RouteRule, where: string, field: string): EnvoyMessage | undefined {
   if (rule.redirect) {
     const r = rule.redirect;
+    const port = redirectPort(ctx, r);
     return {
       redirect: {
         ...(r.scheme ? { scheme_redirect: r.scheme } : {}),
         ...(r.host ? { host_redirect: r.host } : {}),
-        ...(r.port ? { port_redirect: r.port } : {}),
+        ...(port ? { port_redirect: port } : {}),
         ...(r.path ? { path_redirect: r.path } : {}),
         response_code: REDIRECT_CODE[r.statusCode],
       },

@@ -147,10 +147,10 @@ describe('an ingress gateway on a local mesh', () => {
     expect((await viaGateway('admin.example.com', '/reviews/1', { headers: { authorization: `Bearer ${await token()}` } })).servedBy).toBe('reviews-0');
   });
 
-  it('redirects plain HTTP to HTTPS on the default port', async () => {
+  it('redirects plain HTTP to HTTPS, at the port its HTTPS listener is bound (443 locally at 10443)', async () => {
     const answer = await viaGateway('shop.example.com', '/productpage?x=1', { port: 80 });
     expect(answer.status).toBe(301);
-    expect(answer.location).toBe('https://shop.example.com/productpage?x=1');
+    expect(answer.location).toBe(`https://shop.example.com:${mesh.gatewayAddress('edge', 443).port}/productpage?x=1`);
   });
 
   it('refuses a bad token with 401, no token on the protected paths with 403, and lets a good token through', async () => {

@@ -21,7 +21,7 @@ describe('meshform up (npm start) on the example mesh', () => {
       expect(status).toBe('200');
       const host = new URL(url!).hostname;
       const http = output.find((l) => l.includes('curl --resolve') && l.includes(' http://'))!.trim();
-      expect(http).toMatch(new RegExp(`curl --resolve ${host.replace(/\./g, '\\.')}:\\d+:\\S+ http://\\S+\\s+# 301 → https://${host.replace(/\./g, '\\.')}/`));
+      expect(http).toMatch(new RegExp(`curl --resolve ${host.replace(/\./g, '\\.')}:\\d+:\\S+ http://\\S+\\s+# 301 → https://${host.replace(/\./g, '\\.')}:10443/`));
     } finally {
       expect(await stopMeshformUp(up), output.join('\n')).toBe(0);
     }

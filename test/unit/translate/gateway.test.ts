@@ -7,7 +7,7 @@ import { instance, meshService, model, resource, sidecar } from '../../support/c
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Loose = any;
 
-const gatewayProxy = (name: string, extra: Record<string, string> = {}) =>
+const gatewayProxy = (name: string, extra: Record<string, unknown> = {}) =>
   proxyIdentity({ id: `router~127.0.0.20~${name}.default~default.svc.cluster.local`, cluster: name, metadata: toStruct({ GATEWAY: `default/${name}`, SERVICE_ACCOUNT: name, ...extra }) } as never);
 
 const productpage = meshService('productpage', { ports: [{ port: 9080, protocol: 'http' }], versions: [{ name: 'v1', labels: { version: 'v1' } }, { name: 'v2', labels: { version: 'v2' } }] });
@@ -59,6 +59,13 @@ describe('ingress gateway translation', () => {
     const [host] = routes(80).virtual_hosts;
     expect(host.domains).toEqual(['*']);
     expect(host.routes[0].redirect).toMatchObject({ scheme_redirect: 'https', response_code: 'MOVED_PERMANENTLY' });
+    expect(host.routes[0].redirect.port_redirect).toBeUndefined();
+  });
+
+  it('redirects to where its https listener is really bound when its ports are remapped (local mode: 443 at 10443)', () => {
+    const local = translateForProxy(model(productpage, ingress, shopRoute, redirect), [], gatewayProxy('ingress', { OUTBOUND_PORTS: { '80': 10080, '443': 10443 } }));
+    const http = local.routeConfigurations.find((r) => r['name'] === 'gateway_80') as Loose;
+    expect(http.virtual_hosts[0].routes[0].redirect).toMatchObject({ scheme_redirect: 'https', port_redirect: 10443 });
   });
 
   it('runs the JwtPolicy, AccessPolicy and RateLimit that name the gateway, and no mesh-wide one', () => {
