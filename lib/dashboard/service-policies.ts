@@ -1,4 +1,4 @@
-import type { MeshModel, Resolved } from '../model';
+import { byNamespacedName, type MeshModel, type Resolved } from '../model';
 import type { PolicySummary } from './dashboard-snapshot';
 
 type TargetedKind = 'MtlsPolicy' | 'AccessPolicy' | 'JwtPolicy' | 'RateLimit' | 'Telemetry';
@@ -45,8 +45,47 @@ function describe(policy: Resolved<TargetedKind>): string {
   }
 }
 
-/** Every policy whose targetRef covers the service, per kind in the model's order, the one in force marked. */
+/**
+ * The TrafficPolicies naming the service, a version's first: as translation merges them, the first
+ * (by namespace and name) for the whole service is in force, and the first for each version overrides
+ * it field by field for that version; any other is rejected as a CONFLICT.
+ */
+function trafficPolicies(model: MeshModel, service: Resolved<'MeshService'>): PolicySummary[] {
+  const { namespace, name } = service.metadata;
+  const matching = model
+    .all('TrafficPolicy')
+    .filter((p) => p.spec.service.name === name && (p.spec.service.namespace ?? p.metadata.namespace) === namespace)
+    .sort(byNamespacedName);
+  const inForce = new Map<string, Resolved<'TrafficPolicy'>>();
+  for (const p of matching) if (!inForce.has(p.spec.service.version ?? '')) inForce.set(p.spec.service.version ?? '', p);
+  return matching
+    .sort((a, b) => Number(b.spec.service.version !== undefined) - Number(a.spec.service.version !== undefined))
+    .map((p) => {
+      const { version } = p.spec.service;
+      const { loadBalancer: lb, connectionPool, outlierDetection: od, retryBudget } = p.spec;
+      const parts = [
+        lb && `load balancer ${lb.type}`,
+        connectionPool && 'connection pool limits',
+        od && (od.consecutive5xxErrors ? `ejects after ${od.consecutive5xxErrors} consecutive 5xx` : 'outlier detection'),
+        retryBudget && 'retry budget',
+      ].filter((part): part is string => typeof part === 'string' && part !== '');
+      return {
+        kind: 'TrafficPolicy',
+        namespace: p.metadata.namespace,
+        name: p.metadata.name,
+        target: `MeshService/${name}${version ? `/${version}` : ''}`,
+        applies: inForce.get(version ?? '') === p,
+        summary: parts.join('; '),
+      };
+    });
+}
+
+/** Every policy whose targetRef covers the service, per kind in the model's order, the one in force marked; then its TrafficPolicies. */
 export function servicePolicies(model: MeshModel, service: Resolved<'MeshService'>): PolicySummary[] {
+  return [...targetedPolicies(model, service), ...trafficPolicies(model, service)];
+}
+
+function targetedPolicies(model: MeshModel, service: Resolved<'MeshService'>): PolicySummary[] {
   return (Object.keys(IN_FORCE) as TargetedKind[]).flatMap((kind) => {
     const covering = model.policiesFor(kind, service);
     return covering

@@ -13,6 +13,10 @@ const key = (namespace: string, name: string) => `${namespace}/${name}`;
  * the xDS translation both ask (which service is this, which policies apply to it, which mTLS mode
  * holds on a port).
  */
+/** The order in which the first of two conflicting resources wins (by namespace, then name), as translation decides. */
+export const byNamespacedName = (a: Resolved, b: Resolved): number =>
+  a.metadata.namespace.localeCompare(b.metadata.namespace) || a.metadata.name.localeCompare(b.metadata.name);
+
 export class MeshModel {
   readonly mesh: MeshSpec;
   readonly meshName: string;

@@ -1,4 +1,4 @@
-import type { MeshModel, Resolved } from '../model';
+import { byNamespacedName, type MeshModel, type Resolved } from '../model';
 import { resourceRef } from '../naming';
 import type { SpecOf } from '../api';
 import { IssueLog } from './issues';
@@ -18,9 +18,6 @@ export interface TranslationContext {
 export function whereOf(resource: Resolved): string {
   return resourceRef(resource.kind, resource.metadata.name, resource.metadata.namespace);
 }
-
-const byNamespacedName = (a: Resolved, b: Resolved) =>
-  a.metadata.namespace.localeCompare(b.metadata.namespace) || a.metadata.name.localeCompare(b.metadata.name);
 
 /**
  * The TrafficRoute deciding a service's port: one naming that port wins over one for all ports;

@@ -72,4 +72,18 @@ describe("a service's policies", () => {
       ['shop-limit', true],
     ]);
   });
+
+  it('lists the TrafficPolicies naming the service, a version\'s first, the first of each as translation merges them in force', () => {
+    const model = modelWith(
+      resource('TrafficPolicy', 'reviews-lb', { service: { name: 'reviews' }, loadBalancer: { type: 'LeastRequest' }, outlierDetection: { consecutive5xxErrors: 3 } }),
+      resource('TrafficPolicy', 'reviews-z-late', { service: { name: 'reviews' }, retryBudget: { retryRatio: 0.2 } }),
+      resource('TrafficPolicy', 'reviews-v2', { service: { name: 'reviews', version: 'v2' }, connectionPool: { http: { http1MaxPendingRequests: 10 } } }),
+      resource('TrafficPolicy', 'ratings-lb', { service: { name: 'ratings' }, loadBalancer: { type: 'Random' } }),
+    );
+    expect(servicePolicies(model, reviewsIn(model)).filter((p) => p.kind === 'TrafficPolicy').map((p) => [p.name, p.target, p.applies, p.summary])).toEqual([
+      ['reviews-v2', 'MeshService/reviews/v2', true, 'connection pool limits'],
+      ['reviews-lb', 'MeshService/reviews', true, 'load balancer LeastRequest; ejects after 3 consecutive 5xx'],
+      ['reviews-z-late', 'MeshService/reviews', false, 'retry budget'],
+    ]);
+  });
 });
