@@ -6,11 +6,13 @@ type CertificateRef = NonNullable<ListenerSpec['tls']>['certificates'][number];
 /** A TLS certificate a gateway listener serves: a Secret of type `kubernetes.io/tls` (Gateway API `certificateRefs`). */
 export class Certificate {
   /**
-   * The Secret `name` holding `tls.crt` and `tls.key`. In Kubernetes you create it (cert-manager,
-   * `kubectl create secret tls`); `meshform up` makes a demo certificate for one it cannot find.
+   * The Secret `name`, in the gateway's namespace, holding `tls.crt` and `tls.key`. In Kubernetes you
+   * create it (cert-manager, `kubectl create secret tls`); `meshform up` makes a demo certificate for
+   * one it cannot find. Another namespace's Secret is not served: that would hand its key to whoever
+   * may write gateways here (a Gateway API Gateway may, with a ReferenceGrant).
    */
-  static fromSecret(name: string, options: { readonly namespace?: string } = {}): Certificate {
-    return new Certificate({ secretName: name, ...(options.namespace !== undefined ? { namespace: options.namespace } : {}) });
+  static fromSecret(name: string): Certificate {
+    return new Certificate({ secretName: name });
   }
 
   private constructor(private readonly ref: CertificateRef) {}

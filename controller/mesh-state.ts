@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { MeshResource } from '../lib/api';
-import { DEFAULT_NAMESPACE } from '../lib/naming';
-import { validateResource, formatFinding, type Finding } from '../lib/validation';
+import { DEFAULT_NAMESPACE, resourceRef } from '../lib/naming';
+import { crossNamespaceCertificates, validateResource, formatFinding, type Finding, type ValidationResult } from '../lib/validation';
 import type { WorkloadInstance } from '../lib/translate';
 import type { TlsSecret } from './tls-secrets';
 
@@ -10,6 +10,11 @@ export interface RawResource {
   readonly object: unknown;
   /** Where it came from (file path, `kubernetes`), shown in statuses. */
   readonly origin: string;
+  /**
+   * Made by the controller from Gateway API objects, whose references into other namespaces a
+   * ReferenceGrant allowed. Set by the source, never read from the object, so nobody can claim it.
+   */
+  readonly converted?: boolean;
 }
 
 /** What the controller thinks of one mesh resource: visible on /debug and written as status conditions. */
@@ -242,7 +247,7 @@ export class MeshState extends EventEmitter {
     const { key, kind, name, namespace } = keyOf(raw.object, fallbackName);
     const entry = this.entries.get(key);
     if (entry && entry.raw === raw.object && entry.origin === raw.origin) return { key, changed: false };
-    const result = validateResource(raw.object);
+    const result = refuseForeignCertificates(validateResource(raw.object), raw);
     const generation = (raw.object as { metadata?: { generation?: unknown } } | undefined)?.metadata?.generation;
     const next: Entry = result.ok
       ? { raw: raw.object, kind, name, namespace, origin: raw.origin, valid: result.resource, findings: [], currentValid: true }
@@ -262,4 +267,14 @@ export class MeshState extends EventEmitter {
     this.version += 1;
     this.emit('change');
   }
+}
+
+/** A MeshGateway written by hand serves its own namespace's certificates only (see crossNamespaceCertificates). */
+function refuseForeignCertificates(result: ValidationResult, raw: RawResource): ValidationResult {
+  if (!result.ok || raw.converted || result.resource.kind !== 'MeshGateway') return result;
+  const gateway = result.resource as MeshResource<'MeshGateway'>;
+  const namespace = gateway.metadata.namespace ?? DEFAULT_NAMESPACE;
+  const where = resourceRef('MeshGateway', gateway.metadata.name, namespace);
+  const findings = crossNamespaceCertificates(namespace, gateway.spec.listeners).map((f) => ({ ...f, where }));
+  return findings.length ? { ok: false, findings } : result;
 }

@@ -52,7 +52,7 @@ export class GatewayApiFeed {
       return r;
     });
     this.lastGood = next;
-    return { resources: kept.flatMap((r) => r.resources.map((object) => ({ object, origin: r.origin || `kubernetes ${r.kind}` }))), results: kept };
+    return { resources: kept.flatMap((r) => r.resources.map((object) => ({ object, origin: r.origin || `kubernetes ${r.kind}`, converted: true }))), results: kept };
   }
 }
 

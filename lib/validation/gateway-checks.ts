@@ -1,3 +1,5 @@
+import type { GatewayListener } from '../api';
+import type { Finding } from './finding';
 import type { MeshModel, Resolved } from '../model/mesh-model';
 import { gatewayAttachments } from '../model/gateway-attachments';
 
@@ -78,4 +80,31 @@ function fixOf(reason: 'NoMatchingParent' | 'NotAllowedByListeners' | 'NoMatchin
     case 'NoMatchingListenerHostname':
       return 'give the route a hostname the listener serves, or leave its hostnames empty';
   }
+}
+
+/** A finding without its place, which the caller knows. */
+export type UnplacedFinding = Omit<Finding, 'where'>;
+
+/**
+ * A gateway serves its own namespace's certificates, as Istio's `credentialName` does: a reference
+ * into another namespace would hand that namespace's TLS key to whoever may write gateways here.
+ * Gateway API Gateways may cross with a ReferenceGrant; the controller checks those before it makes
+ * their MeshGateways, and exempts only those (the constructs cannot name another namespace's Secret).
+ */
+export function crossNamespaceCertificates(namespace: string, listeners: readonly GatewayListener[]): UnplacedFinding[] {
+  return listeners.flatMap((l, i) =>
+    (l.tls?.certificates ?? []).flatMap((c, j) =>
+      c.namespace === undefined || c.namespace === namespace
+        ? []
+        : [
+            {
+              code: 'CROSS_NAMESPACE_SECRET',
+              field: `spec.listeners[${i}].tls.certificates[${j}].namespace`,
+              message: `is ${c.namespace}; a MeshGateway serves only Secrets of its own namespace (${namespace})`,
+              limit: namespace,
+              fix: `copy Secret ${c.secretName} into namespace ${namespace}, or declare the gateway as a Gateway API Gateway with a ReferenceGrant in namespace ${c.namespace}`,
+            },
+          ],
+    ),
+  );
 }

@@ -8,7 +8,33 @@ const route = (weights: [number, number]) => ({
   spec: { service: { name: 'reviews' }, rules: [{ backends: [{ version: 'v1', weight: weights[0] }, { version: 'v2', weight: weights[1] }] }] },
 });
 
+const gatewayServing = (secret: { secretName: string; namespace?: string }) => ({
+  apiVersion: 'meshform.dev/v1alpha1',
+  kind: 'MeshGateway',
+  metadata: { name: 'edge', namespace: 'shop' },
+  spec: { listeners: [{ name: 'https', port: 443, protocol: 'HTTPS', tls: { certificates: [secret] } }] },
+});
+
 describe('mesh state', () => {
+  it("refuses a hand-written MeshGateway serving another namespace's Secret, and accepts its own namespace's", () => {
+    const state = new MeshState();
+    state.replaceSource('files', [
+      { object: gatewayServing({ secretName: 'bank-tls', namespace: 'bank' }), origin: 'a.yaml#0' },
+    ]);
+    expect(state.resources()).toEqual([]);
+    expect(state.statuses()[0]).toMatchObject({ accepted: false, reason: 'CROSS_NAMESPACE_SECRET', inForce: 'none' });
+    expect(state.statuses()[0]!.message).toContain('spec.listeners[0].tls.certificates[0].namespace is bank; a MeshGateway serves only Secrets of its own namespace (shop)');
+    state.replaceSource('files', [{ object: gatewayServing({ secretName: 'shop-tls', namespace: 'shop' }), origin: 'a.yaml#0' }]);
+    expect(state.statuses()[0]).toMatchObject({ accepted: true });
+  });
+
+  it('accepts the cross-namespace Secret of a MeshGateway the controller made from a Gateway a ReferenceGrant allowed', () => {
+    const state = new MeshState();
+    state.replaceSource('gateway-api', [{ object: gatewayServing({ secretName: 'shared-tls', namespace: 'certs' }), origin: 'kubernetes Gateway', converted: true }]);
+    expect(state.statuses()[0]).toMatchObject({ accepted: true });
+    expect(state.resources()).toHaveLength(1);
+  });
+
   it('keeps the last valid version of a resource whose update is invalid, and says why', () => {
     const state = new MeshState();
     state.replaceSource('files', [{ object: route([80, 20]), origin: 'a.yaml#0' }]);

@@ -14,6 +14,8 @@ describe('the controller\'s Gateway API feed', () => {
     const feed = new GatewayApiFeed();
     const first = feed.convert([{ object: route(), origin: 'a.yaml#0' }], exists);
     expect(first.resources).toHaveLength(1);
+    // Marked as made from Gateway API objects, whose references ReferenceGrants already checked.
+    expect(first.resources[0]!.converted).toBe(true);
     const refused = feed.convert([{ object: route([{ type: 'CORS', cors: {} }]), origin: 'a.yaml#0' }], exists);
     expect(refused.resources.map((r) => r.object)).toEqual(first.resources.map((r) => r.object));
     const accepted = (refused.results[0]!.status as { parents: { conditions: { type: string; status: string; message: string }[] }[] }).parents[0]!.conditions[0]!;
