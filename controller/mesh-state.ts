@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { MeshResource } from '../lib/api';
-import { DEFAULT_NAMESPACE, resourceRef } from '../lib/naming';
-import { crossNamespaceCertificates, validateResource, formatFinding, type Finding, type ValidationResult } from '../lib/validation';
+import { DEFAULT_NAMESPACE } from '../lib/naming';
+import { refuseForeignCertificates, validateResource, formatFinding, type Finding } from '../lib/validation';
 import type { WorkloadInstance } from '../lib/translate';
 import type { TlsSecret } from './tls-secrets';
 
@@ -247,7 +247,9 @@ export class MeshState extends EventEmitter {
     const { key, kind, name, namespace } = keyOf(raw.object, fallbackName);
     const entry = this.entries.get(key);
     if (entry && entry.raw === raw.object && entry.origin === raw.origin) return { key, changed: false };
-    const result = refuseForeignCertificates(validateResource(raw.object), raw);
+    // Only a MeshGateway made from a Gateway API Gateway may name another namespace's Secret (its ReferenceGrant was checked).
+    const validated = validateResource(raw.object);
+    const result = raw.converted ? validated : refuseForeignCertificates(validated);
     const generation = (raw.object as { metadata?: { generation?: unknown } } | undefined)?.metadata?.generation;
     const next: Entry = result.ok
       ? { raw: raw.object, kind, name, namespace, origin: raw.origin, valid: result.resource, findings: [], currentValid: true }
@@ -267,14 +269,4 @@ export class MeshState extends EventEmitter {
     this.version += 1;
     this.emit('change');
   }
-}
-
-/** A MeshGateway written by hand serves its own namespace's certificates only (see crossNamespaceCertificates). */
-function refuseForeignCertificates(result: ValidationResult, raw: RawResource): ValidationResult {
-  if (!result.ok || raw.converted || result.resource.kind !== 'MeshGateway') return result;
-  const gateway = result.resource as MeshResource<'MeshGateway'>;
-  const namespace = gateway.metadata.namespace ?? DEFAULT_NAMESPACE;
-  const where = resourceRef('MeshGateway', gateway.metadata.name, namespace);
-  const findings = crossNamespaceCertificates(namespace, gateway.spec.listeners).map((f) => ({ ...f, where }));
-  return findings.length ? { ok: false, findings } : result;
 }

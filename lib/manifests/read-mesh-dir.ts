@@ -1,6 +1,6 @@
 import type { MeshResource } from '../api';
 import { convertGatewayApi, gatewayApiKindOf } from '../gateway-api';
-import { validateResource, type Finding } from '../validation';
+import { refuseForeignCertificates, validateResource, type Finding } from '../validation';
 import { isMeshObject, readManifestDir } from './read-manifests';
 
 /** The mesh resources of a manifest folder: the valid ones, where each came from, and what is wrong with the others. */
@@ -20,8 +20,10 @@ export function readMeshDir(dir: string): MeshDir {
   const resources: MeshResource[] = [];
   const findings: Finding[] = [];
   const places = new Map<MeshResource, string>();
-  const add = (object: unknown, place: string) => {
-    const result = validateResource(object, place);
+  // Only a MeshGateway made from a Gateway API Gateway may name another namespace's Secret (its ReferenceGrant was checked).
+  const add = (object: unknown, place: string, converted = false) => {
+    const validated = validateResource(object, place);
+    const result = converted ? validated : refuseForeignCertificates(validated, place);
     if (result.ok) {
       resources.push(result.resource);
       places.set(result.resource, place);
@@ -38,7 +40,7 @@ export function readMeshDir(dir: string): MeshDir {
   const services = new Set(resources.filter((r) => r.kind === 'MeshService' || r.kind === 'ExternalService').map((r) => `${r.metadata.namespace ?? 'default'}/${r.metadata.name}`));
   for (const result of convertGatewayApi(gatewayApi.map((m) => ({ object: m.object, origin: `${m.file}#${m.index}` })), { serviceExists: (ns, name) => services.has(`${ns}/${name}`) })) {
     findings.push(...result.findings);
-    for (const d of result.resources) add(d, `${result.origin} ${result.kind} ${result.namespace}/${result.name} → ${d.kind} ${d.metadata.namespace ?? 'default'}/${d.metadata.name}`);
+    for (const d of result.resources) add(d, `${result.origin} ${result.kind} ${result.namespace}/${result.name} → ${d.kind} ${d.metadata.namespace ?? 'default'}/${d.metadata.name}`, true);
   }
   return { resources, findings, placeOf: (r) => places.get(r) ?? r.metadata.name };
 }

@@ -1,5 +1,8 @@
 import type { GatewayListener } from '../api';
 import type { Finding } from './finding';
+import type { ValidationResult } from './validate-resource';
+import { DEFAULT_NAMESPACE, resourceRef } from '../naming/names';
+import type { MeshResource } from '../api';
 import type { MeshModel, Resolved } from '../model/mesh-model';
 import { gatewayAttachments } from '../model/gateway-attachments';
 
@@ -107,4 +110,17 @@ export function crossNamespaceCertificates(namespace: string, listeners: readonl
           ],
     ),
   );
+}
+
+/**
+ * A valid MeshGateway written by hand (not made from a Gateway API Gateway) turned invalid when it
+ * names another namespace's Secret; any other result unchanged. `where` defaults to the resource.
+ */
+export function refuseForeignCertificates(result: ValidationResult, where?: string): ValidationResult {
+  if (!result.ok || result.resource.kind !== 'MeshGateway') return result;
+  const gateway = result.resource as MeshResource<'MeshGateway'>;
+  const namespace = gateway.metadata.namespace ?? DEFAULT_NAMESPACE;
+  const at = where ?? resourceRef('MeshGateway', gateway.metadata.name, namespace);
+  const findings = crossNamespaceCertificates(namespace, gateway.spec.listeners).map((f) => ({ ...f, where: at }));
+  return findings.length ? { ok: false, findings } : result;
 }
