@@ -5,7 +5,6 @@ import { compileStringMatcher, type StringPredicate } from './string-matcher';
 
 /** Which SDS secrets a TLS context uses. Secrets are resolved per connection, so rotation is live. */
 interface TlsSecrets {
-  readonly certificateSecret: string | undefined;
   readonly validationSecret: string | undefined;
   readonly alpn: readonly string[];
 }
@@ -17,6 +16,8 @@ export interface SanMatcher {
 }
 
 export interface UpstreamTls extends TlsSecrets {
+  /** The one certificate the client presents. */
+  readonly certificateSecret: string | undefined;
   readonly sni: string | undefined;
   /** The server certificate must carry a SAN satisfying one of these (when there are any). */
   readonly sanMatchers: readonly SanMatcher[];
@@ -26,7 +27,10 @@ export interface UpstreamTls extends TlsSecrets {
 
 export interface DownstreamTls extends TlsSecrets {
   readonly requireClientCertificate: boolean;
-  /** Every certificate served: with more than one, the client's SNI picks the one whose names match (a gateway's hosts). */
+  /**
+   * Every certificate served, at least one: the first by default; with more than one, the client's
+   * SNI picks the one whose names match (a gateway's hosts).
+   */
   readonly certificateSecrets: readonly string[];
 }
 
@@ -79,7 +83,6 @@ function compileCommon(common: XdsMessage | undefined, resource: string): Common
     return { type, matches: compileStringMatcher(san['matcher'] as never, resource) } as SanMatcher;
   });
   return {
-    certificateSecret: certificateSecrets[0],
     certificateSecrets,
     validationSecret,
     alpn: (common['alpn_protocols'] as string[] | undefined) ?? [],
@@ -91,14 +94,13 @@ function compileCommon(common: XdsMessage | undefined, resource: string): Common
 export function compileUpstreamTls(message: XdsMessage, resource: string): UpstreamTls {
   const { certificateSecrets, ...common } = compileCommon(message['common_tls_context'] as XdsMessage | undefined, resource);
   if (certificateSecrets.length > 1) throw new ConfigError(resource, 'a client presents one certificate; upstream TLS takes one certificate secret');
-  return { ...common, sni: (message['sni'] as string | undefined) || undefined };
+  return { ...common, certificateSecret: certificateSecrets[0], sni: (message['sni'] as string | undefined) || undefined };
 }
 
 export function compileDownstreamTls(message: XdsMessage, resource: string): DownstreamTls {
   const common = compileCommon(message['common_tls_context'] as XdsMessage | undefined, resource);
-  if (!common.certificateSecret) throw new ConfigError(resource, 'downstream TLS needs a certificate secret');
+  if (common.certificateSecrets.length === 0) throw new ConfigError(resource, 'downstream TLS needs a certificate secret');
   return {
-    certificateSecret: common.certificateSecret,
     certificateSecrets: common.certificateSecrets,
     validationSecret: common.validationSecret,
     alpn: common.alpn,

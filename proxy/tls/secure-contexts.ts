@@ -10,7 +10,7 @@ const cache = new WeakMap<CompiledSecret, Map<CompiledSecret | undefined, Secure
  * a secret has not arrived yet (the connection is refused rather than served without mTLS).
  */
 export function serverSecureContext(tls: DownstreamTls, secrets: ReadonlyMap<string, CompiledSecret>): SecureContext | undefined {
-  const certificate = tls.certificateSecret ? secrets.get(tls.certificateSecret) : undefined;
+  const certificate = secrets.get(tls.certificateSecrets[0]!);
   if (!certificate?.certificateChain || !certificate.privateKey) return undefined;
   const validation = tls.validationSecret ? secrets.get(tls.validationSecret) : undefined;
   if (tls.validationSecret && !validation?.trustedCa) return undefined;

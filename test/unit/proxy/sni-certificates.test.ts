@@ -17,7 +17,7 @@ function secret(name: string, dns: string): CompiledSecret {
   return { name, certificateChain: readFileSync(cert, 'utf8'), privateKey: readFileSync(key, 'utf8'), trustedCa: undefined };
 }
 
-const tlsOf = (names: string[]): DownstreamTls => ({ certificateSecret: names[0], certificateSecrets: names, validationSecret: undefined, alpn: [], requireClientCertificate: false });
+const tlsOf = (names: string[]): DownstreamTls => ({ certificateSecrets: names, validationSecret: undefined, alpn: [], requireClientCertificate: false });
 
 describe('certificates chosen by SNI', () => {
   const secrets = new Map([secret('shop', 'shop.example.com'), secret('wild', '*.example.org')].map((s) => [s.name, s]));
